@@ -1,0 +1,64 @@
+# news-incidents: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+SERVICES := PYTHON=$(abspath $(PY)) services/local-services.sh
+FEEDS ?= demo/feeds.yaml
+KIBANA_URL ?= http://localhost:5601
+
+.PHONY: help venv services services-down services-status run test test-unit test-integration \
+        lint bench eval setup kibana-import compose-check clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+venv: $(STAMP) ## create the virtualenv and install pinned dependencies
+
+services: venv ## start local Kafka + Elasticsearch (downloads jars on first use)
+	$(SERVICES) up
+
+services-down: ## stop the local Kafka + Elasticsearch
+	$(SERVICES) down
+
+services-status: ## report the local services
+	$(SERVICES) status
+
+run: services ## run the pipeline end to end on the bundled demo feeds and print a summary
+	$(PY) -m pipeline run --feeds $(FEEDS) --once
+
+test: services ## unit + integration tests against the real engines
+	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests
+
+test-unit: venv ## unit tests only (no broker, no network)
+	$(PY) -m pytest tests/unit
+
+test-integration: services ## integration tests only
+	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests/integration
+
+lint: venv ## ruff + mypy
+	$(VENV)/bin/ruff check pipeline connectors tests
+	$(VENV)/bin/mypy
+
+bench: services ## benchmarks (ratios against baselines measured in the same run)
+	$(PY) -m benchmarks
+
+eval: venv ## tagging quality on the bundled labelled evaluation set
+	$(PY) -m pipeline eval
+
+setup: services ## create topics, index templates and aliases (idempotent)
+	$(PY) -m pipeline setup
+
+kibana-import: venv ## import kibana/*.ndjson saved objects into KIBANA_URL
+	$(PY) -m pipeline kibana-import --kibana-url $(KIBANA_URL)
+
+clean: ## remove the virtualenv and caches (not the services cache)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Stages: pure transformations of envelopes, importable and testable without Kafka."""

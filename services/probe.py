@@ -1,0 +1,56 @@
+"""Readiness probes for the local services: exit 0 when the engine answers real requests.
+
+Usage: python probe.py kafka|elasticsearch
+Kafka is asked for its cluster metadata through kafka-python's admin client; Elasticsearch for
+its cluster health over HTTP. Only the standard library and kafka-python are needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+
+
+def kafka_ready() -> bool:
+    from kafka import KafkaAdminClient  # imported lazily: the ES probe does not need it
+
+    port = os.environ.get("KAFKA_PORT", "9092")
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=f"127.0.0.1:{port}",
+            request_timeout_ms=3000,
+        )
+    except Exception:
+        return False
+    try:
+        admin.list_topics()
+        return True
+    except Exception:
+        return False
+    finally:
+        admin.close()
+
+
+def elasticsearch_ready() -> bool:
+    port = os.environ.get("ES_HTTP_PORT", "9200")
+    url = f"http://127.0.0.1:{port}/_cluster/health"
+    try:
+        with urllib.request.urlopen(url, timeout=3) as response:
+            health = json.load(response)
+    except Exception:
+        return False
+    return health.get("status") in ("green", "yellow")
+
+
+def main(argv: list[str]) -> int:
+    probes = {"kafka": kafka_ready, "elasticsearch": elasticsearch_ready}
+    if len(argv) != 2 or argv[1] not in probes:
+        print(f"usage: {argv[0]} {'|'.join(probes)}", file=sys.stderr)
+        return 2
+    return 0 if probes[argv[1]]() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
