@@ -1,0 +1,154 @@
+"""`python -m pipeline <command>`: one entry point for every connector, stage and tool.
+
+Long-running commands (``feeds``, ``clean``, ``deduplicate``, ``tag``, ``index``) are what the
+docker-compose services run; ``run --once`` drives everything to completion for the demo.
+Exit codes: 0 done, 1 a failure (the message says what), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+from pipeline.settings import Settings, load_settings
+from pipeline.topology import STEPS
+
+log = logging.getLogger("pipeline")
+
+
+def _cmd_settings_show(args: argparse.Namespace, settings: Settings) -> int:
+    print(settings.shown(), end="")
+    return 0
+
+
+def _cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.messaging import ensure_topics, wait_for_broker
+    from pipeline.search_setup import client, ensure_templates
+    from pipeline.topology import all_topics
+
+    wait_for_broker(settings.kafka)
+    created = ensure_topics(settings.kafka, all_topics(settings))
+    print(f"topics created: {', '.join(created) if created else 'none (all existed)'}")
+    ensure_templates(client(settings.elasticsearch), settings.elasticsearch)
+    print("index templates and aliases: in place")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.run_once import run_once
+
+    if not args.once:
+        print("run without --once is not a mode: start each service instead", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    summary = run_once(Path(args.feeds), settings)
+    print(summary.render())
+    print(f"done in {time.monotonic() - started:.1f}s")
+    return 0 if all(c.balanced() for c in summary.stages) else 1
+
+
+def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.topology import build_runner
+
+    runner = build_runner(args.command, settings)
+    runner.install_signal_handlers()
+    counters = runner.run()
+    log.info("%s stopped: %s", args.command, counters.as_dict())
+    return 0
+
+
+def _cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from connectors.feedlist import load_feeds_file
+    from connectors.feeds import poll_feed
+    from connectors.fetch import Fetcher
+    from connectors.publisher import RawPublisher
+
+    feeds_file = load_feeds_file(Path(args.feeds))
+    fetcher = Fetcher(settings.fetch)
+    publisher = RawPublisher(settings.kafka)
+    try:
+        while True:
+            for spec in feeds_file.feeds:
+                result = poll_feed(fetcher, spec.url)
+                report = publisher.publish(result.envelopes)
+                log.info(
+                    "feed %s: %d entries, %d not published, errors %s",
+                    spec.url, len(result.envelopes),
+                    len(report.permanent) + len(report.retriable), result.errors,
+                )
+            if args.once:
+                return 0
+            time.sleep(args.interval)
+    finally:
+        publisher.close()
+
+
+def _cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.dlq import replay
+
+    moved = replay(settings.kafka, args.topic, limit=args.limit)
+    print(f"replayed {moved} dead letters from {args.topic}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    settings_cmd = commands.add_parser("settings", help="inspect settings")
+    settings_sub = settings_cmd.add_subparsers(dest="settings_command", required=True)
+    settings_sub.add_parser("show", help="print effective settings, secrets masked").set_defaults(
+        handler=_cmd_settings_show
+    )
+
+    commands.add_parser(
+        "setup", help="create topics, index templates and aliases (idempotent)"
+    ).set_defaults(handler=_cmd_setup)
+
+    run = commands.add_parser("run", help="connectors + all stages + sink")
+    run.add_argument("--feeds", required=True, help="feeds YAML file")
+    run.add_argument("--once", action="store_true", help="stop when every input is drained")
+    run.set_defaults(handler=_cmd_run)
+
+    feeds = commands.add_parser("feeds", help="feed connector: poll feeds into the raw topic")
+    feeds.add_argument("--feeds", required=True, help="feeds YAML file")
+    feeds.add_argument("--interval", type=float, default=300.0, help="seconds between polls")
+    feeds.add_argument("--once", action="store_true", help="poll each feed once and exit")
+    feeds.set_defaults(handler=_cmd_feeds)
+
+    for current in STEPS:
+        target = f"topic {current.output}" if current.output else "Elasticsearch"
+        commands.add_parser(
+            current.name, help=f"stage: {current.input} -> {target} (runs until SIGTERM)"
+        ).set_defaults(handler=_cmd_stage)
+
+    dlq = commands.add_parser("dlq", help="dead-letter topics")
+    dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
+    replay = dlq_sub.add_parser("replay", help="send dead letters back to their source topic")
+    replay.add_argument("topic", help="the dead-letter topic, e.g. news.raw.dlq")
+    replay.add_argument("--limit", type=int, default=None, help="replay at most N records")
+    replay.set_defaults(handler=_cmd_dlq_replay)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+        return int(args.handler(args, settings))
+    except PipelineError as exc:
+        log.error("%s", exc)
+        return 1
+    except KeyboardInterrupt:
+        return 130

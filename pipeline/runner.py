@@ -1,0 +1,249 @@
+"""The stage runner: poll, process, write, check every write, then commit.
+
+One loop serves every stage and the sink::
+
+    poll a batch -> decode + stage.process each record -> output.write(all results)
+      -> retry only the items that failed retriably (bounded backoff; then give up and exit
+         WITHOUT committing: the supervisor restarts the process and the batch is re-read)
+      -> dead-letter what failed for good (original bytes, headers naming stage/reason/source)
+      -> stage.after_batch_written()  (stateful stages persist state only now)
+      -> commit offset+1 per partition
+
+Delivery is at-least-once; because every record's key and ``_id`` derive from its envelope id,
+a re-read batch overwrites what it wrote before, so counts stay exact downstream.
+
+Counters are per input record and always balance::
+
+    read == written + dead_lettered + dropped
+
+``dropped`` counts inputs for which the stage chose to write nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+from pipeline.envelope import Envelope, decode
+from pipeline.errors import DeadLetterStorm, InvalidInput, RecordTooLarge, RetriableError
+from pipeline.messaging import DeadLetters, InboundRecord, InboundSource, Output, too_large_notice
+from pipeline.settings import RunnerSettings
+from pipeline.stages.base import StageFunction
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StageCounters:
+    stage: str
+    read: int = 0
+    written: int = 0
+    outputs: int = 0
+    dead_lettered: int = 0
+    dropped: int = 0
+    batches: int = 0
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
+
+    def balanced(self) -> bool:
+        return self.read == self.written + self.dead_lettered + self.dropped
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "stage": self.stage,
+            "read": self.read,
+            "written": self.written,
+            "outputs": self.outputs,
+            "dead_lettered": self.dead_lettered,
+            "dropped": self.dropped,
+            "balanced": self.balanced(),
+        }
+
+
+@dataclass
+class _Pending:
+    """One input record and what the stage made of it."""
+
+    record: InboundRecord
+    outputs: list[Envelope]
+
+
+class StageRunner:
+    def __init__(
+        self,
+        stage: StageFunction,
+        source: InboundSource,
+        output: Output,
+        dead_letters: DeadLetters,
+        settings: RunnerSettings,
+        batch_size: int = 100,
+        poll_timeout_ms: int = 500,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.stage = stage
+        self.source = source
+        self.output = output
+        self.dead_letters = dead_letters
+        self.settings = settings
+        self.batch_size = batch_size
+        self.poll_timeout_ms = poll_timeout_ms
+        self.counters = StageCounters(stage.name)
+        self._sleep = sleep
+        self._stop_requested = False
+        self._consecutive_dead_letters = 0
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def request_stop(self, *_: object) -> None:
+        """Finish the current batch, commit, and return from run()."""
+        self._stop_requested = True
+
+    def install_signal_handlers(self) -> None:
+        def handler(signum: int, frame: FrameType | None) -> None:
+            log.info("%s: signal %d received; finishing the batch", self.stage.name, signum)
+            self.request_stop()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def run(self, until_drained: bool = False, idle_timeout_s: float | None = None) -> StageCounters:
+        """Process batches until stopped, or (``until_drained``) until the input is read to its
+        end. ``idle_timeout_s`` bounds the wait for a first assignment in drained mode."""
+        idle_since = time.monotonic()
+        try:
+            while not self._stop_requested:
+                records = self.source.poll(self.batch_size, self.poll_timeout_ms)
+                if records:
+                    self.process_batch(records)
+                    idle_since = time.monotonic()
+                    continue
+                if until_drained and self.source.drained():
+                    break
+                if idle_timeout_s is not None and time.monotonic() - idle_since > idle_timeout_s:
+                    log.warning("%s: idle for %.0fs; stopping", self.stage.name, idle_timeout_s)
+                    break
+        finally:
+            self.output.close()
+            self.source.close()
+        return self.counters
+
+    # -- one batch -----------------------------------------------------------------------------
+
+    def process_batch(self, records: Sequence[InboundRecord]) -> None:
+        self.counters.batches += 1
+        pending: list[_Pending] = []
+        for record in records:
+            self.counters.read += 1
+            try:
+                outputs = self._process_with_retries(record)
+            except InvalidInput as exc:
+                self._dead_letter(record, str(exc), record.value)
+                continue
+            if outputs:
+                pending.append(_Pending(record, outputs))
+            else:
+                self.counters.dropped += 1
+                self._consecutive_dead_letters = 0
+
+        failed = self._write_with_retries(pending)
+        for item in pending:
+            errors = failed.get(id(item), [])
+            if not errors:
+                self.counters.written += 1
+                self.counters.outputs += len(item.outputs)
+                self._consecutive_dead_letters = 0
+                continue
+            error = errors[0]
+            value = (
+                too_large_notice(error, self.stage.name)
+                if isinstance(error, RecordTooLarge)
+                else item.record.value
+            )
+            self._dead_letter(item.record, str(error), value)
+
+        self.dead_letters.flush()
+        self.stage.after_batch_written()
+        self.source.commit(_next_offsets(records))
+        self._check_breaker()
+
+    def _process_with_retries(self, record: InboundRecord) -> list[Envelope]:
+        envelope = decode(record.value)  # InvalidInput for undecodable bytes / schema violations
+        attempt = 0
+        while True:
+            try:
+                return list(self.stage.process(envelope))
+            except (InvalidInput, DeadLetterStorm):
+                raise
+            except RetriableError as exc:
+                attempt += 1
+                if attempt >= self.settings.retry_attempts:
+                    raise
+                self._backoff(attempt, f"stage {self.stage.name}: {exc}")
+            except Exception as exc:
+                # A stage that raises anything else on a record has met input it cannot handle.
+                # Dead-letter it with the error named; the breaker catches a systematic bug.
+                log.exception("%s raised on %s", self.stage.name, envelope.id)
+                raise InvalidInput(f"stage raised {type(exc).__name__}: {exc}") from exc
+
+    def _write_with_retries(self, pending: list[_Pending]) -> dict[int, list[InvalidInput]]:
+        """Write every output; return the permanent failures per pending item (by id()).
+        Only items that failed retriably are written again."""
+        todo: list[tuple[_Pending, Envelope]] = [(p, e) for p in pending for e in p.outputs]
+        permanent: dict[int, list[InvalidInput]] = {}
+        attempt = 0
+        while todo:
+            report = self.output.write([envelope for _, envelope in todo])
+            for index, error in report.permanent.items():
+                permanent.setdefault(id(todo[index][0]), []).append(error)
+            if not report.retriable:
+                break
+            attempt += 1
+            reasons = sorted(set(report.retriable.values()))
+            if attempt >= self.settings.retry_attempts:
+                raise RetriableError(
+                    f"{self.stage.name}: {len(report.retriable)} writes still failing after "
+                    f"{attempt} attempts: {reasons[:3]}"
+                )
+            self._backoff(attempt, f"{len(report.retriable)} writes failed: {reasons[:3]}")
+            todo = [todo[index] for index in sorted(report.retriable)]
+        return permanent
+
+    def _dead_letter(self, record: InboundRecord, reason: str, value: bytes | None) -> None:
+        log.warning(
+            "%s: dead-lettering %s[%d]@%d: %s",
+            self.stage.name, record.topic, record.partition, record.offset, reason,
+        )
+        self.dead_letters.send(record, self.stage.name, reason, value)
+        self.counters.dead_lettered += 1
+        kind = reason.split(":", 1)[0][:60]
+        self.counters.dead_letter_reasons[kind] = self.counters.dead_letter_reasons.get(kind, 0) + 1
+        self._consecutive_dead_letters += 1
+
+    def _check_breaker(self) -> None:
+        limit = self.settings.dlq_breaker
+        if limit and self._consecutive_dead_letters >= limit:
+            raise DeadLetterStorm(
+                f"{self.stage.name}: {self._consecutive_dead_letters} records in a row went to the "
+                "dead-letter topic; this looks like a misconfiguration, stopping"
+            )
+
+    def _backoff(self, attempt: int, why: str) -> None:
+        ceiling = min(
+            self.settings.retry_max_backoff_s,
+            self.settings.retry_initial_backoff_s * 2 ** (attempt - 1),
+        )
+        delay = random.uniform(ceiling / 2, ceiling)
+        log.warning("%s: retry %d in %.1fs: %s", self.stage.name, attempt, delay, why)
+        self._sleep(delay)
+
+
+def _next_offsets(records: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:
+    offsets: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        offsets[key] = max(offsets.get(key, 0), record.offset + 1)
+    return offsets

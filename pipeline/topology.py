@@ -1,0 +1,99 @@
+"""Which stage reads which topic and writes where, and how a runner is assembled for it.
+
+    connectors -> <prefix>.raw -> clean -> <prefix>.cleaned -> deduplicate
+      -> <prefix>.deduplicated -> tag -> <prefix>.tagged -> index -> Elasticsearch
+
+Each stage's dead letters go to ``<its input topic>.dlq``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.messaging import (
+    DLQ_SUFFIX,
+    KafkaDeadLetters,
+    KafkaOutput,
+    KafkaSource,
+    Output,
+    ensure_topics,
+    make_producer,
+)
+from pipeline.runner import StageRunner
+from pipeline.settings import Settings
+from pipeline.stages.base import StageFunction
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    input: str
+    output: str | None  # None: the step writes to Elasticsearch
+
+
+STEPS: tuple[Step, ...] = (
+    Step("clean", "raw", "cleaned"),
+    Step("deduplicate", "cleaned", "deduplicated"),
+    Step("tag", "deduplicated", "tagged"),
+    Step("index", "tagged", None),
+)
+
+
+def step(name: str) -> Step:
+    for candidate in STEPS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(f"no stage named {name!r}; stages: {', '.join(s.name for s in STEPS)}")
+
+
+def all_topics(settings: Settings) -> list[str]:
+    names = ["raw"] + [s.output for s in STEPS if s.output]
+    topics = [settings.kafka.topic(n) for n in names]
+    return topics + [t + DLQ_SUFFIX for t in topics]
+
+
+def make_stage(name: str, settings: Settings) -> StageFunction:
+    """The stage implementation for a step name."""
+    from pipeline.stages import passthrough
+
+    stages: dict[str, type[StageFunction]] = {
+        "clean": passthrough.BareExtractionClean,
+        "deduplicate": passthrough.PassThroughDeduplicate,
+        "tag": passthrough.PassThroughTag,
+        "index": passthrough.Identity,
+    }
+    return stages[name]()
+
+
+def make_output(current: Step, settings: Settings) -> Output:
+    if current.output is None:
+        from pipeline.index import ElasticsearchOutput
+        from pipeline.search_setup import client
+
+        return ElasticsearchOutput(client(settings.elasticsearch), settings.elasticsearch)
+    return KafkaOutput(
+        make_producer(settings.kafka),
+        settings.kafka.topic(current.output),
+        settings.kafka.max_record_bytes,
+    )
+
+
+def build_runner(
+    name: str, settings: Settings, stage: StageFunction | None = None, group_id: str | None = None
+) -> StageRunner:
+    current = step(name)
+    ensure_topics(settings.kafka, all_topics(settings))
+    source = KafkaSource(
+        settings.kafka,
+        settings.kafka.topic(current.input),
+        group_id or f"{settings.kafka.topic_prefix}.{current.name}",
+    )
+    return StageRunner(
+        stage=stage or make_stage(name, settings),
+        source=source,
+        output=make_output(current, settings),
+        dead_letters=KafkaDeadLetters(make_producer(settings.kafka)),
+        settings=settings.runner,
+        batch_size=settings.kafka.batch_size,
+        poll_timeout_ms=settings.kafka.poll_timeout_ms,
+    )
