@@ -1,0 +1,27 @@
+"""Runs the clean stage and SIGKILLs its own process at the first commit: after every output of
+the batch was produced and acknowledged, before the offsets are committed.
+
+Usage: python -m tests.integration.crash_before_commit   (settings from the environment)
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+from pipeline.settings import load_settings
+from pipeline.topology import build_runner
+
+
+def main() -> None:
+    runner = build_runner("clean", load_settings())
+
+    def die(offsets: object) -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    runner.source.commit = die  # type: ignore[method-assign]
+    runner.run()
+
+
+if __name__ == "__main__":
+    main()
