@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from connectors import commands as connector_commands
 from pipeline.errors import PipelineError
 from pipeline.settings import Settings, load_settings
 from pipeline.topology import STEPS
@@ -61,32 +62,6 @@ def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    from connectors.feedlist import load_feeds_file
-    from connectors.feeds import poll_feed
-    from connectors.fetch import Fetcher
-    from connectors.publisher import RawPublisher
-
-    feeds_file = load_feeds_file(Path(args.feeds))
-    fetcher = Fetcher(settings.fetch)
-    publisher = RawPublisher(settings.kafka)
-    try:
-        while True:
-            for spec in feeds_file.feeds:
-                result = poll_feed(fetcher, spec.url)
-                report = publisher.publish(result.envelopes)
-                log.info(
-                    "feed %s: %d entries, %d not published, errors %s",
-                    spec.url, len(result.envelopes),
-                    len(report.permanent) + len(report.retriable), result.errors,
-                )
-            if args.once:
-                return 0
-            time.sleep(args.interval)
-    finally:
-        publisher.close()
-
-
 def _cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.dlq import replay
 
@@ -115,11 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--once", action="store_true", help="stop when every input is drained")
     run.set_defaults(handler=_cmd_run)
 
-    feeds = commands.add_parser("feeds", help="feed connector: poll feeds into the raw topic")
-    feeds.add_argument("--feeds", required=True, help="feeds YAML file")
-    feeds.add_argument("--interval", type=float, default=300.0, help="seconds between polls")
-    feeds.add_argument("--once", action="store_true", help="poll each feed once and exit")
-    feeds.set_defaults(handler=_cmd_feeds)
+    connector_commands.register(commands)
 
     for current in STEPS:
         target = f"topic {current.output}" if current.output else "Elasticsearch"

@@ -11,10 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.commands import publish_feeds_once
 from connectors.feedlist import load_feeds_file
-from connectors.feeds import poll_feed
-from connectors.fetch import Fetcher
-from connectors.publisher import RawPublisher
 from pipeline.demo_server import DemoServer
 from pipeline.messaging import ensure_topics, wait_for_broker
 from pipeline.runner import StageCounters
@@ -71,22 +69,14 @@ def run_once(feeds_path: Path, settings: Settings) -> RunSummary:
             base = server.base_url
             # The demo site is on 127.0.0.1: allow loopback targets for this run only.
             settings.fetch.allow_private_addresses = True
-        fetcher = Fetcher(settings.fetch)
-        publisher = RawPublisher(settings.kafka)
-        try:
-            for spec in feeds_file.feeds:
-                url = spec.url.replace("{demo}", base)
-                result = poll_feed(fetcher, url)
-                summary.feeds += 1
-                summary.entries += len(result.envelopes)
-                for reason, count in result.errors.items():
-                    summary.fetch_errors[reason] = summary.fetch_errors.get(reason, 0) + count
-                report = publisher.publish(result.envelopes)
-                failed = len(report.permanent) + len(report.retriable)
-                summary.publish_failed += failed
-                summary.published += len(result.envelopes) - failed
-        finally:
-            publisher.close()
+        specs = [
+            spec.model_copy(update={"url": spec.url.replace("{demo}", base)})
+            for spec in feeds_file.feeds
+        ]
+        connector = publish_feeds_once(specs, settings)
+    summary.feeds, summary.entries = connector.feeds, connector.entries
+    summary.published, summary.publish_failed = connector.published, connector.publish_failed
+    summary.fetch_errors = connector.errors
 
     for current in STEPS:
         runner = build_runner(current.name, settings)

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from pipeline.envelope import Envelope, RawContent, decode
+from pipeline.messaging import ensure_topics
 from pipeline.settings import Settings
 from pipeline.topology import all_topics, build_runner
-from pipeline.messaging import ensure_topics
 from tests.integration.kafka_helpers import (
     committed_offsets,
     produce_envelopes,
