@@ -60,11 +60,13 @@ wait_engine() {
     local engine=$1 deadline=$(( $(date +%s) + timeout )) started
     while ! ready "$engine"; do
         if ! alive "$engine" && [ -f "$run_dir/$engine.pid" ]; then
+            rm -f "$run_dir/$engine.started"
             echo "$engine: process exited before becoming ready; last lines of its log:" >&2
             tail -n 40 "$(log_of "$engine")" "$log_dir/$engine.out" >&2 2>/dev/null || true
             return 1
         fi
         if [ "$(date +%s)" -ge "$deadline" ]; then
+            rm -f "$run_dir/$engine.started"
             echo "$engine: not ready after ${timeout}s; last lines of its log:" >&2
             tail -n 40 "$(log_of "$engine")" "$log_dir/$engine.out" >&2 2>/dev/null || true
             return 1
