@@ -8,6 +8,7 @@ rejects unknown configuration keys, so a typo in a setting fails at start-up, no
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -123,10 +124,9 @@ def ensure_topics(settings: KafkaSettings, names: Iterable[str]) -> list[str]:
             )
             for name in wanted
         ]
-        try:
+        # Another process may win the race to create a topic: fine, the topic is there.
+        with contextlib.suppress(TopicAlreadyExistsError):
             admin.create_topics(new)
-        except TopicAlreadyExistsError:
-            pass  # another process won the race: fine, the topic is there
         return wanted
     finally:
         admin.close()

@@ -55,7 +55,7 @@ def make_runner(
 
 
 def test_writes_then_persists_state_then_commits_next_offsets() -> None:
-    runner, source, output, dead, events = make_runner([good_records(3), good_records(2, start=3)])
+    runner, source, output, _, events = make_runner([good_records(3), good_records(2, start=3)])
     counters = runner.run(until_drained=True)
     assert [e.id for e in output.written] == [f"id-{i}" for i in range(5)]
     assert all(e.stage is Stage.CLEANED for e in output.written)
@@ -149,7 +149,7 @@ def test_breaker_stops_a_stage_that_dead_letters_everything() -> None:
 
 def test_breaker_counts_only_consecutive_dead_letters() -> None:
     batch = [record(0, b"x"), record(1, b"x"), *good_records(1, start=2), record(3, b"x")]
-    runner, _, _, dead, _ = make_runner([batch], breaker=3)
+    runner, _, _, _, _ = make_runner([batch], breaker=3)
     counters = runner.run(until_drained=True)
     assert counters.dead_lettered == 3
 
