@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,7 +22,13 @@ from pydantic_settings import (
 )
 
 
-class KafkaSettings(BaseModel):
+class Section(BaseModel):
+    """A settings section: unknown keys are errors, so a typo fails at start-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaSettings(Section):
     bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field("news", description="topics are <prefix>.raw, <prefix>.cleaned, ...")
     partitions: int = 3
@@ -41,19 +47,37 @@ class KafkaSettings(BaseModel):
         return f"{self.topic_prefix}.{name}"
 
 
-class ElasticsearchSettings(BaseModel):
+class ElasticsearchSettings(Section):
     url: str = "http://127.0.0.1:9200"
     username: str | None = None
     password: SecretStr | None = None
     api_key: SecretStr | None = None
     index_prefix: str = Field("news", description="indices <prefix>-articles-YYYY.MM, aliases ...")
     replicas: int = Field(0, description="replicas per index; 0 suits a single node")
-    bulk_max_docs: int = 500
-    bulk_max_bytes: int = 8 * 1024 * 1024
+    bulk_max_docs: int = Field(1000, description="actions per bulk request at most")
+    bulk_max_bytes: int = Field(
+        8 * 1024 * 1024, description="bytes per bulk request at most (Logstash uses 5-15 MB)"
+    )
+    max_document_bytes: int = Field(
+        50 * 1024 * 1024,
+        description="a larger document is dead-lettered without being sent",
+    )
+    linger_ms: int = Field(
+        200, description="how long the sink waits for more records to fill a bulk request"
+    )
     request_timeout_s: float = 30.0
+    retry_initial_backoff_s: float = Field(
+        1.0, description="first pause after a connection error, 429 or 5xx"
+    )
+    retry_max_backoff_s: float = Field(
+        64.0, description="longest pause between retries; the sink retries for as long as it takes"
+    )
+    keepalive_interval_s: float = Field(
+        5.0, description="how often a waiting sink polls its paused consumer to stay in the group"
+    )
 
 
-class RunnerSettings(BaseModel):
+class RunnerSettings(Section):
     dlq_breaker: int = Field(
         50, description="consecutive dead letters that stop a stage (0 disables the breaker)"
     )
@@ -62,7 +86,7 @@ class RunnerSettings(BaseModel):
     retry_max_backoff_s: float = 30.0
 
 
-class FetchSettings(BaseModel):
+class FetchSettings(Section):
     user_agent: str = "news-incidents/0.1 (+https://example.org/news-incidents)"
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 15.0
@@ -74,6 +98,63 @@ class FetchSettings(BaseModel):
         False,
         description="fetch loopback/private targets; only for tests and the local demo (SSRF guard)",
     )
+    max_header_bytes: int = Field(64 * 1024, description="larger response headers are refused")
+    robots_max_bytes: int = Field(512 * 1024, description="robots.txt beyond this is cut off")
+    respect_robots: bool = Field(True, description="honour robots.txt for pages and sitemaps")
+    robots_cache_s: float = Field(86_400.0, description="how long a host's robots.txt is kept")
+    max_crawl_delay_s: float = Field(
+        30.0, description="robots.txt Crawl-delay is honoured up to this many seconds"
+    )
+    per_host_concurrency: int = Field(2, description="requests in flight to one host at most")
+    page_content_types: tuple[str, ...] = Field(
+        ("text/html", "application/xhtml+xml", "text/plain"),
+        description="media types accepted as article pages; others are refused and counted",
+    )
+
+
+class FeedSchedule(BaseModel):
+    """When each feed is polled again (see docs/connectors.md, Scheduling)."""
+
+    min_interval_s: float = Field(300.0, description="a feed is never polled more often")
+    max_interval_s: float = Field(86_400.0, description="a healthy feed is polled at least daily")
+    first_poll_spread_s: float = Field(
+        60.0, description="new feeds start at random offsets within this window"
+    )
+    frequency_window_s: float = Field(
+        7 * 86_400.0, description="posting frequency is measured over at most this window"
+    )
+    min_frequency_window_s: float = Field(
+        86_400.0, description="...and at least this one, so a single fresh entry is not a trend"
+    )
+    jitter: float = Field(0.1, description="each interval is scaled by a random 1 +/- jitter")
+    backoff_after_failures: int = Field(
+        5, description="consecutive failures after which a feed is backed off and reported"
+    )
+    failure_backoff_max_s: float = Field(
+        86_400.0, description="longest wait after failures (also the backed-off interval)"
+    )
+    retry_after_max_s: float = Field(
+        2 * 86_400.0, description="a Retry-After longer than this is shortened to it"
+    )
+
+
+class ConnectorSettings(Section):
+    schedule: FeedSchedule = FeedSchedule()
+    workers: int = Field(16, description="feeds polled at once by one connector process")
+    per_host_feed_concurrency: int = Field(2, description="feeds of one host polled at once")
+    seen_entries_max: int = Field(
+        1000, description="entry ids remembered per feed (entries still in the feed are kept)"
+    )
+    state_topic: str = Field("connector-state", description="compacted topic <prefix>.<name>")
+    state_partitions: int = Field(
+        12, description="partitions of the state topic: the most connector processes that share work"
+    )
+    errors_topic: str = Field("fetch-errors", description="fetch-error records: <prefix>.<name>")
+    group_id: str | None = Field(
+        None, description="consumer group sharing the feeds; default <prefix>.connector-feeds"
+    )
+    backfill_rate_per_s: float = Field(2.0, description="backfill requests per second at most")
+    report_every_s: float = Field(60.0, description="how often the scheduler logs its counters")
 
 
 class Settings(BaseSettings):
@@ -85,6 +166,7 @@ class Settings(BaseSettings):
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     runner: RunnerSettings = RunnerSettings()
     fetch: FetchSettings = FetchSettings()
+    connectors: ConnectorSettings = ConnectorSettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
