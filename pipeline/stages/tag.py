@@ -1,0 +1,90 @@
+"""The tag stage: entities, armed actors, places and incidents for each article.
+
+Input text is the cleaned article (title and text), falling back to the feed entry when the clean
+stage left nothing. Incidents are fused across articles through an
+:class:`~pipeline.tagging.fusion.IncidentStore`; staged incident changes are flushed only in
+:meth:`TagStage.after_batch_written`. Gazetteers and spaCy load once per process, on first use.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from pipeline.envelope import Envelope, Stage, Tags
+from pipeline.errors import InvalidInput
+from pipeline.tagging.fusion import IncidentStore
+from pipeline.tagging.tagger import Tagger
+
+log = logging.getLogger(__name__)
+MAX_TEXT_CHARS = 200_000
+
+
+def _published(envelope: Envelope) -> date:
+    when: datetime | None = None
+    if envelope.cleaned is not None and envelope.cleaned.published is not None:
+        when = envelope.cleaned.published
+    elif envelope.feed is not None and envelope.feed.published is not None:
+        when = envelope.feed.published
+    else:
+        when = envelope.first_seen
+    return when.date()
+
+
+def _text(envelope: Envelope) -> tuple[str | None, str]:
+    cleaned = envelope.cleaned
+    if cleaned is not None and (cleaned.text or cleaned.title):
+        return cleaned.title, cleaned.text
+    feed = envelope.feed
+    if feed is None:
+        return (cleaned.title if cleaned else None), ""
+    body = feed.content or feed.summary or ""
+    return feed.title, body
+
+
+def _source(envelope: Envelope) -> str | None:
+    if envelope.cleaned is not None and envelope.cleaned.site_name:
+        return envelope.cleaned.site_name
+    url = envelope.url or (envelope.raw.final_url if envelope.raw else None)
+    if url:
+        host = urlsplit(url).hostname
+        if host:
+            return host.removeprefix("www.")
+    return envelope.source or None
+
+
+class TagStage:
+    name = "tag"
+
+    def __init__(self, store: IncidentStore | None = None) -> None:
+        self.tagger = Tagger(store)
+
+    @property
+    def store(self) -> IncidentStore:
+        return self.tagger.store
+
+    def process(self, envelope: Envelope) -> Sequence[Envelope]:
+        title, text = _text(envelope)
+        if not isinstance(text, str) or (title is not None and not isinstance(title, str)):
+            raise InvalidInput("article text is not a string")
+        if "\x00" in text:
+            text = text.replace("\x00", " ")
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[:MAX_TEXT_CHARS]
+        if not text.strip() and not (title or "").strip():
+            return [envelope.advance(Stage.TAGGED, tags=Tags())]
+        result = self.tagger.tag(title, text, _published(envelope), envelope.id, source=_source(envelope))
+        tags = Tags(
+            persons=tuple(result.persons),
+            organizations=tuple(result.organizations),
+            places=tuple(result.places),
+            actors=tuple(result.actors),
+            incident_ids=tuple(result.incident_ids),
+            incidents=tuple(incident.to_dict() for incident in result.incidents),
+        )
+        return [envelope.advance(Stage.TAGGED, tags=tags)]
+
+    def after_batch_written(self) -> None:
+        self.store.flush()

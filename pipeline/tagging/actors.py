@@ -1,0 +1,148 @@
+"""Armed actors, state forces, agencies and sources: a curated, versioned list with aliases.
+
+``pipeline/data/actors.yaml`` is the base list; files named in ``NEWS_TAG_ACTORS_EXTRA`` (separated
+by ``os.pathsep``) add entries or extend existing ones (same ``name``: aliases are merged, other
+fields replaced). Every alias is normalised to the actor's canonical ``name``. Generic mentions of
+state forces and crowds ("Syrian troops", "police", "protesters") become ACLED-style names
+("Military Forces of Syria", "Police Forces of Syria", "Protesters (Syria)").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+EXTRA_ENV = "NEWS_TAG_ACTORS_EXTRA"
+SOURCE = "source"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+    exact_aliases: tuple[str, ...] = ()
+    country: str | None = None
+
+    @property
+    def is_source(self) -> bool:
+        return self.type == SOURCE
+
+
+@dataclass(frozen=True, slots=True)
+class ActorCatalogue:
+    version: str
+    actors: tuple[Actor, ...]
+
+    def by_name(self) -> dict[str, Actor]:
+        return {actor.name: actor for actor in self.actors}
+
+    def lookup(self, mention: str) -> Actor | None:
+        """The actor a mention names, by alias (case-insensitive) or exact alias."""
+        key = mention.strip().lower()
+        for actor in self.actors:
+            if mention.strip() in actor.exact_aliases or key == actor.name.lower():
+                return actor
+            if any(key == alias.lower() for alias in actor.aliases):
+                return actor
+        return None
+
+
+def _entries(data: Any, origin: str) -> list[dict[str, Any]]:
+    if not isinstance(data, dict) or not isinstance(data.get("actors"), list):
+        raise ValueError(f"{origin}: expected a mapping with an 'actors' list")
+    entries: list[dict[str, Any]] = data["actors"]
+    for entry in entries:
+        if not isinstance(entry, dict) or "name" not in entry or "type" not in entry:
+            raise ValueError(f"{origin}: every actor needs a name and a type: {entry!r}")
+    return entries
+
+
+def load_catalogue(extra_paths: Iterable[str | Path] = ()) -> ActorCatalogue:
+    """The bundled catalogue merged with extra YAML files of the same shape."""
+    base_text = resources.files("pipeline.data").joinpath("actors.yaml").read_text("utf-8")
+    base = yaml.safe_load(base_text)
+    merged: dict[str, dict[str, Any]] = {}
+    versions = [str(base.get("version", "0"))]
+    sources: list[tuple[Any, str]] = [(base, "actors.yaml")]
+    for path in extra_paths:
+        text = Path(path).read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        sources.append((data, str(path)))
+        if isinstance(data, dict) and data.get("version") is not None:
+            versions.append(str(data["version"]))
+    for data, origin in sources:
+        for entry in _entries(data, origin):
+            current = merged.get(entry["name"])
+            if current is None:
+                merged[entry["name"]] = dict(entry)
+                continue
+            for key in ("aliases", "exact_aliases"):
+                current[key] = [*current.get(key, []), *entry.get(key, [])]
+            for key in ("type", "country"):
+                if key in entry:
+                    current[key] = entry[key]
+    actors = tuple(
+        Actor(
+            name=str(entry["name"]),
+            type=str(entry["type"]),
+            aliases=tuple(dict.fromkeys(str(a) for a in [entry["name"], *entry.get("aliases", [])])),
+            exact_aliases=tuple(str(a) for a in entry.get("exact_aliases", [])),
+            country=entry.get("country"),
+        )
+        for entry in merged.values()
+    )
+    return ActorCatalogue(version="+".join(versions), actors=actors)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> ActorCatalogue:
+    """The process-wide catalogue: bundled file plus ``NEWS_TAG_ACTORS_EXTRA``."""
+    extra = [p for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip()]
+    return load_catalogue(extra)
+
+
+# -- generic actors --------------------------------------------------------------------------
+
+_MILITARY = (
+    r"(?:army|armed forces|troops|soldiers|military|forces|security forces|government forces|"
+    r"special forces|warplanes|jets|aircraft|air force|navy|marines|paratroopers|"
+    r"artillery|helicopters?|drones?|commandos|regime forces|pro-government forces|"
+    r"government troops|regime troops)"
+)
+_POLICE = r"(?:police|policemen|police officers|police officer|gendarmes|gendarmerie|riot police)"
+GENERIC_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(rf"\b{_POLICE}\b", re.I), "Police Forces of {country}"),
+    (re.compile(rf"\b{_MILITARY}\b", re.I), "Military Forces of {country}"),
+    (re.compile(r"\b(?:protesters|protestors|demonstrators|marchers)\b", re.I), "Protesters ({country})"),
+    (re.compile(r"\b(?:rioters|mobs?)\b", re.I), "Rioters ({country})"),
+    (
+        re.compile(
+            r"\b(?:civilians|villagers|residents|worshippers|mourners|bystanders|shoppers|"
+            r"passengers|students|pilgrims|farmers|children|women)\b",
+            re.I,
+        ),
+        "Civilians ({country})",
+    ),
+    (
+        re.compile(
+            r"\b(?:gunmen|unidentified (?:gunmen|attackers|assailants)|armed men|assailants|"
+            r"attackers)\b",
+            re.I,
+        ),
+        "Unidentified Armed Group ({country})",
+    ),
+)
+_DEMONYM_BEFORE = re.compile(
+    r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:(?:government|security|special|"
+    r"riot|federal|local|pro-government)\s+)?$"
+)
+DEMONYM_WINDOW = 30

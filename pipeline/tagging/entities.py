@@ -1,0 +1,556 @@
+"""Named entities without a statistical model: spaCy's tokenizer and rules over gazetteers.
+
+The text is tokenised and split into sentences by a blank English spaCy pipeline. Actors come
+from a PhraseMatcher over the actor catalogue. Every other run of capitalised words (with name
+particles such as "al-", "bin", "of") is a candidate, classified in this order: a title before it
+or a known given name (person); an organisation word at its end (organisation); a gazetteer entry
+(place); a particle name such as "Abu Bakr al-Baghdadi" (person). Later surname-only mentions are
+linked to the full name. When an English spaCy model is installed (``en_core_web_sm`` by default,
+``NEWS_TAG_SPACY_MODEL`` to choose another, ``none`` to disable), its entities fill in spans the
+rules left unclassified.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
+from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
+from pipeline.tagging.text import fold
+
+log = logging.getLogger(__name__)
+
+Label = Literal["PERSON", "ORG", "PLACE"]
+MODEL_ENV = "NEWS_TAG_SPACY_MODEL"
+DEFAULT_MODEL = "en_core_web_sm"
+PARTICLES = frozenset(
+    [
+        "al",
+        "el",
+        "ad",
+        "ar",
+        "as",
+        "ash",
+        "az",
+        "ez",
+        "an",
+        "at",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "abd",
+        "abdel",
+        "abdul",
+        "de",
+        "da",
+        "del",
+        "der",
+        "van",
+        "von",
+        "la",
+        "le",
+        "du",
+        "ul",
+        "di",
+        "dos",
+        "das",
+        "e",
+        "i",
+    ]
+)
+PERSON_PARTICLES = frozenset(
+    ["al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "abdel", "ul", "ad", "ash"]
+)
+PLACE_SUFFIXES = {
+    "province": "province",
+    "governorate": "governorate",
+    "state": "state",
+    "district": "district",
+    "region": "region",
+    "oblast": "oblast",
+    "county": "county",
+    "prefecture": "prefecture",
+}
+LOCATIVE = frozenset(
+    ["in", "near", "at", "outside", "from", "into", "to", "toward", "towards", "around", "across", "of"]
+)
+PLACE_NOUNS = re.compile(
+    r"\b(?:town|city|village|villages|district|suburb|neighbourhood|neighborhood|province|"
+    r"region|area|capital|outskirts|camp|port|border town|hamlet|community)\s+of\s*$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    text: str
+    start: int
+    end: int
+    is_title: bool = False
+
+
+@dataclass(slots=True)
+class Mention:
+    text: str
+    label: Label
+    sentence: int
+    start: int
+    end: int
+    canonical: str
+    actor: Actor | None = None
+    place: ResolvedPlace | None = None
+
+
+@dataclass
+class Analysis:
+    """Everything the entity pass found in one article."""
+
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    countries: list[str] = field(default_factory=list)
+
+    def of_label(self, label: Label) -> list[Mention]:
+        return [m for m in self.mentions if m.label == label]
+
+    def persons(self) -> list[str]:
+        return list(dict.fromkeys(m.canonical for m in self.of_label("PERSON")))
+
+    def organizations(self) -> list[str]:
+        return list(dict.fromkeys(m.canonical for m in self.of_label("ORG")))
+
+    def places(self) -> list[ResolvedPlace]:
+        seen: dict[tuple[str, str], ResolvedPlace] = {}
+        for m in self.of_label("PLACE"):
+            if m.place is not None:
+                seen.setdefault((m.place.place.name, m.place.place.country), m.place)
+        return list(seen.values())
+
+    def place_names(self) -> list[str]:
+        return list(dict.fromkeys(m.canonical for m in self.of_label("PLACE")))
+
+    def actors(self) -> list[Actor]:
+        found: dict[str, Actor] = {}
+        for m in self.mentions:
+            if m.actor is not None:
+                found.setdefault(m.actor.name, m.actor)
+        return list(found.values())
+
+    def in_sentence(self, index: int) -> list[Mention]:
+        return [m for m in self.mentions if m.sentence == index]
+
+
+@dataclass(frozen=True)
+class WordLists:
+    first_names: frozenset[str]
+    titles: frozenset[str]
+    org_heads: frozenset[str]
+    common: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def word_lists() -> WordLists:
+    text = resources.files("pipeline.data").joinpath("names.yaml").read_text("utf-8")
+    data = yaml.safe_load(text)
+    return WordLists(
+        first_names=frozenset(str(w) for w in data["first_names"]),
+        titles=frozenset(
+            piece for w in data["titles"] for piece in {str(w).lower(), *str(w).lower().split()}
+        ),
+        org_heads=frozenset(str(w) for w in data["org_heads"]),
+        common=frozenset(str(w) for w in data["common"]),
+    )
+
+
+class EntityRecognizer:
+    """Loaded once per process (see :func:`recognizer`)."""
+
+    def __init__(self, actors: ActorCatalogue | None = None, places: Gazetteer | None = None) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        self.catalogue = actors or catalogue()
+        self.gazetteer = places or gazetteer()
+        self.words = word_lists()
+        self.nlp = spacy.blank("en")
+        self.nlp.add_pipe("sentencizer")
+        self.nlp.max_length = 2_000_000
+        self._actor_by_key: dict[str, Actor] = {}
+        self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.exact_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        for index, actor in enumerate(self.catalogue.actors):
+            key = f"actor{index}"
+            self._actor_by_key[key] = actor
+            self.lower_matcher.add(key, [self.nlp.make_doc(a) for a in actor.aliases])
+            if actor.exact_aliases:
+                self.exact_matcher.add(key, [self.nlp.make_doc(a) for a in actor.exact_aliases])
+        self.model: Any = _load_model()
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def analyse(self, title: str | None, body: str | None) -> Analysis:
+        parts = [(title or "").strip(), (body or "").strip()]
+        sentences: list[Sentence] = []
+        mentions: list[Mention] = []
+        offset = 0
+        docs = []
+        for part_index, part in enumerate(parts):
+            if not part:
+                continue
+            doc = self.nlp(part)
+            docs.append((doc, offset, part_index == 0))
+            offset += len(part) + 2
+        spans: list[tuple[int, Any, int, bool]] = []  # (sentence index, span, char offset, title)
+        for doc, base, is_title in docs:
+            sents = [doc[:]] if is_title else list(doc.sents)
+            for sent in sents:
+                index = len(sentences)
+                sentences.append(
+                    Sentence(index, sent.text, base + sent.start_char, base + sent.end_char, is_title)
+                )
+                spans.append((index, sent, base, is_title))
+        # Actors first: they claim their tokens.
+        claimed: set[tuple[int, int]] = set()
+        for index, sent, base, _ in spans:
+            for match in self._actor_matches(sent):
+                start, end, actor = match
+                span = sent.doc[start:end]
+                mentions.append(
+                    Mention(
+                        span.text,
+                        "ORG",
+                        index,
+                        base + span.start_char,
+                        base + span.end_char,
+                        actor.name,
+                        actor=actor,
+                    )
+                )
+                claimed.update((id(sent.doc), i) for i in range(start, end))
+        countries = self._countries(sentences, mentions)
+        candidates: list[tuple[int, Any, int, int, int]] = []
+        for index, sent, base, is_title in spans:
+            for start, end in self._capitalised_runs(sent, is_title):
+                if any((id(sent.doc), i) in claimed for i in range(start, end)):
+                    start, end = _trim_claimed(sent.doc, start, end, claimed)
+                    if start >= end:
+                        continue
+                candidates.append((index, sent, base, start, end))
+        persons: dict[str, str] = {}
+        pending: list[tuple[int, Any, int, int, int]] = []
+        for index, sent, base, start, end in candidates:
+            mention = self._classify(sent, start, end, index, base, countries, persons)
+            if (
+                mention is not None
+                and sentences[index].is_title
+                and mention.label == "PERSON"
+                and (mention.canonical not in persons.values())
+            ):
+                mention = None
+            if mention is None:
+                pending.append((index, sent, base, start, end))
+            else:
+                mentions.append(mention)
+        for index, sent, base, start, end in pending:
+            span = sent.doc[start:end]
+            surname = persons.get(span.text)
+            if surname:
+                mentions.append(
+                    Mention(span.text, "PERSON", index, base + span.start_char, base + span.end_char, surname)
+                )
+            elif self.model is not None:
+                mentions.extend(self._model_guess(span, index, base))
+        mentions.sort(key=lambda m: (m.start, m.end))
+        return Analysis(sentences, mentions, countries)
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    def _actor_matches(self, sent: Any) -> Iterator[tuple[int, int, Actor]]:
+        doc = sent.doc
+        found: list[tuple[int, int, Actor]] = []
+        for matcher in (self.lower_matcher, self.exact_matcher):
+            for key, start, end in matcher(doc[sent.start : sent.end]):  # doc offsets
+                actor = self._actor_by_key[self.nlp.vocab.strings[key]]
+                found.append((start, end, actor))
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        last_end = -1
+        for start, end, actor in found:
+            if start < last_end:
+                continue
+            # A lower-case common word ("is", "who") never names an actor.
+            if end - start == 1 and doc[start].is_lower and not doc[start].text.isupper():
+                continue
+            last_end = end
+            yield start, end, actor
+
+    def _countries(self, sentences: Sequence[Sentence], mentions: Sequence[Mention]) -> list[str]:
+        counts: Counter[str] = Counter()
+        for sentence in sentences:
+            weight = 2 if sentence.index < 3 else 1
+            for word in re.findall(r"[A-Z][\w'\u2019.-]*(?:\s[A-Z][\w'\u2019-]*)?", sentence.text):
+                for candidate in (word, word.split()[0]):
+                    code = self.gazetteer.country_of_word(candidate)
+                    if code:
+                        counts[code] += weight
+                        break
+        for mention in mentions:
+            if mention.actor is not None and mention.actor.country:
+                counts[mention.actor.country] += 1
+        return [code for code, _ in counts.most_common()]
+
+    def _capitalised_runs(self, sent: Any, is_title: bool) -> Iterator[tuple[int, int]]:
+        doc = sent.doc
+        i = sent.start
+        end = sent.end
+        while i < end:
+            if not _is_name_token(doc[i]):
+                i += 1
+                continue
+            j = i + 1
+            while j < end:
+                tok = doc[j]
+                if _is_name_token(tok):
+                    j += 1
+                    continue
+                nxt = doc[j + 1] if j + 1 < end else None
+                if (
+                    tok.text == "-"
+                    and not doc[j - 1].whitespace_
+                    and nxt is not None
+                    and not tok.whitespace_
+                    and (_is_name_token(nxt) or nxt.lower_ in PARTICLES)
+                ):
+                    j += 1
+                    continue
+                if (
+                    tok.lower_ in PARTICLES
+                    and nxt is not None
+                    and (_is_name_token(nxt) or (nxt.text == "-" and not tok.whitespace_))
+                ):
+                    j += 1
+                    continue
+                if (
+                    tok.lower_ == "of"
+                    and doc[j - 1].text in self.words.org_heads
+                    and (nxt is not None and _is_name_token(nxt))
+                ):
+                    j += 1
+                    continue
+                break
+            start = i
+            # Drop sentence-initial and headline common words, titles and demonyms at the front.
+            while start < j and (
+                (start == sent.start or is_title or doc[start - 1].is_punct)
+                and (doc[start].text in self.words.common or doc[start].is_stop)
+                and not self._known_name(doc[start].text)
+            ):
+                start += 1
+            whole = doc[start:j].text
+            keep_whole = self.gazetteer.country_of_word(whole) is not None or (
+                bool(self.gazetteer.candidates(whole)[0]) and j - start > 1
+            )
+            while (
+                not keep_whole
+                and start < j
+                and (
+                    doc[start].text.lower().rstrip(".") in self.words.titles
+                    or doc[start].text.lower() in self.words.titles
+                    or self.gazetteer.is_demonym(doc[start].text)
+                )
+                and start + 1 < j
+            ):
+                start += 1
+            stop = j
+            while stop > start and (doc[stop - 1].text == "-" or doc[stop - 1].lower_ in PARTICLES):
+                stop -= 1
+            if stop > start:
+                if (stop - start == 1 and doc[start].text in self.words.common) or (
+                    stop - start == 1 and self.gazetteer.is_demonym(doc[start].text)
+                ):
+                    pass
+                else:
+                    yield start, stop
+            i = max(j, i + 1)
+
+    def _known_name(self, word: str) -> bool:
+        return word in self.words.first_names and word not in self.words.common
+
+    def _classify(
+        self,
+        sent: Any,
+        start: int,
+        end: int,
+        index: int,
+        base: int,
+        countries: Sequence[str],
+        persons: dict[str, str],
+    ) -> Mention | None:
+        doc = sent.doc
+        span = doc[start:end]
+        text = span.text
+        upper_word = text.isupper() and len(text) > 3 and " " not in text
+        text_for_lookup = text.title() if upper_word else text
+        words = [t.text for t in span if t.text != "-"]
+        if (
+            end + 1 < sent.end
+            and doc[end].text == "-"
+            and doc[end + 1].lower_
+            in ("based", "backed", "led", "linked", "allied", "born", "owned", "made", "held")
+        ):
+            return None
+        char_start, char_end = base + span.start_char, base + span.end_char
+        before = doc[max(sent.start, start - 3) : start]
+        prev = doc[start - 1] if start > sent.start else None
+        titled = prev is not None and (
+            prev.text.lower().rstrip(".") in self.words.titles or prev.text.lower() in self.words.titles
+        )
+        if prev is not None and prev.text == "," and start - 2 >= sent.start:
+            titled = titled and False
+        after_text = doc[end : min(sent.end, end + 4)].text.lower()
+        appositive = bool(
+            re.match(
+                r"^,\s*(?:a|an|the)?\s*(?:\w+\s)?(?:spokes\w+|official|commander|leader|"
+                r"resident|witness|governor|chief|head|minister|member|police|officer|"
+                r"deputy|director|activist|doctor|chairman)",
+                after_text,
+            )
+        )
+
+        def mention(label: Label, canonical: str, **extra: Any) -> Mention:
+            return Mention(text, label, index, char_start, char_end, canonical, **extra)
+
+        head, last = words[0], words[-1]
+        # Organisation words win over everything but a title.
+        if not titled and (
+            last in self.words.org_heads
+            or (len(words) > 2 and words[1] == "of" and head in self.words.org_heads)
+        ):
+            return mention("ORG", text)
+        # Region suffix inside or right after the span ("Borno state", "Idlib Province").
+        nxt = doc[end] if end < sent.end else None
+        if nxt is not None and nxt.lower_ in PLACE_SUFFIXES:
+            region = self.gazetteer.resolve(f"{text_for_lookup} {nxt.lower_}", countries)
+            if region is not None:
+                return mention("PLACE", region.to_dict()["name"], place=region)
+        if titled or appositive:
+            return self._person(mention, words, persons)
+        place = self.gazetteer.resolve(text_for_lookup, countries)
+        locative = (prev is not None and prev.lower_ in LOCATIVE) or bool(PLACE_NOUNS.search(before.text))
+        if place is not None and head not in self.words.first_names:
+            return mention("PLACE", place.to_dict()["name"], place=place)
+        if place is not None and locative:
+            return mention("PLACE", place.to_dict()["name"], place=place)
+        if PLACE_NOUNS.search(before.text):
+            return mention("PLACE", text)
+        if head in self.words.first_names and len(words) >= 2:
+            return self._person(mention, words, persons)
+        if len(words) >= 2 and not locative and any(w.lower() in PERSON_PARTICLES for w in words[1:]):
+            return self._person(mention, words, persons)
+        if place is not None:
+            return mention("PLACE", place.to_dict()["name"], place=place)
+        if PLACE_NOUNS.search(before.text):
+            return mention("PLACE", text)
+        if text in persons:
+            return mention("PERSON", persons[text])
+        if len(words) == 1 and text.isupper() and 2 <= len(text) <= 6:
+            return mention("ORG", text)
+        if (
+            2 <= len(words) <= 3
+            and all(w[:1].isupper() for w in words)
+            and not locative
+            and all(w not in self.words.common for w in words)
+        ):
+            return self._person(mention, words, persons)
+        return None
+
+    def _person(self, make: Any, words: list[str], persons: dict[str, str]) -> Mention:
+        full = " ".join(words).replace(" - ", "-")
+        text = make("PERSON", full).text
+        canonical = persons.get(text, text)
+        if len(words) >= 2:
+            parts = text.replace("-", " ").split()
+            surname = parts[-1]
+            persons.setdefault(surname, canonical)
+            if len(parts) >= 3 and parts[-2].lower() in PERSON_PARTICLES:
+                persons.setdefault(f"{parts[-2]}-{surname}", canonical)
+        result: Mention = make("PERSON", canonical)
+        return result
+
+    def _model_guess(self, span: Any, index: int, base: int) -> list[Mention]:
+        labels: dict[str, Label] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE"}
+        try:
+            doc = self.model(span.sent.text)
+        except Exception:  # pragma: no cover - a broken optional model must not stop the stage
+            log.exception("optional spaCy model failed")
+            return []
+        out: list[Mention] = []
+        offset = span.start_char - span.sent.start_char
+        for ent in doc.ents:
+            if ent.start_char <= offset < ent.end_char and ent.label_ in labels:
+                out.append(
+                    Mention(
+                        span.text,
+                        labels[ent.label_],
+                        index,
+                        base + span.start_char,
+                        base + span.end_char,
+                        span.text,
+                    )
+                )
+        return out
+
+
+def _trim_claimed(doc: Any, start: int, end: int, claimed: set[tuple[int, int]]) -> tuple[int, int]:
+    while start < end and (id(doc), start) in claimed:
+        start += 1
+    while end > start and (id(doc), end - 1) in claimed:
+        end -= 1
+    if any((id(doc), i) in claimed for i in range(start, end)):
+        return start, start
+    return start, end
+
+
+def _is_name_token(tok: Any) -> bool:
+    text: str = tok.text
+    if not text or not text[0].isupper():
+        return False
+    if len(text) == 1:
+        return False
+    letters = text.replace("'", "").replace("\u2019", "").replace(".", "")
+    return letters.isalpha()
+
+
+def _load_model() -> Any:
+    name = os.environ.get(MODEL_ENV, DEFAULT_MODEL)
+    if not name or name.lower() == "none":
+        return None
+    try:
+        import spacy
+
+        if not spacy.util.is_package(name):
+            return None
+        return spacy.load(name, disable=["lemmatizer", "parser", "tagger", "attribute_ruler"])
+    except Exception:  # pragma: no cover - optional extra
+        log.warning("spaCy model %s is installed but could not be loaded", name)
+        return None
+
+
+@lru_cache(maxsize=1)
+def recognizer() -> EntityRecognizer:
+    """The process-wide recogniser (gazetteer and spaCy loaded once)."""
+    return EntityRecognizer()
+
+
+def folded_set(names: Sequence[str]) -> set[str]:
+    return {fold(name) for name in names}

@@ -1,0 +1,210 @@
+"""Incident fusion: reports of the same incident in different articles share one incident.
+
+Two reports match when they have the same event type, dates within a day, places within 25 km
+(or the same country when one of them is only known to country precision) and compatible actors
+(no named armed actor on one side that the other contradicts). The merged incident lists every
+source article; its toll is the one from the most recently published report (earlier figures stay
+in ``fatalities_history``). Incident ids are deterministic: the id of the first report's
+(article id, ordinal), so replaying an article updates its incidents instead of adding new ones.
+
+The store is a small protocol so that an Elasticsearch-backed store can replace the in-memory one.
+Changes are staged by :meth:`IncidentStore.put` and become durable at :meth:`IncidentStore.flush`,
+which the tag stage calls from ``after_batch_written``; staged incidents are visible to lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Protocol
+
+from pipeline.tagging.incidents import Incident
+from pipeline.tagging.places import distance_km
+
+FUSION_DAYS = 1
+FUSION_KM = 25.0
+GENERIC_PREFIXES = (
+    "Military Forces of",
+    "Police Forces of",
+    "Protesters",
+    "Rioters",
+    "Civilians",
+    "Unidentified Armed Group",
+)
+
+
+class IncidentStore(Protocol):
+    def get(self, incident_id: str) -> Incident | None:
+        """The incident with this id, staged or durable."""
+        ...
+
+    def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
+        """Incidents of this type dated within [day_from, day_to], staged or durable."""
+        ...
+
+    def put(self, incident: Incident) -> None:
+        """Stage an insert or update."""
+        ...
+
+    def flush(self) -> None:
+        """Make staged changes durable."""
+        ...
+
+
+class InMemoryIncidentStore:
+    """Dictionary-backed store for tests and single-process runs."""
+
+    def __init__(self) -> None:
+        self.durable: dict[str, Incident] = {}
+        self.staged: dict[str, Incident] = {}
+
+    def get(self, incident_id: str) -> Incident | None:
+        return self.staged.get(incident_id) or self.durable.get(incident_id)
+
+    def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
+        merged = {**self.durable, **self.staged}
+        return [
+            incident
+            for incident in merged.values()
+            if incident.event_type == event_type and day_from <= incident.date <= day_to
+        ]
+
+    def put(self, incident: Incident) -> None:
+        self.staged[incident.incident_id] = incident
+
+    def flush(self) -> None:
+        self.durable.update(self.staged)
+        self.staged.clear()
+
+    def all(self) -> list[Incident]:
+        return list({**self.durable, **self.staged}.values())
+
+
+def _named(actors: Iterable[str]) -> set[str]:
+    return {a for a in actors if not a.startswith(GENERIC_PREFIXES)}
+
+
+def compatible(a: Incident, b: Incident) -> bool:
+    """Whether two incident reports can describe the same incident."""
+    if a.event_type != b.event_type or abs((a.date - b.date).days) > FUSION_DAYS:
+        return False
+    if a.geo is None or b.geo is None or a.location is None or b.location is None:
+        return False
+    if "country" in (a.location.get("precision"), b.location.get("precision")):
+        if a.location.get("country_code") != b.location.get("country_code"):
+            return False
+        if a.location.get("precision") == b.location.get("precision") == "country":
+            return False
+    elif distance_km(*a.geo, *b.geo) > FUSION_KM:
+        return False
+    named_a, named_b = _named(a.actors), _named(b.actors)
+    return not (named_a and named_b and not named_a & named_b)
+
+
+def merge(existing: Incident, report: Incident) -> Incident:
+    """``existing`` updated with a new report; the most recently published report's toll wins."""
+    reports = [r for r in existing.reports if r.get("article_id") != report.article_ids[0]]
+    reports.extend(report.reports)
+    reports.sort(key=lambda r: (str(r.get("published") or ""), str(r.get("article_id"))))
+    latest_with_toll = [r for r in reports if r.get("fatalities") is not None]
+    latest_injured = [r for r in reports if r.get("injured") is not None]
+    history: list[int] = []
+    for value in [*existing.fatalities_history, *report.fatalities_history]:
+        if value not in history:
+            history.append(value)
+    fatalities = latest_with_toll[-1]["fatalities"] if latest_with_toll else None
+    if fatalities is not None:
+        history = [v for v in history if v != fatalities] + [fatalities]
+    better_place = existing.location
+    rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+    if report.location and (
+        better_place is None
+        or rank.get(report.location.get("precision", "country"), 4)
+        < rank.get(better_place.get("precision", "country"), 4)
+    ):
+        better_place = report.location
+    better_date = existing.date
+    precision = existing.date_precision
+    if existing.date_precision != "day" and report.date_precision == "day":
+        better_date, precision = report.date, report.date_precision
+    evidence = list(dict.fromkeys([*existing.evidence, *report.evidence]))
+    return Incident(
+        incident_id=existing.incident_id,
+        event_type=existing.event_type,
+        sub_event_type=existing.sub_event_type,
+        date=better_date,
+        date_precision=precision,
+        location=better_place,
+        actors=list(dict.fromkeys([*existing.actors, *report.actors])),
+        fatalities=fatalities,
+        injured=latest_injured[-1]["injured"] if latest_injured else None,
+        fatalities_history=history,
+        article_ids=list(dict.fromkeys([*existing.article_ids, *report.article_ids])),
+        sources=list(dict.fromkeys([*existing.sources, *report.sources])),
+        evidence=evidence[:12],
+        reports=reports,
+        first_reported=min(filter(None, [existing.first_reported, report.first_reported]), default=None),
+        last_reported=max(filter(None, [existing.last_reported, report.last_reported]), default=None),
+    )
+
+
+class IncidentFuser:
+    """Matches an article's incidents against the store and stages the results."""
+
+    def __init__(self, store: IncidentStore) -> None:
+        self.store = store
+
+    def fuse(self, incidents: list[Incident]) -> list[Incident]:
+        out: list[Incident] = []
+        for incident in incidents:
+            article_id = incident.article_ids[0]
+            target = self.store.get(incident.incident_id)
+            if target is None:
+                window = self.store.candidates(
+                    incident.event_type,
+                    incident.date - timedelta(days=FUSION_DAYS),
+                    incident.date + timedelta(days=FUSION_DAYS),
+                )
+                matches = [
+                    c
+                    for c in window
+                    if compatible(c, incident) and c.incident_id not in {o.incident_id for o in out}
+                ]
+                if matches:
+                    geo = incident.geo
+                    assert geo is not None
+                    matches.sort(
+                        key=lambda c: (
+                            distance_km(*geo, *c.geo) if c.geo else 1e9,
+                            abs((c.date - incident.date).days),
+                            c.incident_id,
+                        )
+                    )
+                    target = matches[0]
+            if target is None:
+                merged = incident
+            elif article_id in target.article_ids and target.incident_id == incident.incident_id:
+                # A replay or a revised version of the same article: replace its report.
+                merged = merge(_without(target, article_id), incident)
+            else:
+                merged = merge(target, incident)
+            self.store.put(merged)
+            out.append(merged)
+        return out
+
+
+def _without(incident: Incident, article_id: str) -> Incident:
+    reports = [r for r in incident.reports if r.get("article_id") != article_id]
+    if not reports:
+        return Incident(
+            **{
+                **incident.__dict__,
+                "reports": [],
+                "fatalities": None,
+                "fatalities_history": [],
+                "evidence": [],
+                "article_ids": [],
+                "sources": [],
+            }
+        )
+    return Incident(**{**incident.__dict__, "reports": reports})

@@ -1,0 +1,613 @@
+"""Incidents in one article: ACLED type, place, date, actors, tolls and evidence sentences.
+
+Each sentence is matched against trigger rules that give an ACLED event type and sub-event type
+with a priority. Sentences are grouped into incidents: a trigger sentence starts a new incident
+when its explicit date (more than a day apart) or its place (more than 25 km apart) differs from
+the current incident's; otherwise it, and any following sentence that only adds casualty figures,
+joins the current incident. Background sentences (cumulative tolls, events more than a month
+before publication, threats and plans) start nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pipeline.tagging.actors import GENERIC_PATTERNS, Actor
+from pipeline.tagging.dates import ResolvedDate, find_dates
+from pipeline.tagging.entities import Analysis, Mention
+from pipeline.tagging.places import ResolvedPlace, distance_km, gazetteer
+from pipeline.tagging.tolls import Figure, current_and_history, figures
+
+BATTLES = "Battles"
+EXPLOSIONS = "Explosions/Remote violence"
+VAC = "Violence against civilians"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+EVENT_TYPES = (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS, STRATEGIC)
+SAME_PLACE_KM = 25.0
+BACKGROUND_DAYS = 31
+MAX_EVIDENCE = 6
+
+_SECURITY = (
+    r"(?:troops|soldiers|army|police|policemen|security forces|forces|checkpoint|checkpoints|"
+    r"base|bases|post|posts|outpost|positions|convoy|patrol|barracks|military|militia|militiamen|"
+    r"fighters|rebels|militants|insurgents|jihadists|peshmerga|guards)"
+)
+_CIVIL = (
+    r"(?:village|villages|villagers|town|residents|civilians|worshippers|church|mosque|market|"
+    r"school|students|funeral|mourners|farmers|shoppers|bus|passengers|camp|hospital|homes|"
+    r"community|communities|people|wedding|hotel|restaurant|shop|teashop|cafe)"
+)
+
+# (pattern, event type, sub-event type, priority)
+RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
+    (re.compile(pattern, re.I), event_type, sub_type, priority)
+    for pattern, event_type, sub_type, priority in (
+        (
+            r"\bsuicide (?:bomb\w*|attack\w*|car bomb\w*|blast|vest|truck bomb|explosion|attacker)|"
+            r"\bblew (?:himself|herself|themselves) up|\bexplosive (?:vest|belt)s?\b|\bself-detonat",
+            EXPLOSIONS,
+            "Suicide bomb",
+            90,
+        ),
+        (
+            r"\bair ?strikes?\b|\bair raids?\b|\bwarplanes?\b|\bfighter jets?\b|\bjets? (?:struck|bombed|hit)|"  # noqa: E501
+            r"\bdrone (?:strike|attack)s?\b|\bhelicopter gunships?\b|\baerial (?:bombardment|attack)s?\b|"
+            r"\bbarrel bombs?\b|\b(?:precision|coalition|russian|u\.s\.|american|israeli|saudi|turkish|"
+            r"government|syrian|french|british) (?:air )?strikes?\b|\bbombing raids?\b|\bairstrikes?\b|\bair-strikes?\b|\bstrikes? by (?:\w+ )?(?:jets|aircraft|planes)",  # noqa: E501
+            EXPLOSIONS,
+            "Air/drone strike",
+            85,
+        ),
+        (
+            r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets? (?:fire|attack|strike|hit|struck|"
+            r"landed|fired)|\bfired rockets?\b|\bmissiles? (?:strike|attack|hit|struck|landed)|"
+            r"\bballistic missiles?\b|\brocket attacks?\b|\bgrad rockets?\b|\bshelled\b",
+            EXPLOSIONS,
+            "Shelling/artillery/missile attack",
+            80,
+        ),
+        (
+            r"\bcar bombs?\b|\broadside bombs?\b|\bbombs? (?:exploded|went off|blast|attack|explosion|ripped)|"  # noqa: E501
+            r"\bimprovised explosive\b|\bIEDs?\b|\blandmines?\b|\bland mines?\b|\bexplosions?\b|\bblasts?\b|"
+            r"\bbombings?\b|\bbooby-trapped\b|\bexplosive device\b|\bdetonated\b|\bexploded\b|"
+            r"\bbomb attacks?\b|\bbomber\b|\bbombers\b|\bbombed\b|\bmine exploded\b|\bstruck a mine\b",
+            EXPLOSIONS,
+            "Remote explosive/landmine/IED",
+            75,
+        ),
+        # A bare "strike on a school" in conflict reporting is an air strike far more often than
+        # anything else.
+        (r"\bstrikes? (?:on|against|hit|targeted)\b", EXPLOSIONS, "Air/drone strike", 68),
+        (r"\bgrenades?\b", EXPLOSIONS, "Grenade", 70),
+        (
+            r"\b(?:protesters|demonstrators|protestors)\b[^.]{0,60}\b(?:killed|shot dead|died|were shot)|"
+            r"\b(?:opened fire|fired live (?:rounds|ammunition)|live ammunition|shot)\b[^.]{0,30}\b(?:on|at|into)\s+"  # noqa: E501
+            r"(?:\w+\s+)?(?:protesters|demonstrators|crowds?|protestors)|\bkill(?:ed|ing) (?:\d+|\w+) (?:protesters|demonstrators)",  # noqa: E501
+            PROTESTS,
+            "Excessive force against protesters",
+            78,
+        ),
+        (
+            r"\briot(?:s|ers|ing|ed)?\b|\blooted\b|\blooting\b|\btorched\b|\bset (?:fire to|ablaze)\b|"
+            r"\bthrew (?:stones|rocks|petrol bombs|molotov|bottles|bricks)|\bhurl(?:ed|ing) (?:stones|rocks|"
+            r"petrol bombs|firebombs|bottles)|\bclashed with (?:police|security forces)|\bvandali[sz]ed\b",
+            RIOTS,
+            "Violent demonstration",
+            64,
+        ),
+        (r"\bmobs?\b|\blynch(?:ed|ing)?\b", RIOTS, "Mob violence", 66),
+        (
+            r"\b(?:tear gas|teargas|water cannons?|rubber bullets|pepper spray|baton)\b|\bdispers(?:e|ed|ing)\b"  # noqa: E501
+            r"[^.]{0,40}\b(?:protest|crowd|demonstrat|rally|march)|\barrested\b[^.]{0,40}\b(?:protesters|demonstrators)",
+            PROTESTS,
+            "Protest with intervention",
+            62,
+        ),
+        (
+            r"\bprotest(?:s|ers|ors|ed|ing)?\b|\bdemonstrat(?:ion|ions|ors|ed|ing)\b|\brall(?:y|ies|ied)\b|"
+            r"\bmarch(?:ed|es)? (?:in|through|to|on|against)\b|\bsit-ins?\b|\bmarchers\b",
+            PROTESTS,
+            "Peaceful protest",
+            50,
+        ),
+        (
+            r"\b(?:recaptured|retook|regained(?: control)?|liberated|retaken|recapture|drove\b[^.]{0,30}\bout of|"  # noqa: E501
+            r"pushed\b[^.]{0,30}\bout of|full control of|in full control)\b",
+            BATTLES,
+            "Government regains territory",
+            60,
+        ),
+        (
+            r"\b(?:seized|captured|overran|overrun|took control of|taken control of|took over|fell to|"
+            r"seize|capture|overtook|stormed and (?:took|seized))\b[^.]{0,50}\b(?:town|city|village|district|"
+            r"districts|base|areas?|territory|region|neighbourhoods?|neighborhoods?|positions?|airport|"
+            r"province|checkpoint|headquarters|oil field|border crossing)s?\b",
+            BATTLES,
+            "Non-state actor overtakes territory",
+            61,
+        ),
+        (
+            r"\bclash(?:es|ed)?\b|\bfighting\b|\bbattl(?:e|es|ed|ing)\b|\bgunfights?\b|\bgun ?battles?\b|"
+            r"\bfirefights?\b|\bexchange of fire\b|\bexchanged fire\b|\bfought\b|\boffensive\b|\bambush(?:ed|es)?\b|"  # noqa: E501
+            rf"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|stormed|assault(?:ed)?|overran)\b(?:(?!\bby\b)[^.]){{0,50}}\b{_SECURITY}\b|"
+            r"\bskirmish(?:es)?\b|\bcounter-?attack",
+            BATTLES,
+            "Armed clash",
+            55,
+        ),
+        (
+            r"\bkidnap(?:ped|ping|pers|s)?\b|\babduct(?:ed|ion|ions|ing|s)?\b|\btaken hostage\b|\bhostages?\b",  # noqa: E501
+            VAC,
+            "Abduction/forced disappearance",
+            58,
+        ),
+        (r"\brap(?:e|ed|es|ing)\b|\bsexual(?:ly)? (?:violence|assault|abuse)", VAC, "Sexual violence", 58),
+        (
+            r"\bmassacred?\b|\bexecuted\b|\bbeheaded\b|\bshot dead\b|\bgunned down\b|\bslit\b|"
+            r"\bgunmen\b|\bhacked to death\b|\bburned alive\b|\bstabbed\b|"
+            rf"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|stormed|assault(?:ed)?|opened fire)\b[^.]{{0,50}}\b{_CIVIL}\b|"  # noqa: E501
+            r"\bkilled (?:\w+ )?(?:civilians|villagers|worshippers|residents)\b",
+            VAC,
+            "Attack",
+            52,
+        ),
+        (
+            r"\b(?:ceasefire|cease-fire|truce|peace (?:deal|agreement|accord)|signed an? (?:\w+ )?agreement)\b",  # noqa: E501
+            STRATEGIC,
+            "Agreement",
+            30,
+        ),
+        (
+            r"\b(?:defused|bomb disposal|foiled|intercepted|shot down)\b",
+            STRATEGIC,
+            "Disrupted weapons use",
+            32,
+        ),
+        (
+            r"\b(?:withdr(?:ew|awn)|handed over control|pulled out of)\b",
+            STRATEGIC,
+            "Non-violent transfer of territory",
+            28,
+        ),
+        (r"\b(?:arrested|detained|arrests|rounded up)\b", STRATEGIC, "Arrests", 26),
+        (r"\battack(?:ed|s)?\b|\braid(?:ed|s)?\b|\bkilled\b|\bkilling\b", VAC, "Attack", 20),
+    )
+)
+NO_EVENT = re.compile(
+    r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
+    r"would (?:attack|strike)|could (?:attack|strike)|condemn(?:ed|s)?|anniversary|commemorat|"
+    r"trial|sentenced|convicted|court)\b",
+    re.I,
+)
+WEAK_REFERENCE = re.compile(
+    r"\b(?:the|this|that) (?:attack|blast|explosion|bombing|assault|raid|incident|fighting|clashes)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event_type: str
+    sub_event_type: str
+    priority: int
+    text: str
+    position: int
+
+
+def classify(sentence: str) -> Trigger | None:
+    """The highest-priority ACLED trigger in a sentence."""
+    best: Trigger | None = None
+    for pattern, event_type, sub_type, priority in RULES:
+        match = pattern.search(sentence)
+        if match and (best is None or priority > best.priority):
+            best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
+    if best is None:
+        return None
+    # An attack whose victims are armed is a battle, one on civilians stays an attack.
+    armed_victims = re.search(
+        rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", sentence, re.I
+    ) and not re.search(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", sentence, re.I)
+    if best.event_type == VAC and best.sub_event_type == "Attack" and best.priority <= 52 and (armed_victims):
+        return Trigger(BATTLES, "Armed clash", 53, best.text, best.position)
+    return best
+
+
+@dataclass
+class Incident:
+    """One incident, as reported by one or more articles."""
+
+    incident_id: str
+    event_type: str
+    sub_event_type: str
+    date: date
+    date_precision: str
+    location: dict[str, Any] | None
+    actors: list[str] = field(default_factory=list)
+    fatalities: int | None = None
+    injured: int | None = None
+    fatalities_history: list[int] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    first_reported: str | None = None
+    last_reported: str | None = None
+
+    @property
+    def geo(self) -> tuple[float, float] | None:
+        if not self.location or not self.location.get("geo"):
+            return None
+        return float(self.location["geo"]["lat"]), float(self.location["geo"]["lon"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "incident_id": self.incident_id,
+            "event_type": self.event_type,
+            "sub_event_type": self.sub_event_type,
+            "date": self.date.isoformat(),
+            "date_precision": self.date_precision,
+            "location": self.location,
+            "actors": list(self.actors),
+            "fatalities": self.fatalities,
+            "injured": self.injured,
+            "fatalities_history": list(self.fatalities_history),
+            "article_ids": list(self.article_ids),
+            "sources": list(self.sources),
+            "evidence": list(self.evidence),
+            "reports": [dict(r) for r in self.reports],
+            "first_reported": self.first_reported,
+            "last_reported": self.last_reported,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Incident:
+        return cls(
+            incident_id=data["incident_id"],
+            event_type=data["event_type"],
+            sub_event_type=data["sub_event_type"],
+            date=date.fromisoformat(data["date"]),
+            date_precision=data["date_precision"],
+            location=data.get("location"),
+            actors=list(data.get("actors", [])),
+            fatalities=data.get("fatalities"),
+            injured=data.get("injured"),
+            fatalities_history=list(data.get("fatalities_history", [])),
+            article_ids=list(data.get("article_ids", [])),
+            sources=list(data.get("sources", [])),
+            evidence=list(data.get("evidence", [])),
+            reports=[dict(r) for r in data.get("reports", [])],
+            first_reported=data.get("first_reported"),
+            last_reported=data.get("last_reported"),
+        )
+
+
+@dataclass
+class _Group:
+    trigger: Trigger
+    first_sentence: int
+    sentences: list[int] = field(default_factory=list)
+    triggers: list[tuple[Trigger, int]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    date: ResolvedDate | None = None
+    place: ResolvedPlace | None = None
+
+    def best_trigger(self) -> Trigger:
+        def weight(item: tuple[Trigger, int]) -> int:
+            trig, sent = item
+            return trig.priority + (30 if sent == self.first_sentence else 0)
+
+        violent = [t for t in self.triggers if t[0].event_type != STRATEGIC]
+        pool = violent or self.triggers
+        return max(pool, key=weight)[0]
+
+
+def incident_id_for(article_id: str, ordinal: int) -> str:
+    """Deterministic id of the ``ordinal``-th incident first reported by ``article_id``."""
+    return hashlib.sha256(f"{article_id}:{ordinal}".encode()).hexdigest()[:24]
+
+
+REPORTING = re.compile(
+    r"\b(?:said|says|told|tell|reported|announced|confirmed|added|stated|claimed)"
+    r"(?:\s+(?:reporters|journalists|VOA|AFP|Reuters|the \w+|\w+ media))?\s*(?:on\s+)?$",
+    re.I,
+)
+
+
+CLAUSE_BREAK = re.compile(r";\s+|,\s+and\s+(?=(?:a|an|the|at least|\d+)\b)", re.I)
+DAY_BEFORE = re.compile(r"\s+a day (?:after|before)\s+", re.I)
+
+
+def _units(sentence: str) -> list[tuple[str, bool]]:
+    """A sentence, or its clauses when each clause reports its own event with its own toll
+    ("Air strikes killed 23 ..., and a woman was killed by shelling ..."). The flag marks a
+    clause introduced by "a day after/before", dated the day before the main clause."""
+    marker = DAY_BEFORE.search(sentence)
+    if marker:
+        later = sentence[marker.end() :]
+        if classify(later) is not None and any(f.kind == "deaths" for f in figures(later)):
+            return [(sentence[: marker.start()], False), (later, True)]
+    parts = [p for p in CLAUSE_BREAK.split(sentence) if p.strip()]
+    if len(parts) > 1 and all(
+        classify(p) is not None and any(f.kind == "deaths" for f in figures(p)) for p in parts
+    ):
+        return [(p, False) for p in parts]
+    return [(sentence, False)]
+
+
+def _event_date(text: str, published: date) -> ResolvedDate | None:
+    """The sentence's event date: the first one not attached to a reporting verb
+    ("told reporters Tuesday that the attack late Sunday..." gives Sunday)."""
+    dates = [d for d in find_dates(text, published) if d.precision != "publication"]
+    for item in dates:
+        if not REPORTING.search(text[: item.position]):
+            return item
+    return dates[0] if dates else None
+
+
+def _sentence_places(analysis: Analysis, index: int) -> list[Mention]:
+    return [m for m in analysis.in_sentence(index) if m.label == "PLACE" and m.place is not None]
+
+
+def _best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
+    """Most specific place in a sentence, preferring one after a locative preposition."""
+    rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+    scored: list[tuple[int, int, ResolvedPlace]] = []
+    for order, m in enumerate(mentions):
+        assert m.place is not None
+        lead = sentence.lower()
+        locative = bool(
+            re.search(
+                r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?"
+                r"(?:\w+\s+){0,3}$",
+                lead[: max(0, _find(sentence, m.text))],
+            )
+        )
+        scored.append((rank[m.place.precision] - (1 if locative else 0), order, m.place))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: (s[0], s[1]))
+    return scored[0][2]
+
+
+_RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+
+
+def _more_precise(new: ResolvedPlace, old: ResolvedPlace) -> bool:
+    """A more precise place in the same country (or any place when the old one is a country)."""
+    return _RANK[new.precision] < _RANK[old.precision] and (new.place.country == old.place.country)
+
+
+def _find(sentence: str, text: str) -> int:
+    pos = sentence.find(text)
+    return pos if pos >= 0 else len(sentence)
+
+
+def _far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
+    if a is None or b is None:
+        return False
+    if "country" in (a.precision, b.precision):
+        return a.place.country != b.place.country
+    return distance_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) > SAME_PLACE_KM
+
+
+def _article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
+    places = [m for m in analysis.mentions if m.place is not None and m.label == "PLACE"]
+    if not places:
+        return None
+    body = [s for s in analysis.sentences if not s.is_title]
+    if body:
+        first = body[0]
+        dateline = re.match(
+            r"^\s*([A-Z][A-Za-z' -]+?)(?:,\s*[A-Z][a-z]+)?\s*(?:\(|\u2014|\u2013|-|:)", first.text
+        )
+        if dateline:
+            for m in places:
+                if m.sentence == first.index and m.text.lower() == dateline.group(1).strip().lower():
+                    return m.place
+    city = Counter(
+        (m.place.place.name, m.place.place.country)
+        for m in places
+        if m.place and m.place.precision in ("city", "neighbourhood")
+    )
+    if city:
+        name, country = city.most_common(1)[0][0]
+        for m in places:
+            if m.place and (m.place.place.name, m.place.place.country) == (name, country):
+                return m.place
+    return places[0].place
+
+
+def _actors_for(analysis: Analysis, sentences: list[int], country: str | None) -> list[str]:
+    named: list[str] = []
+    generic: list[str] = []
+    country_name = gazetteer().country_names.get(country or "", country or "")
+    for index in sentences:
+        for m in analysis.in_sentence(index):
+            actor: Actor | None = m.actor
+            if actor is not None and actor.type not in ("source", "agency"):
+                named.append(actor.name)
+        text = analysis.sentences[index].text
+        for pattern, template in GENERIC_PATTERNS:
+            match = pattern.search(text)
+            if match and country_name:
+                local = _demonym_country(text[: match.start()]) or country_name
+                generic.append(template.format(country=local))
+    return list(dict.fromkeys([*named, *generic]))
+
+
+def _demonym_country(before: str) -> str | None:
+    words = re.findall(r"[A-Z][a-z]+", before[-30:])
+    if not words:
+        return None
+    gaz = gazetteer()
+    code = gaz.demonyms.get(words[-1].lower())
+    return gaz.country_names.get(code) if code else None
+
+
+def extract(
+    analysis: Analysis,
+    published: date,
+    article_id: str,
+    *,
+    source: str | None = None,
+) -> list[Incident]:
+    """The incidents one article reports, in order of first mention."""
+    groups: list[_Group] = []
+    current: _Group | None = None
+    title_trigger: tuple[Trigger, int] | None = None
+    title_figures: list[Figure] = []
+    for sentence in analysis.sentences:
+        units = _units(sentence.text)
+        for unit_index, (text, day_before) in enumerate(units):
+            own_clause = unit_index > 0
+            trig = classify(text)
+            figs = figures(text)
+            if sentence.is_title:
+                if trig is not None:
+                    title_trigger = (trig, sentence.index)
+                    title_figures = figs
+                break
+            explicit = _event_date(text, published)
+            if explicit is None and day_before:
+                anchor = current.date.value if current and current.date else published
+                explicit = ResolvedDate(anchor - timedelta(days=1), "day", "a day before")
+            if explicit is not None and (published - explicit.value).days > BACKGROUND_DAYS:
+                continue
+            mentions = [m for m in _sentence_places(analysis, sentence.index) if m.text in text]
+            place = _best_place(mentions, text)
+            if trig is not None and NO_EVENT.search(text[: trig.position + 40]) and not figs:
+                trig = None
+            if trig is None:
+                if current is not None and (figs or WEAK_REFERENCE.search(text)):
+                    if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
+                        continue
+                    if _far(place, current.place) and place and place.precision != "country":
+                        continue
+                    current.sentences.append(sentence.index)
+                    current.figures.extend(figs)
+                    if place is not None and (current.place is None or _more_precise(place, current.place)):
+                        current.place = place
+                continue
+            if trig.event_type == STRATEGIC and current is not None:
+                current.sentences.append(sentence.index)
+                current.triggers.append((trig, sentence.index))
+                continue
+            new_needed = current is None or own_clause
+            if current is not None and not own_clause:
+                if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
+                    new_needed = True
+                elif place is not None and current.place is not None and _far(place, current.place):
+                    new_needed = (
+                        not (place.precision == "country" or current.place.precision == "country")
+                        or place.place.country != current.place.place.country
+                    )
+                elif (
+                    figs
+                    and current.figures
+                    and trig.event_type != current.trigger.event_type
+                    and any(not f.earlier for f in figs if f.kind == "deaths")
+                ):
+                    new_needed = True
+            if new_needed:
+                # Back to a story already told (same place, same day)?
+                target = None
+                for group in [] if own_clause else groups:
+                    same_day = (
+                        not explicit or not group.date or abs((explicit.value - group.date.value).days) <= 1
+                    )
+                    same_place = (
+                        place is not None
+                        and group.place is not None
+                        and not _far(place, group.place)
+                        and place.precision != "country"
+                    )
+                    if same_day and same_place and group.trigger.event_type == trig.event_type:
+                        target = group
+                if target is None:
+                    target = _Group(trigger=trig, first_sentence=sentence.index)
+                    groups.append(target)
+                current = target
+            assert current is not None
+            current.sentences.append(sentence.index)
+            current.triggers.append((trig, sentence.index))
+            current.figures.extend(figs)
+            if current.date is None and explicit is not None:
+                current.date = explicit
+            if place is not None and (current.place is None or _more_precise(place, current.place)):
+                current.place = place
+    if not groups and title_trigger is not None and title_trigger[0].event_type != STRATEGIC:
+        trig, index = title_trigger
+        group = _Group(
+            trigger=trig,
+            first_sentence=index,
+            sentences=[index],
+            triggers=[title_trigger],
+            figures=title_figures,
+        )
+        group.place = _best_place(_sentence_places(analysis, index), analysis.sentences[index].text)
+        groups.append(group)
+    elif groups and title_trigger is not None:
+        first = groups[0]
+        if not any(f.kind == "deaths" for f in first.figures) and title_trigger[0].event_type == (
+            first.best_trigger().event_type
+        ):
+            first.figures.extend(title_figures)
+
+    fallback = _article_fallback_place(analysis)
+    out: list[Incident] = []
+    for ordinal, group in enumerate(groups):
+        violent = any(t.event_type != STRATEGIC for t, _ in group.triggers)
+        if not violent and len(groups) > 1:
+            continue
+        best = group.best_trigger()
+        place = group.place or fallback
+        if (
+            place is not None
+            and place.precision == "country"
+            and fallback is not None
+            and (fallback.place.country == place.place.country and fallback.precision != "country")
+        ):
+            place = fallback
+        deaths, history = current_and_history(group.figures, "deaths")
+        injured, _ = current_and_history(group.figures, "injuries")
+        when = group.date
+        country = place.place.country if place else (analysis.countries[0] if analysis.countries else None)
+        incident = Incident(
+            incident_id=incident_id_for(article_id, ordinal),
+            event_type=best.event_type,
+            sub_event_type=best.sub_event_type,
+            date=when.value if when else published,
+            date_precision=when.precision if when else "publication",
+            location=place.to_dict() if place else None,
+            actors=_actors_for(analysis, sorted(set(group.sentences)), country),
+            fatalities=deaths,
+            injured=injured,
+            fatalities_history=history if deaths is not None else [],
+            article_ids=[article_id],
+            sources=[source] if source else [],
+            evidence=[analysis.sentences[i].text for i in sorted(set(group.sentences))][:MAX_EVIDENCE],
+            reports=[
+                {
+                    "article_id": article_id,
+                    "published": published.isoformat(),
+                    "fatalities": deaths,
+                    "injured": injured,
+                    "source": source,
+                }
+            ],
+            first_reported=published.isoformat(),
+            last_reported=published.isoformat(),
+        )
+        out.append(incident)
+    return out
+
+
+def resolve_window(day: date, days: int = 1) -> tuple[date, date]:
+    return day - timedelta(days=days), day + timedelta(days=days)

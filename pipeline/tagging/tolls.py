@@ -1,0 +1,285 @@
+"""Deaths and injuries stated in a sentence, from digits and words.
+
+"at least 40 fighters died", "killing 12", "some 25", "dozens were killed", "left 68 dead",
+"killing him and three others". Vague quantities follow ACLED's coding convention (dozens = 12,
+scores = 20, hundreds = 100, several/many = 10). A figure introduced as an earlier estimate ("up
+from an earlier estimate of some 25", "initially reported") is kept apart: it goes into the
+incident's history, not its current toll. Cumulative figures ("since 2009", "so far this year")
+and sub-counts ("including 10 children") are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["deaths", "injuries"]
+
+UNITS = {
+    "zero": 0,
+    "no": 0,
+    "one": 1,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
+    "couple": 2,
+}
+VAGUE = {
+    "dozens": 12,
+    "scores": 20,
+    "hundreds": 100,
+    "thousands": 1000,
+    "several": 10,
+    "many": 10,
+    "numerous": 10,
+    "a few": 3,
+    "few": 3,
+    "tens": 10,
+}
+_WORD_NUM = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen"
+    r"|sixteen|seventeen|eighteen|nineteen|a dozen|a couple of|a single)"
+    r"(?:\s+(?:hundred|thousand))?"
+)
+NUM = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?(?:\s+(?:hundred|thousand|million))?|{_WORD_NUM}"
+    r"|dozens|scores|hundreds|thousands|several|numerous|tens)"
+)
+QUAL = (
+    r"(?:at least|more than|over|some|about|around|nearly|almost|up to|as many as|an estimated|"
+    r"approximately|roughly|close to|fewer than|less than|no fewer than|a total of|another|"
+    r"a further|at most)"
+)
+_DEATH = (
+    r"(?:killed|dead|died|deaths|death|slain|perished|executed|massacred|lost their lives|"
+    r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|shot dead|"
+    r"were killed|have been killed|had been killed|was killed)"
+)
+_INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"
+_NOUN = r"(?:[A-Za-z'\u2019-]+\s+){0,4}?"
+
+DEATH_AFTER = re.compile(
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"
+    rf"(?:(?:were|have been|had been|was|are|being|been|reportedly|also|all|who|later)\s+){{0,3}}"
+    rf"(?P<word>{_DEATH})\b",
+    re.I,
+)
+DEATH_BEFORE = re.compile(
+    rf"\b(?P<word>killed|killing|kills|kill|left|leaving|claimed the lives of|claiming the lives of|"
+    rf"death toll (?:[\w'-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|toll (?:rose|climbed|"
+    rf"increased|jumped|reached|stood|stands|has risen|rose to)(?:\s+to|\s+at)?|dead numbered|"
+    rf"bodies of|the deaths of|the killing of|killed at least|massacred|executed|shot dead)\s+"
+    rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
+    rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others)\b)?",
+    re.I,
+)
+INJURY_AFTER = re.compile(
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:were|have been|had been|was|are|others|"
+    rf"people|also|being)\s+){{0,3}}(?P<word>wounded|injured|hurt)\b",
+    re.I,
+)
+INJURY_BEFORE = re.compile(
+    rf"\b(?P<word>wounding|injuring|wounded|injured|hurt|hurting)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM})",
+    re.I,
+)
+DEATH_SINGLE = re.compile(
+    r"\b(?P<num>an?|one)\s+(?:[a-z-]+\s+){0,2}?(?:man|woman|child|boy|girl|soldier|civilian|"
+    r"policeman|police officer|officer|journalist|person|resident|student|worker|fighter|"
+    r"militant|protester|demonstrator|teenager|farmer|doctor)\s+(?:was|has been|had been|were)\s+"
+    r"(?:\w+\s+)?(?:killed|shot dead|slain|beheaded|executed)\b",
+    re.I,
+)
+REVISION = re.compile(
+    rf"\b(?:up|down|revised)\s+from\s+(?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?(?:estimate|toll|figure|count|"
+    rf"report|tally|number)s?\s+of\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM})|"
+    rf"\b(?:earlier|initial|previous|preliminary)\s+(?:death\s+)?(?:estimate|toll|figure|count|report|"
+    rf"tally)s?\s+(?:of|was|had been|put at|stood at)\s+(?P<qual2>{QUAL}\s+)?(?P<num2>{NUM})",
+    re.I,
+)
+EARLIER = re.compile(
+    r"(?:earlier|initial|initially|previous|previously|first|preliminary|original|originally|"
+    r"up from|revised|had said|had reported|had put)\b[^.;]{0,40}$",
+    re.I,
+)
+EARLIER_AFTER = re.compile(
+    r"^[^.;]{0,25}\b(?:initially|previously|at first)\b|^[^.;]{0,25}\b(?:said|reported)\s+earlier\b",
+    re.I,
+)
+SUBCOUNT = re.compile(
+    r"(?:including|among them|among the dead|among those|of whom|of them|of which|among whom|"
+    r"among the victims|among the)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+CUMULATIVE = re.compile(
+    r"\bsince\s+(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|dawn|early|"
+    r"this morning|last night|the (?:attack|blast|explosion|bombing|assault|raid))\b)|"
+    r"\bblamed for\b|\bso far this year\b|"
+    r"\bover the (?:past|last) (?:\w+ )?(?:years|months|decade)\b|\bin recent (?:years|months)\b|"
+    r"\bduring the war\b|\bin the conflict\b|\bof the (?:war|conflict|insurgency)\b|\bto date\b|"
+    r"\bcampaign has killed\b|\binsurgency has killed\b|\bhave been killed in\b.*\bwar\b",
+    re.I,
+)
+NOT_PEOPLE = re.compile(
+    r"^\s*(?:years?|km|kilometers|kilometres|miles|meters|metres|percent|per cent|%|"
+    r"minutes|hours|days|weeks|months|am|pm|a\.m\.|p\.m\.|gmt|dollars|million|billion|"
+    r"homes|houses|buildings|vehicles|cars|tanks|rockets|missiles|shells|bombs)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    kind: Kind
+    value: int
+    text: str
+    earlier: bool = False
+    vague: bool = False
+    position: int = 0
+
+
+def parse_number(text: str) -> int | None:
+    """ "40" -> 40, "forty-two" -> 42, "1,200" -> 1200, "dozens" -> 12, "two hundred" -> 200."""
+    raw = text.strip().lower()
+    if not raw:
+        return None
+    if raw in VAGUE:
+        return VAGUE[raw]
+    raw = raw.replace("a couple of", "two").replace("a dozen", "twelve").replace("a single", "one")
+    multiplier = 1
+    for word, factor in (("million", 1_000_000), ("thousand", 1000), ("hundred", 100)):
+        if raw.endswith(" " + word):
+            multiplier, raw = factor, raw[: -len(word) - 1].strip()
+            break
+    digits = raw.replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", digits):
+        return int(float(digits) * multiplier)
+    total = 0
+    for part in re.split(r"[\s-]+", raw):
+        if part not in UNITS:
+            return None
+        total += UNITS[part]
+    return total * multiplier
+
+
+def _accept(sentence: str, start: int, end: int) -> bool:
+    if SUBCOUNT.search(sentence[max(0, start - 40) : start]):
+        return False
+    return not NOT_PEOPLE.match(sentence[end : end + 20])
+
+
+def figures(sentence: str) -> list[Figure]:
+    """Death and injury figures in one sentence, in order."""
+    if CUMULATIVE.search(sentence):
+        return []
+    out: list[Figure] = []
+    spans: list[tuple[int, int]] = []
+
+    def add(kind: Kind, match: re.Match[str], bonus: int = 0) -> None:
+        num_start, num_end = match.span("num")
+        if any(s < num_end and num_start < e for s, e in spans):
+            return
+        if not _accept(sentence, num_start, num_end):
+            return
+        value = parse_number(match.group("num"))
+        if value is None or value > 100_000:
+            return
+        if kind == "deaths" and re.match(r"^\s+in\b", sentence[num_end : num_end + 4]):
+            pass
+        before = sentence[max(0, match.start() - 60) : match.start()]
+        after = sentence[match.end() : match.end() + 30]
+        earlier = bool(EARLIER.search(before)) or bool(EARLIER_AFTER.search(after))
+        spans.append((num_start, num_end))
+        out.append(
+            Figure(
+                kind, value + bonus, match.group(0), earlier, match.group("num").lower() in VAGUE, num_start
+            )
+        )
+
+    for match in REVISION.finditer(sentence):
+        group = "num" if match.group("num") else "num2"
+        value = parse_number(match.group(group))
+        if value is not None:
+            spans.append(match.span(group))
+            out.append(
+                Figure(
+                    "deaths",
+                    value,
+                    match.group(0),
+                    True,
+                    match.group(group).lower() in VAGUE,
+                    match.start(group),
+                )
+            )
+    for match in DEATH_SINGLE.finditer(sentence):
+        add("deaths", match)
+    for match in DEATH_BEFORE.finditer(sentence):
+        word = match.group("word").lower()
+        if word in ("left", "leaving") and not match.group("rest"):
+            continue
+        if match.group("rest") and "dead" not in match.group("rest").lower() and word in ("left", "leaving"):
+            continue
+        reflexive = re.search(r"\b(?:him|her|himself|herself|itself)\s+and\s", match.group(0), re.I)
+        add("deaths", match, 1 if reflexive else 0)
+    for match in DEATH_AFTER.finditer(sentence):
+        between = sentence[match.end("num") : match.start("word")]
+        if re.search(r"\b(?:wounded|injured|hurt|and|or)\b", between, re.I) and not re.search(
+            r"\b(?:were|have been)\s*$", between, re.I
+        ):
+            continue
+        add("deaths", match)
+    for match in INJURY_BEFORE.finditer(sentence):
+        add("injuries", match)
+    for match in INJURY_AFTER.finditer(sentence):
+        add("injuries", match)
+    out.sort(key=lambda f: f.position)
+    return out
+
+
+UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|reached|now|revised|up to)\b", re.I)
+
+
+def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, list[int]]:
+    """The current figure and the history, earliest first.
+
+    The first figure stated (the lead's) is current unless a later one is stated as an update
+    ("the toll rose to 45"); figures introduced as earlier estimates only go into the history.
+    """
+    of_kind = [f for f in found if f.kind == kind]
+    if not of_kind:
+        return None, []
+    current_figs = [f for f in of_kind if not f.earlier]
+    updates = [f.value for f in current_figs if UPDATE.search(f.text)]
+    current = [f.value for f in current_figs]
+    earlier = [f.value for f in of_kind if f.earlier]
+    value = max(updates) if updates else (current[0] if current else max(earlier))
+    history = list(dict.fromkeys([*earlier, value]))
+    return value, history

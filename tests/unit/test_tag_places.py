@@ -1,0 +1,46 @@
+"""Gazetteer resolution: spellings, country context, regions and neighbourhoods."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tagging.places import distance_km, gazetteer
+
+
+@pytest.mark.parametrize("spelling", ["Deir ez-Zor", "Deir el-Zour", "Dayr az Zawr", "Deir al-Zour"])
+def test_deir_ez_zor_spellings(spelling: str) -> None:
+    resolved = gazetteer().resolve(spelling, ["SY"])
+    assert resolved is not None
+    assert resolved.place.country == "SY"
+    assert distance_km(resolved.place.lat, resolved.place.lon, 35.336, 40.141) < 5
+
+
+def test_country_context_disambiguates() -> None:
+    gaz = gazetteer()
+    ukraine = gaz.resolve("Donetsk", ["UA"])
+    assert ukraine is not None and ukraine.place.country == "UA"
+    tripoli_lb = gaz.resolve("Tripoli", ["LB"])
+    tripoli_ly = gaz.resolve("Tripoli", ["LY"])
+    assert tripoli_lb is not None and tripoli_lb.place.country == "LB"
+    assert tripoli_ly is not None and tripoli_ly.place.country == "LY"
+
+
+def test_neighbourhood_falls_back_to_city() -> None:
+    resolved = gazetteer().resolve("Kadhimiya", ["IQ"])
+    assert resolved is not None
+    out = resolved.to_dict()
+    assert out["name"] == "Baghdad" and out["precision"] == "neighbourhood"
+    assert out["neighbourhood"] == "Kadhimiya"
+
+
+def test_region_and_country_precision() -> None:
+    gaz = gazetteer()
+    borno = gaz.resolve("Borno state", [])
+    assert borno is not None and borno.precision == "admin1" and borno.place.country == "NG"
+    syria = gaz.resolve("Syria", [])
+    assert syria is not None and syria.precision == "country"
+
+
+def test_small_foreign_places_need_context() -> None:
+    # A person's name that is also a small town elsewhere is not a place in a Nigeria story.
+    assert gazetteer().resolve("Hassan", ["NG"]) is None

@@ -1,0 +1,217 @@
+"""Dates, tolls, incident types and actor aliases on real news sentences.
+
+Sources (all Voice of America, a US federal government work in the public domain):
+  [VOA-2669057] https://www.voanews.com/a/reu-fourty-five-killed-boko-haram-nigeria-/2669057.html
+  [VOA-1905549] http://www.voanews.com/content/syrian-airstrike-kills-33/1905549.html (2014-05-01)
+  [VOA-2442344] https://www.voanews.com/a/at-least-5-civilians-killed-in-somalia-bombing/2442344.html
+  [VOA-6201055] https://www.voanews.com/a/middle-east_islamic-state-claims-suicide-attack-iraqi-capital/6201055.html
+  [VOA-52890]   http://www.dailyalert.org/rss/Mainissues.php?id=52890 (VOA News, 2014-05-05)
+  [VOA-3996398] https://www.voanews.com/a/arizona-large-crowds-donald-trump-rally/3996398.html
+  [VOA-KAWORI]  https://www.tolerance.ca/ArticleExt.aspx?ID=201814&L=fr (VOA, January 2014)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging.actors import catalogue, load_catalogue
+from pipeline.tagging.dates import find_dates, first_date
+from pipeline.tagging.incidents import BATTLES, EXPLOSIONS, PROTESTS, VAC, classify
+from pipeline.tagging.tolls import current_and_history, figures, parse_number
+
+FRIDAY = date(2015, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        ("fighters seized two districts on Thursday", date(2015, 3, 5), "day"),
+        ("On Tuesday a car bomb in the provincial capital killed 12", date(2015, 3, 3), "day"),
+        ("the attack late Friday", date(2015, 3, 6), "day"),  # same weekday: publication day
+        ("killed yesterday", date(2015, 3, 5), "day"),
+        ("on 9 April", date(2014, 4, 9), "day"),  # no year: most recent not after publication
+        ("on March 2", date(2015, 3, 2), "day"),
+        ("last week", date(2015, 2, 27), "week"),
+        ("earlier this month", date(2015, 3, 1), "month"),
+    ],
+)
+def test_dates_resolve_against_publication(text: str, expected: date, precision: str) -> None:
+    found = find_dates(text, FRIDAY)
+    assert found, text
+    assert (found[0].value, found[0].precision) == (expected, precision)
+
+
+def test_weekday_from_real_sentence() -> None:
+    # [VOA-2669057], published on Thursday 2015-03-05.
+    sentence = (
+        "Witnesses tell a VOA reporter that the militants attacked the community of Njaba "
+        "in Borno state before dawn Tuesday."
+    )
+    resolved = first_date(sentence, date(2015, 3, 5))
+    assert resolved is not None and resolved.value == date(2015, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("40", 40),
+        ("forty-two", 42),
+        ("1,200", 1200),
+        ("dozens", 12),
+        ("two hundred", 200),
+        ("a dozen", 12),
+        ("eight", 8),
+    ],
+)
+def test_parse_number(text: str, value: int) -> None:
+    assert parse_number(text) == value
+
+
+def test_revised_toll_keeps_history() -> None:
+    sentence = (
+        "Islamic State fighters seized two districts of a border town from a rival faction "
+        "on Thursday; at least 40 fighters died, up from an earlier estimate of some 25."
+    )
+    assert current_and_history(figures(sentence), "deaths") == (40, [25, 40])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "deaths", "injured"),
+    [
+        # [VOA-2669057]
+        (
+            "Suspected Boko Haram militants have attacked a village in northeastern Nigeria, "
+            "killing at least 68 people.",
+            68,
+            None,
+        ),
+        # [VOA-6201055]
+        (
+            "Islamic State has claimed responsibility for two suicide bombers who attacked a market "
+            "in Iraq's capital Thursday, killing at least 32 people and wounding 110 others.",
+            32,
+            110,
+        ),
+        # [VOA-2442344]
+        (
+            "Somali militant group al-Shabab has claimed responsibility for two suicide car bombings "
+            "near Mogadishu that killed at least 14 people and wounded more than 30 others.",
+            14,
+            30,
+        ),
+        # [VOA-1905549]
+        (
+            "The attack comes a day after a strike on an Aleppo school left 18 dead, many of them children.",
+            18,
+            None,
+        ),
+        # [VOA-KAWORI]: "has risen to 85" is an update
+        (
+            "An official in northeastern Nigeria says the death toll from an attack by suspected "
+            "Islamist militants has risen to 85.",
+            85,
+            None,
+        ),
+        ("a double suicide bombing that killed 12", 12, None),
+    ],
+)
+def test_tolls_from_real_sentences(sentence: str, deaths: int | None, injured: int | None) -> None:
+    found = figures(sentence)
+    assert current_and_history(found, "deaths")[0] == deaths
+    assert current_and_history(found, "injuries")[0] == injured
+
+
+def test_cumulative_figures_are_not_tolls() -> None:
+    sentence = (
+        "The insurgents are blamed for thousands of deaths in Nigeria since launching "
+        "their insurgency in 2009."
+    )
+    assert figures(sentence) == []
+
+
+def test_subcounts_are_ignored() -> None:
+    found = figures("The blast killed 20 people, including 10 children.")
+    assert [f.value for f in found if f.kind == "deaths"] == [20]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "sub_event_type"),
+    [
+        # [VOA-1905549]
+        (
+            "Syrian opposition activists say government aircraft struck a busy market, killing at "
+            "least 33 people, with frequent airstrikes and crude barrel bombs.",
+            EXPLOSIONS,
+            "Air/drone strike",
+        ),
+        # [VOA-2442344]
+        (
+            "Somali militant group al-Shabab has claimed responsibility for two suicide car bombings "
+            "near Mogadishu.",
+            EXPLOSIONS,
+            "Suicide bomb",
+        ),
+        # [VOA-52890]
+        (
+            "Heavy fighting between rival rebel factions in eastern Syria has killed more than 60 fighters.",
+            BATTLES,
+            "Armed clash",
+        ),
+        # [VOA-3996398]
+        (
+            "Police in the southwestern U.S. city of Phoenix, Arizona, used tear gas late Tuesday to "
+            "disperse groups of protesters.",
+            PROTESTS,
+            "Protest with intervention",
+        ),
+        # [VOA-2669057]
+        ("Witnesses say the gunmen attacked the village and killed villagers.", VAC, "Attack"),
+        (
+            "On Tuesday, Chad said its forces had liberated the Borno state town of Dikwa.",
+            BATTLES,
+            "Government regains territory",
+        ),
+    ],
+)
+def test_event_types(sentence: str, event_type: str, sub_event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None
+    assert (trigger.event_type, trigger.sub_event_type) == (event_type, sub_event_type)
+
+
+def test_no_trigger_in_plain_sentence() -> None:
+    assert classify("The road connects Syria's two largest cities.") is None
+
+
+@pytest.mark.parametrize("alias", ["ISIL", "ISIS", "Islamic State", "Daesh", "IS"])
+def test_islamic_state_aliases(alias: str) -> None:
+    actor = catalogue().lookup(alias)
+    assert actor is not None and actor.name == "Islamic State"
+
+
+def test_nusra_aliases_and_sources() -> None:
+    cat = catalogue()
+    nusra = cat.lookup("Jabhat al-Nusra")
+    assert nusra is not None and nusra.name == "Al-Nusra Front"
+    sohr = cat.lookup("SOHR")
+    assert sohr is not None and sohr.is_source
+    fsa = cat.lookup("FSA")
+    assert fsa is not None and fsa.name == "Free Syrian Army"
+    assert cat.version
+
+
+def test_catalogue_is_extensible(tmp_path: pytest.TempPathFactory) -> None:
+    extra = tmp_path / "extra.yaml"  # type: ignore[operator]
+    extra.write_text(
+        "version: local-1\nactors:\n"
+        "  - {name: Islamic State, type: rebel_group, aliases: [Dawla]}\n"
+        "  - {name: Sinai Province, type: rebel_group, aliases: [Wilayat Sinai]}\n",
+        encoding="utf-8",
+    )
+    cat = load_catalogue([extra])
+    dawla = cat.lookup("Dawla")
+    assert dawla is not None and dawla.name == "Islamic State"
+    assert cat.lookup("Wilayat Sinai") is not None
+    assert "local-1" in cat.version
