@@ -54,15 +54,23 @@ def all_topics(settings: Settings) -> list[str]:
 
 def make_stage(name: str, settings: Settings) -> StageFunction:
     """The stage implementation for a step name."""
-    from pipeline.stages import passthrough
+    if name == "clean":
+        from pipeline.stages.passthrough import BareExtractionClean
 
-    stages: dict[str, type[StageFunction]] = {
-        "clean": passthrough.BareExtractionClean,
-        "deduplicate": passthrough.PassThroughDeduplicate,
-        "tag": passthrough.PassThroughTag,
-        "index": passthrough.Identity,
-    }
-    return stages[name]()
+        return BareExtractionClean()
+    if name == "deduplicate":
+        from pipeline.stages.passthrough import PassThroughDeduplicate
+
+        return PassThroughDeduplicate()
+    if name == "tag":
+        from pipeline.stages.tag import TagStage
+
+        return TagStage()
+    if name == "index":
+        from pipeline.stages.passthrough import Identity
+
+        return Identity()
+    raise KeyError(name)
 
 
 def make_output(current: Step, settings: Settings) -> Output:
