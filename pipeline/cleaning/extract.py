@@ -1,0 +1,149 @@
+"""trafilatura with a time budget, bounded input and periodic cache resets.
+
+A pathological page (huge, deeply nested, adversarial) must not stall a partition. The budget is
+enforced with a real-time interval timer (``SIGALRM``) when extraction runs in the main thread,
+which is how the stage runner calls stages: the handler raises :class:`ExtractionTimeout` at the
+next Python bytecode, abandoning the page. In other threads, where signals cannot be used, the
+input-size cap is the only guard. Either way the caller marks the page instead
+of dropping it.
+
+trafilatura and htmldate keep LRU caches that grow by about 1 MB per page in long runs; they are
+reset every ``reset_every`` documents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import signal
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+from trafilatura.meta import reset_caches
+
+from pipeline.cleaning import metadata
+
+MAX_INPUT_CHARS = 5_000_000
+
+
+class ExtractionTimeout(Exception):
+    """The page took longer than its budget and was abandoned."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    site_name: str | None = None
+    url: str | None = None
+    language: str | None = None
+    date: str | None = None
+    modified: str | None = None
+    page_type: str | None = None
+    hostname: str | None = None
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ExtractionTimeout inside the block after ``seconds`` (main thread only)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise ExtractionTimeout(f"extraction exceeded {seconds:.1f}s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Extractor:
+    """Stateless apart from the cache-reset counter; one per worker."""
+
+    def __init__(self, budget_s: float = 10.0, reset_every: int = 500) -> None:
+        self.budget_s = budget_s
+        self.reset_every = reset_every
+        self._since_reset = 0
+
+    def extract_html(self, html: str, url: str | None) -> Extracted:
+        """Main text and metadata of an HTML page. Raises ExtractionTimeout."""
+        self._count()
+        html = html[:MAX_INPUT_CHARS]
+        with time_budget(self.budget_s):
+            head = metadata.read(html)
+            document = trafilatura.bare_extraction(
+                html,
+                url=url,
+                fast=True,
+                include_comments=False,
+                include_tables=True,
+                with_metadata=False,
+            )
+            published = head.published or metadata.htmldate_published(html, url)
+        text = ""
+        if document is not None:
+            data: dict[str, Any] = document.as_dict()  # type: ignore[union-attr]
+            text = data.get("text") or ""
+        return Extracted(
+            text=text,
+            title=head.title,
+            authors=head.authors,
+            site_name=head.site_name,
+            url=head.canonical_url,
+            language=head.language,
+            date=published,
+            modified=head.modified,
+            page_type=head.page_type,
+        )
+
+    def _count(self) -> None:
+        self._since_reset += 1
+        if self.reset_every and self._since_reset >= self.reset_every:
+            reset_caches()
+            self._since_reset = 0
+
+
+_BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|tr|pre)>|<br\s*/?>)", re.IGNORECASE)
+
+
+def html_fragment_text(fragment: str) -> str:
+    """Text of an HTML snippet (a feed's content or summary), one line per block element."""
+    try:
+        root = lxml.html.fragment_fromstring(fragment[:MAX_INPUT_CHARS], create_parent="div")
+    except (ParserError, ValueError):
+        return fragment
+    for bad in root.xpath("//script|//style|//noscript"):
+        bad.drop_tree()
+    marked = _BLOCK_END.sub(r"\1\n", lxml.html.tostring(root, encoding="unicode"))
+    text: str = lxml.html.fromstring(marked).text_content()
+    return text
+
+
+def looks_like_html(body: str, content_type: str | None) -> bool:
+    if content_type:
+        lowered = content_type.lower()
+        if "html" in lowered or "xml" in lowered:
+            return True
+        if lowered.startswith("text/plain"):
+            return False
+    head = body[:2000].lstrip().lower()
+    return head.startswith(("<!doctype", "<html", "<?xml")) or (
+        "<p>" in head or "<div" in head or "<body" in head
+    )
+
+
+def is_full_page(body: str) -> bool:
+    head = body[:5000].lower()
+    return "<html" in head or "<body" in head or "<!doctype" in head

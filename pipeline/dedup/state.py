@@ -1,0 +1,232 @@
+"""Dedup state: what the deduplicator remembers, behind one protocol with two implementations.
+
+:class:`DedupState` is the contract:
+
+* ``get(id)`` — the stored record of an article id (URL/GUID layer, updates, replays);
+* ``put(record)`` — store or replace a record; visible to other workers at once, marked
+  *pending* until ``commit``;
+* ``claim(keys, record, horizon)`` — for each key (content hash, LSH bands) the first record
+  that claimed it; claiming is atomic per key, which is what makes concurrent workers agree (see
+  docs/deduplication.md). A key whose owner was first seen before ``horizon`` (out of the time
+  window) passes to the claimant;
+* ``records(ids)`` — records by id, without pending records whose owner evidently died;
+* ``commit()`` — called from the stage's ``after_batch_written``: the batch's records become
+  confirmed (and, for the in-memory state, a snapshot is written if it has a path);
+* ``expire(before)`` — forget everything first seen before ``before`` (the time window).
+
+:class:`MemoryState` serves unit tests, single-worker runs and the million-document benchmark;
+:class:`pipeline.dedup.es_state.ElasticsearchState` is the shared, durable one.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from pipeline.dedup.claims import ClaimTable
+from pipeline.dedup.signatures import NUM_PERM, U32
+
+_KINDS: tuple[str | None, ...] = (None, "exact", "near")
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    id: str
+    first_seen: float  # epoch seconds
+    content_hash: str
+    minhash: U32 | None  # None for texts too short to compare
+    revision: int = 0
+    story_id: str | None = None  # None while the decision is pending
+    duplicate_of: str | None = None
+    duplicate_kind: str | None = None  # "exact" or "near"
+    similarity: float | None = None
+
+
+class DedupState(Protocol):
+    def get(self, doc_id: str) -> DocRecord | None: ...
+
+    def put(self, record: DocRecord) -> None: ...
+
+    def claim(self, keys: Sequence[int], record: DocRecord, horizon: float) -> list[str]: ...
+
+    def records(self, ids: Iterable[str]) -> dict[str, DocRecord]: ...
+
+    def commit(self) -> None: ...
+
+    def expire(self, before: float) -> int: ...
+
+
+class MemoryState:
+    """Columnar, process-local state: one row per article (ids, times, decisions, MinHash rows)
+    and a :class:`ClaimTable` of band keys. About 0.7 KiB per article."""
+
+    def __init__(self, path: Path | None = None, expected_docs: int = 1 << 12) -> None:
+        self.path = path
+        self._rows: dict[str, int] = {}
+        self._ids: list[str] = []
+        self._first_seen = array("d")
+        self._revision = array("i")
+        self._hash: list[str] = []
+        self._story: list[str | None] = []
+        self._duplicate: list[str | None] = []
+        self._minhash = np.zeros((max(expected_docs, 16), NUM_PERM), dtype=np.uint32)
+        self._has_minhash = array("b")
+        self._kind = array("b")  # 0 none, 1 exact, 2 near
+        self._similarity = array("f")
+        self._claims = ClaimTable(expected_docs * 2 * 26)
+        if path is not None and path.exists():
+            self._load(path)
+
+    # -- protocol ---------------------------------------------------------------------------
+
+    def get(self, doc_id: str) -> DocRecord | None:
+        row = self._rows.get(doc_id)
+        return None if row is None else self._record(row)
+
+    def put(self, record: DocRecord) -> None:
+        row = self._rows.get(record.id)
+        if row is None:
+            row = len(self._ids)
+            self._rows[record.id] = row
+            self._ids.append(record.id)
+            self._first_seen.append(record.first_seen)
+            self._revision.append(record.revision)
+            self._hash.append(record.content_hash)
+            self._story.append(record.story_id)
+            self._duplicate.append(record.duplicate_of)
+            self._has_minhash.append(0)
+            self._kind.append(0)
+            self._similarity.append(0.0)
+            if row >= len(self._minhash):
+                grown = np.zeros((len(self._minhash) * 2, NUM_PERM), dtype=np.uint32)
+                grown[: len(self._minhash)] = self._minhash
+                self._minhash = grown
+        else:
+            self._first_seen[row] = record.first_seen
+            self._revision[row] = record.revision
+            self._hash[row] = record.content_hash
+            self._story[row] = record.story_id
+            self._duplicate[row] = record.duplicate_of
+        self._kind[row] = _KINDS.index(record.duplicate_kind)
+        self._similarity[row] = record.similarity or 0.0
+        if record.minhash is not None:
+            self._minhash[row] = record.minhash
+            self._has_minhash[row] = 1
+        else:
+            self._has_minhash[row] = 0
+
+    def claim(self, keys: Sequence[int], record: DocRecord, horizon: float) -> list[str]:
+        row = self._rows[record.id]
+        owners = self._claims.claim(keys, row)
+        first_seen = self._first_seen
+        for index, owner in enumerate(owners):
+            if owner != row and first_seen[owner] < horizon:
+                # The owner has left the time window: the key is free again.
+                self._claims.take_over(keys[index], row)
+                owners[index] = row
+        ids = self._ids
+        return [ids[owner] for owner in owners]
+
+    def records(self, ids: Iterable[str]) -> dict[str, DocRecord]:
+        found: dict[str, DocRecord] = {}
+        for doc_id in ids:
+            row = self._rows.get(doc_id)
+            if row is not None:
+                found[doc_id] = self._record(row)
+        return found
+
+    def commit(self) -> None:
+        if self.path is not None:
+            self._save(self.path)
+
+    def expire(self, before: float) -> int:
+        keep = [row for row in range(len(self._ids)) if self._first_seen[row] >= before]
+        dropped = len(self._ids) - len(keep)
+        if not dropped:
+            return 0
+        old_ids = self._ids
+        new_row = {old: new for new, old in enumerate(keep)}
+        claims = [
+            (key, new_row[owner])
+            for key, owner in self._claims.items()
+            if owner in new_row
+        ]
+        self._ids = [old_ids[row] for row in keep]
+        self._rows = {doc_id: row for row, doc_id in enumerate(self._ids)}
+        self._first_seen = array("d", (self._first_seen[row] for row in keep))
+        self._revision = array("i", (self._revision[row] for row in keep))
+        self._hash = [self._hash[row] for row in keep]
+        self._story = [self._story[row] for row in keep]
+        self._duplicate = [self._duplicate[row] for row in keep]
+        self._has_minhash = array("b", (self._has_minhash[row] for row in keep))
+        self._kind = array("b", (self._kind[row] for row in keep))
+        self._similarity = array("f", (self._similarity[row] for row in keep))
+        self._minhash = self._minhash[np.asarray(keep, dtype=np.int64)].copy()
+        if len(self._minhash) < 16:
+            self._minhash = np.zeros((16, NUM_PERM), dtype=np.uint32)
+        self._claims.rebuild(claims)
+        return dropped
+
+    # -- sizes and persistence -------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def _record(self, row: int) -> DocRecord:
+        return DocRecord(
+            id=self._ids[row],
+            first_seen=self._first_seen[row],
+            content_hash=self._hash[row],
+            minhash=self._minhash[row] if self._has_minhash[row] else None,
+            revision=self._revision[row],
+            story_id=self._story[row],
+            duplicate_of=self._duplicate[row],
+            duplicate_kind=_KINDS[self._kind[row]],
+            similarity=round(float(self._similarity[row]), 4) if self._kind[row] else None,
+        )
+
+    def _save(self, path: Path) -> None:
+        snapshot = {
+            "ids": self._ids,
+            "first_seen": self._first_seen,
+            "revision": self._revision,
+            "hash": self._hash,
+            "story": self._story,
+            "duplicate": self._duplicate,
+            "has_minhash": self._has_minhash,
+            "kind": self._kind,
+            "similarity": self._similarity,
+            "minhash": self._minhash[: len(self._ids)],
+            "claims": self._claims.items(),
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(snapshot, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)  # atomic: a crash leaves the previous snapshot
+
+    def _load(self, path: Path) -> None:
+        with path.open("rb") as source:
+            snapshot = pickle.load(source)  # our own file, written by _save
+        self._ids = snapshot["ids"]
+        self._rows = {doc_id: row for row, doc_id in enumerate(self._ids)}
+        self._first_seen = snapshot["first_seen"]
+        self._revision = snapshot["revision"]
+        self._hash = snapshot["hash"]
+        self._story = snapshot["story"]
+        self._duplicate = snapshot["duplicate"]
+        self._has_minhash = snapshot["has_minhash"]
+        self._kind = snapshot["kind"]
+        self._similarity = snapshot["similarity"]
+        rows = snapshot["minhash"]
+        self._minhash = np.zeros((max(len(rows) * 2, 16), NUM_PERM), dtype=np.uint32)
+        self._minhash[: len(rows)] = rows
+        self._claims.rebuild(snapshot["claims"])
