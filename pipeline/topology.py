@@ -55,17 +55,17 @@ def all_topics(settings: Settings) -> list[str]:
 def make_stage(name: str, settings: Settings) -> StageFunction:
     """The stage implementation for a step name."""
     if name == "clean":
-        from pipeline.stages.passthrough import BareExtractionClean
+        from pipeline.stages.clean import CleanStage
 
-        return BareExtractionClean()
+        return CleanStage()
     if name == "deduplicate":
-        from pipeline.stages.passthrough import PassThroughDeduplicate
+        from pipeline.stages.deduplicate import DeduplicateStage
 
-        return PassThroughDeduplicate()
+        return DeduplicateStage()
     if name == "tag":
         from pipeline.stages.tag import TagStage
 
-        return TagStage()
+        return TagStage.from_settings(settings)
     if name == "index":
         from pipeline.stages.passthrough import Identity
 

@@ -3,7 +3,10 @@
 Input text is the cleaned article (title and text), falling back to the feed entry when the clean
 stage left nothing. Incidents are fused across articles through an
 :class:`~pipeline.tagging.fusion.IncidentStore`; staged incident changes are flushed only in
-:meth:`TagStage.after_batch_written`. Gazetteers and spaCy load once per process, on first use.
+:meth:`TagStage.after_batch_written`. The default store is in memory (one process, lost on exit);
+:meth:`TagStage.from_settings` uses the Elasticsearch-backed store in ``<prefix>-incident-state``,
+which several tag processes share and which survives restarts. Gazetteers and spaCy load once per
+process, on first use.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pipeline.envelope import Envelope, Stage, Tags
 from pipeline.errors import InvalidInput
+from pipeline.settings import Settings
 from pipeline.tagging.fusion import IncidentStore
 from pipeline.tagging.tagger import Tagger
 
@@ -60,6 +64,13 @@ class TagStage:
 
     def __init__(self, store: IncidentStore | None = None) -> None:
         self.tagger = Tagger(store)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TagStage:
+        """A stage fusing through the shared Elasticsearch incident state."""
+        from pipeline.tagging.es_store import ElasticsearchIncidentStore
+
+        return cls(ElasticsearchIncidentStore.from_settings(settings.elasticsearch))
 
     @property
     def store(self) -> IncidentStore:

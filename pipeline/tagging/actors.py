@@ -135,7 +135,8 @@ GENERIC_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"\b(?:gunmen|unidentified (?:gunmen|attackers|assailants)|armed men|assailants|"
-            r"attackers)\b",
+            r"attackers)\b|\b(?:rival|opposing|unidentified|unknown)\s+(?:armed\s+|rebel\s+|militant\s+)?"
+            r"(?:factions?|groups?|militias?|fighters|rebels|militants)\b",
             re.I,
         ),
         "Unidentified Armed Group ({country})",

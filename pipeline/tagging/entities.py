@@ -173,6 +173,35 @@ def word_lists() -> WordLists:
     )
 
 
+_HEADLINE_END = re.compile(r"[.!?:\"'\u201d\u2019)]\s*$")
+HEADLINE_MAX_WORDS = 25
+
+
+def _same_line(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def split_headline(title: str | None, body: str | None) -> tuple[str | None, str | None]:
+    """Title and body with a headline repeated at the top of the body moved to the title.
+
+    Extracted pages often repeat the headline as the body's first line. Such a line is dropped
+    when it equals the title; without a title, a short first line with no closing punctuation
+    followed by more text is taken as the headline.
+    """
+    if not body:
+        return title, body
+    stripped = body.lstrip()
+    first, sep, rest = stripped.partition("\n")
+    if not sep or not rest.strip():
+        return title, body
+    if title and title.strip():
+        return (title, rest.lstrip()) if _same_line(first, title) else (title, body)
+    words = first.split()
+    if 0 < len(words) <= HEADLINE_MAX_WORDS and not _HEADLINE_END.search(first):
+        return first.strip(), rest.lstrip()
+    return title, body
+
+
 class EntityRecognizer:
     """Loaded once per process (see :func:`recognizer`)."""
 
@@ -200,6 +229,7 @@ class EntityRecognizer:
     # -- public ---------------------------------------------------------------------------------
 
     def analyse(self, title: str | None, body: str | None) -> Analysis:
+        title, body = split_headline(title, body)
         parts = [(title or "").strip(), (body or "").strip()]
         sentences: list[Sentence] = []
         mentions: list[Mention] = []
@@ -216,8 +246,15 @@ class EntityRecognizer:
             sents = [doc[:]] if is_title else list(doc.sents)
             for sent in sents:
                 index = len(sentences)
+                lead = len(sent.text) - len(sent.text.lstrip())
                 sentences.append(
-                    Sentence(index, sent.text, base + sent.start_char, base + sent.end_char, is_title)
+                    Sentence(
+                        index,
+                        sent.text.strip(),
+                        base + sent.start_char + lead,
+                        base + sent.start_char + lead + len(sent.text.strip()),
+                        is_title,
+                    )
                 )
                 spans.append((index, sent, base, is_title))
         # Actors first: they claim their tokens.

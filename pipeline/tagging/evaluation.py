@@ -5,8 +5,11 @@
 Each article is tagged on its own (fusion across articles is off). Gold incidents are paired with
 predicted incidents of the same article, greedily by agreement (type, place, date, toll). Printed:
 incident-type and sub-type accuracy, exact death-toll accuracy where the text states a toll, the
-share of gold places within 25 km of the predicted place, date accuracy, incident counts, and
-entity precision/recall/F1 per type and overall (micro-averaged over articles). Organisations are
+share of gold places within 25 km of the predicted place, date accuracy, incident counts,
+incident precision and recall (a predicted incident is correct when it has a gold incident's type,
+its date to within a day when the gold one is dated, and its place to within 25 km when the gold
+one has coordinates; one-to-one), and entity precision/recall/F1 per type and overall
+(micro-averaged over articles). Organisations are
 compared after alias normalisation (ISIL = Islamic State); names are compared case- and
 accent-insensitively.
 """
@@ -59,6 +62,36 @@ def _agreement(gold: dict[str, Any], pred: Incident) -> int:
     return score
 
 
+def same_incident(gold: dict[str, Any], pred: Incident) -> bool:
+    """Type, date (to within a day, when the gold incident is dated) and place (within 25 km,
+    when the gold incident has coordinates) agree."""
+    if gold["event_type"] != pred.event_type:
+        return False
+    if gold.get("date") and abs((date.fromisoformat(gold["date"]) - pred.date).days) > 1:
+        return False
+    if gold.get("lat") is not None:
+        return pred.geo is not None and distance_km(gold["lat"], gold["lon"], *pred.geo) <= PLACE_KM
+    return True
+
+
+def matched(golds: Sequence[dict[str, Any]], preds: Sequence[Incident]) -> int:
+    """Size of a one-to-one matching of gold and predicted incidents under :func:`same_incident`
+    (augmenting paths; the sets are small)."""
+    owner: dict[int, int] = {}
+
+    def assign(gi: int, seen: set[int]) -> bool:
+        for pi, pred in enumerate(preds):
+            if pi in seen or not same_incident(golds[gi], pred):
+                continue
+            seen.add(pi)
+            if pi not in owner or assign(owner[pi], seen):
+                owner[pi] = gi
+                return True
+        return False
+
+    return sum(1 for gi in range(len(golds)) if assign(gi, set()))
+
+
 def pair(golds: Sequence[dict[str, Any]], preds: Sequence[Incident]) -> list[Incident | None]:
     """For each gold incident, the predicted incident paired with it (or None)."""
     options = sorted(
@@ -105,6 +138,7 @@ class Report:
     place_ok: int = 0
     date_total: int = 0
     date_ok: int = 0
+    incidents_matched: int = 0
     entities: dict[str, Counts] = field(
         default_factory=lambda: {"persons": Counts(), "organizations": Counts(), "places": Counts()}
     )
@@ -128,6 +162,8 @@ class Report:
             "articles": self.articles,
             "gold_incidents": self.gold_incidents,
             "predicted_incidents": self.predicted_incidents,
+            "incident_precision": ratio(self.incidents_matched, self.predicted_incidents),
+            "incident_recall": ratio(self.incidents_matched, self.gold_incidents),
             "event_type_accuracy": ratio(self.type_ok, self.gold_incidents),
             "sub_event_type_accuracy": ratio(self.sub_ok, self.gold_incidents),
             "death_toll_accuracy": ratio(self.toll_ok, self.toll_total),
@@ -156,6 +192,12 @@ def evaluate(items: Sequence[dict[str, Any]]) -> Report:
         report.articles += 1
         report.gold_incidents += len(golds)
         report.predicted_incidents += len(preds)
+        found = matched(golds, preds)
+        report.incidents_matched += found
+        if found < len(preds):
+            report.errors.append(
+                f"incidents {item['id']}: {len(preds)} predicted, {len(golds)} labelled, {found} matching"
+            )
         for gold, pred in zip(golds, pair(golds, preds), strict=True):
             where = f"{item['id']}: {gold['event_type']}/{gold.get('place')}"
             if pred is not None and pred.event_type == gold["event_type"]:
@@ -216,6 +258,8 @@ def render(metrics: dict[str, Any]) -> str:
     lines = [
         f"articles: {metrics['articles']}  gold incidents: {metrics['gold_incidents']}  "
         f"predicted incidents: {metrics['predicted_incidents']}",
+        f"incident precision / recall: {metrics['incident_precision']:.3f} / "
+        f"{metrics['incident_recall']:.3f} (type, date within a day, place within 25 km)",
         f"incident type accuracy:      {metrics['event_type_accuracy']:.3f}",
         f"sub-event type accuracy:     {metrics['sub_event_type_accuracy']:.3f}",
         f"exact death-toll accuracy:   {metrics['death_toll_accuracy']:.3f} "

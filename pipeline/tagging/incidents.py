@@ -297,6 +297,9 @@ class _Group:
     figures: list[Figure] = field(default_factory=list)
     date: ResolvedDate | None = None
     place: ResolvedPlace | None = None
+    # (sentence index, clause text, establishing): the clauses that can name the actors.
+    clauses: list[tuple[int, str, bool]] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)
 
     def best_trigger(self) -> Trigger:
         def weight(item: tuple[Trigger, int]) -> int:
@@ -306,6 +309,13 @@ class _Group:
         violent = [t for t in self.triggers if t[0].event_type != STRATEGIC]
         pool = violent or self.triggers
         return max(pool, key=weight)[0]
+
+    @property
+    def event_type(self) -> str:
+        return self.best_trigger().event_type
+
+    def deaths(self) -> set[int]:
+        return {f.value for f in self.figures if f.kind == "deaths"}
 
 
 def incident_id_for(article_id: str, ordinal: int) -> str:
@@ -355,12 +365,28 @@ def _sentence_places(analysis: Analysis, index: int) -> list[Mention]:
     return [m for m in analysis.in_sentence(index) if m.label == "PLACE" and m.place is not None]
 
 
+# Places named as a direction or a border rather than where the event happened
+# ("near the crossing with Iraq", "fled toward Turkey").
+DIRECTIONAL = re.compile(
+    r"\b(?:(?:crossings?|borders?|frontier|boundary)\s+(?:with|into)|bordering|toward|towards|"
+    r"fled\s+(?:to|into)|headed\s+(?:to|for)|returned\s+(?:to|from))\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+def _directional(sentence: str, mention: str) -> bool:
+    return bool(DIRECTIONAL.search(sentence[: _find(sentence, mention)]))
+
+
 def _best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
-    """Most specific place in a sentence, preferring one after a locative preposition."""
+    """Most specific place in a sentence, preferring one after a locative preposition; places
+    named only as a direction or a border ("the crossing with Iraq") are not event places."""
     rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
     scored: list[tuple[int, int, ResolvedPlace]] = []
     for order, m in enumerate(mentions):
         assert m.place is not None
+        if _directional(sentence, m.text):
+            continue
         lead = sentence.lower()
         locative = bool(
             re.search(
@@ -424,20 +450,60 @@ def _article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
     return places[0].place
 
 
-def _actors_for(analysis: Analysis, sentences: list[int], country: str | None) -> list[str]:
+# -- actors -------------------------------------------------------------------------------------
+
+# A crowd or force named as the speaker ("residents said", "according to police") reports the
+# event; it is not a party to it.
+_SPEAKER_AFTER = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:said|say|says|told|tell|reported|report|added|confirmed|described|"
+    r"recounted|called)\b",
+    re.I,
+)
+_SPEAKER_BEFORE = re.compile(r"\b(?:according to|quoting|citing)\s+(?:the\s+|local\s+)*$", re.I)
+# "No group has claimed responsibility": the absence of a perpetrator, not an actor.
+NO_CLAIM = re.compile(
+    r"\bno (?:one|group|organi[sz]ation)\b[^.]{0,40}\b(?:claim|responsib)|"
+    r"\b(?:not|yet to|has yet to)\s+(?:been\s+)?claim",
+    re.I,
+)
+CLAIM = re.compile(
+    r"\bclaim(?:ed|s|ing)? (?:responsibility|the (?:attack|bombing|blast|killing))|"
+    r"\bblamed (?:on|the attack on)\b|\bcarried out\b|\bresponsible for\b|\bby\b",
+    re.I,
+)
+
+
+def _speaker(text: str, start: int, end: int) -> bool:
+    return bool(_SPEAKER_AFTER.match(text[end:]) or _SPEAKER_BEFORE.search(text[:start]))
+
+
+def _actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country: str | None) -> list[str]:
+    """The parties to an incident. A clause that establishes the event names its agent and its
+    targets (named actors, and generic ones such as "police", "civilians" or "a rival faction");
+    a clause that only refers back to it ("after the blast") contributes named actors only when it
+    attributes the event ("claimed by", "blamed on"). Speakers and monitors are never parties."""
     named: list[str] = []
     generic: list[str] = []
     country_name = gazetteer().country_names.get(country or "", country or "")
-    for index in sentences:
+    for index, text, establishing in clauses:
+        if not establishing and (NO_CLAIM.search(text) or not CLAIM.search(text)):
+            continue
         for m in analysis.in_sentence(index):
             actor: Actor | None = m.actor
-            if actor is not None and actor.type not in ("source", "agency"):
-                named.append(actor.name)
-        text = analysis.sentences[index].text
+            if actor is None or actor.type in ("source", "agency") or m.text not in text:
+                continue
+            position = text.find(m.text)
+            if _speaker(text, position, position + len(m.text)):
+                continue
+            named.append(actor.name)
+        if not establishing:
+            continue
         for pattern, template in GENERIC_PATTERNS:
-            match = pattern.search(text)
-            if match and country_name:
-                local = _demonym_country(text[: match.start()]) or country_name
+            matches = [
+                match for match in pattern.finditer(text) if not _speaker(text, match.start(), match.end())
+            ]
+            if matches and country_name:
+                local = _demonym_country(text[: matches[0].start()]) or country_name
                 generic.append(template.format(country=local))
     return list(dict.fromkeys([*named, *generic]))
 
@@ -451,6 +517,120 @@ def _demonym_country(before: str) -> str | None:
     return gaz.country_names.get(code) if code else None
 
 
+# -- references back to an incident already reported ---------------------------------------------
+
+_REFERRING_NOUNS = (
+    r"attacks?|blasts?|explosions?|bombings?|bomb|assaults?|raids?|incident|fighting|clash(?:es)?|"
+    r"battles?|violence|strikes?|air ?strikes?|shelling|ambush|massacre|killings?|unrest"
+)
+REFERRING = re.compile(
+    rf"\b(?:the|this|that|these|those|its|their|such)\s+(?:[\w-]+\s+)?(?P<noun>{_REFERRING_NOUNS})\b|"
+    r"\b(?P<cont>fighting|clashes|battles?|violence|shelling|protests?|unrest)\s+"
+    r"(?:continued|continues|raged|rages|persisted|went on|resumed|spread)\b",
+    re.I,
+)
+# Nouns that can name an incident of any type ("the attack" after a bombing).
+_GENERIC_NOUNS = frozenset(
+    ["attack", "attacks", "assault", "assaults", "raid", "raids", "incident", "violence", "massacre",
+     "killing", "killings", "unrest"]
+)  # fmt: skip
+
+
+def _reference(text: str, trig: Trigger) -> str | None:
+    """The event type a referring trigger points back to ("" for any type), or None when the
+    trigger is not a reference ("the clashes", "the bombing", "fighting continued")."""
+    for match in REFERRING.finditer(text):
+        if (
+            match.start() <= trig.position < match.end()
+            or match.start() <= trig.position + len(trig.text) - 1 < match.end()
+        ):
+            noun = (match.group("noun") or match.group("cont") or "").lower()
+            return "" if noun in _GENERIC_NOUNS else trig.event_type
+    return None
+
+
+def _conflicts(group: _Group, explicit: ResolvedDate | None, place: ResolvedPlace | None) -> bool:
+    if explicit and group.date and abs((explicit.value - group.date.value).days) > 1:
+        return True
+    return place is not None and place.precision != "country" and _far(place, group.place)
+
+
+def _referent(
+    groups: list[_Group],
+    current: _Group | None,
+    wanted: str,
+    explicit: ResolvedDate | None,
+    place: ResolvedPlace | None,
+) -> _Group | None:
+    """The incident a referring sentence points back to: the most recently extended one of the
+    wanted type whose date and place do not contradict the sentence."""
+    order = ([current] if current is not None else []) + [g for g in reversed(groups) if g is not current]
+    for group in order:
+        if wanted and group.event_type != wanted:
+            continue
+        if not _conflicts(group, explicit, place):
+            return group
+    return None
+
+
+# -- the headline -------------------------------------------------------------------------------
+
+TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
+
+
+def _title_matches(group: _Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None) -> bool:
+    """A headline clause repeats a body incident: same type, compatible toll and place."""
+    if group.event_type != trig.event_type:
+        return False
+    deaths = {f.value for f in figs if f.kind == "deaths"}
+    if deaths and group.deaths() and not deaths & group.deaths():
+        return False
+    if place is None or group.place is None:
+        return True
+    if "country" in (place.precision, group.place.precision) or "admin1" in (
+        place.precision,
+        group.place.precision,
+    ):
+        return place.place.country == group.place.place.country
+    return not _far(place, group.place)
+
+
+def _merge_title(analysis: Analysis, groups: list[_Group]) -> None:
+    """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
+    only when no body incident matches it."""
+    for sentence in analysis.sentences:
+        if not sentence.is_title:
+            continue
+        for clause in (c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()):
+            trig = classify(clause)
+            if trig is None or trig.event_type == STRATEGIC:
+                continue
+            if NO_EVENT.search(clause[: trig.position + 40]):
+                continue
+            figs = figures(clause)
+            mentions = [m for m in _sentence_places(analysis, sentence.index) if m.text in clause]
+            place = _best_place(mentions, clause)
+            matching = [g for g in groups if _title_matches(g, trig, figs, place)]
+            if matching:
+                target = matching[0]
+                if not target.deaths():
+                    target.figures.extend(figs)
+                if target.place is None and place is not None:
+                    target.place = place
+                continue
+            if any(g.event_type == trig.event_type for g in groups) and not figs:
+                # A vaguer headline of a story the body tells ("Fighting rages in the north").
+                continue
+            group = _Group(trigger=trig, first_sentence=sentence.index)
+            group.sentences.append(sentence.index)
+            group.triggers.append((trig, sentence.index))
+            group.figures.extend(figs)
+            group.place = place
+            group.clauses.append((sentence.index, clause, True))
+            group.evidence.append(sentence.index)
+            groups.append(group)
+
+
 def extract(
     analysis: Analysis,
     published: date,
@@ -461,19 +641,36 @@ def extract(
     """The incidents one article reports, in order of first mention."""
     groups: list[_Group] = []
     current: _Group | None = None
-    title_trigger: tuple[Trigger, int] | None = None
-    title_figures: list[Figure] = []
+
+    def attach(
+        group: _Group,
+        index: int,
+        text: str,
+        figs: list[Figure],
+        place: ResolvedPlace | None,
+        *,
+        trig: Trigger | None,
+        establishing: bool,
+        dated: bool,
+    ) -> None:
+        group.sentences.append(index)
+        if trig is not None:
+            group.triggers.append((trig, index))
+        group.figures.extend(figs)
+        group.clauses.append((index, text, establishing))
+        if establishing or figs or dated:
+            group.evidence.append(index)
+        if place is not None and (group.place is None or _more_precise(place, group.place)):
+            group.place = place
+
     for sentence in analysis.sentences:
+        if sentence.is_title:
+            continue
         units = _units(sentence.text)
         for unit_index, (text, day_before) in enumerate(units):
             own_clause = unit_index > 0
             trig = classify(text)
             figs = figures(text)
-            if sentence.is_title:
-                if trig is not None:
-                    title_trigger = (trig, sentence.index)
-                    title_figures = figs
-                break
             explicit = _event_date(text, published)
             if explicit is None and day_before:
                 anchor = current.date.value if current and current.date else published
@@ -486,15 +683,30 @@ def extract(
                 trig = None
             if trig is None:
                 if current is not None and (figs or WEAK_REFERENCE.search(text)):
-                    if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
+                    if _conflicts(current, explicit, place):
                         continue
-                    if _far(place, current.place) and place and place.precision != "country":
-                        continue
-                    current.sentences.append(sentence.index)
-                    current.figures.extend(figs)
-                    if place is not None and (current.place is None or _more_precise(place, current.place)):
-                        current.place = place
+                    attach(
+                        current, sentence.index, text, figs, place, trig=None, establishing=False, dated=False
+                    )
                 continue
+            wanted = None if own_clause else _reference(text, trig)
+            if wanted is not None:
+                target = _referent(groups, current, wanted, explicit, place)
+                if target is not None:
+                    current = target
+                    if target.date is None and explicit is not None:
+                        target.date = explicit
+                    attach(
+                        target,
+                        sentence.index,
+                        text,
+                        figs,
+                        place,
+                        trig=trig,
+                        establishing=False,
+                        dated=explicit is not None,
+                    )
+                    continue
             if trig.event_type == STRATEGIC and current is not None:
                 current.sentences.append(sentence.index)
                 current.triggers.append((trig, sentence.index))
@@ -515,6 +727,7 @@ def extract(
                     and any(not f.earlier for f in figs if f.kind == "deaths")
                 ):
                     new_needed = True
+            establishing = new_needed
             if new_needed:
                 # Back to a story already told (same place, same day)?
                 target = None
@@ -533,32 +746,23 @@ def extract(
                 if target is None:
                     target = _Group(trigger=trig, first_sentence=sentence.index)
                     groups.append(target)
+                else:
+                    establishing = False
                 current = target
             assert current is not None
-            current.sentences.append(sentence.index)
-            current.triggers.append((trig, sentence.index))
-            current.figures.extend(figs)
             if current.date is None and explicit is not None:
                 current.date = explicit
-            if place is not None and (current.place is None or _more_precise(place, current.place)):
-                current.place = place
-    if not groups and title_trigger is not None and title_trigger[0].event_type != STRATEGIC:
-        trig, index = title_trigger
-        group = _Group(
-            trigger=trig,
-            first_sentence=index,
-            sentences=[index],
-            triggers=[title_trigger],
-            figures=title_figures,
-        )
-        group.place = _best_place(_sentence_places(analysis, index), analysis.sentences[index].text)
-        groups.append(group)
-    elif groups and title_trigger is not None:
-        first = groups[0]
-        if not any(f.kind == "deaths" for f in first.figures) and title_trigger[0].event_type == (
-            first.best_trigger().event_type
-        ):
-            first.figures.extend(title_figures)
+            attach(
+                current,
+                sentence.index,
+                text,
+                figs,
+                place,
+                trig=trig,
+                establishing=establishing or trig.priority >= current.trigger.priority,
+                dated=explicit is not None,
+            )
+    _merge_title(analysis, groups)
 
     fallback = _article_fallback_place(analysis)
     out: list[Incident] = []
@@ -579,6 +783,7 @@ def extract(
         injured, _ = current_and_history(group.figures, "injuries")
         when = group.date
         country = place.place.country if place else (analysis.countries[0] if analysis.countries else None)
+        evidence = sorted(set(group.evidence)) or sorted(set(group.sentences))
         incident = Incident(
             incident_id=incident_id_for(article_id, ordinal),
             event_type=best.event_type,
@@ -586,13 +791,13 @@ def extract(
             date=when.value if when else published,
             date_precision=when.precision if when else "publication",
             location=place.to_dict() if place else None,
-            actors=_actors_for(analysis, sorted(set(group.sentences)), country),
+            actors=_actors_for(analysis, group.clauses, country),
             fatalities=deaths,
             injured=injured,
             fatalities_history=history if deaths is not None else [],
             article_ids=[article_id],
             sources=[source] if source else [],
-            evidence=[analysis.sentences[i].text for i in sorted(set(group.sentences))][:MAX_EVIDENCE],
+            evidence=[analysis.sentences[i].text for i in evidence][:MAX_EVIDENCE],
             reports=[
                 {
                     "article_id": article_id,

@@ -1,0 +1,151 @@
+"""Fusion state in Elasticsearch: two tag processes, each with its own store object on the same
+index, fuse two outlets' reports of one car bombing into one incident, and a restarted process
+(a new store object) still finds it.
+
+The two texts are the demo site's ``levant-wire/abu-kamal-clashes.html`` and
+``gulf-desk/deir-ez-zor-bombing.html`` as the clean stage extracts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from pipeline.envelope import CleanedContent, Envelope, Stage
+from pipeline.search_setup import client
+from pipeline.settings import Settings
+from pipeline.stages.tag import TagStage
+from pipeline.tagging.es_store import ElasticsearchIncidentStore, state_index
+
+pytestmark = pytest.mark.integration
+
+LEVANT_TITLE = "Islamic State fighters seize two districts of Abu Kamal; car bomb kills 12 in Deir ez-Zor"
+LEVANT = (
+    "Islamic State fighters seized two districts of the border town of Abu Kamal from a rival "
+    "faction on Thursday, according to the Syrian Observatory for Human Rights.\n"
+    "At least 40 fighters died in the clashes, the monitoring group said, up from an earlier "
+    "estimate of some 25 killed. Fighting continued into the night near the crossing with Iraq.\n"
+    "Residents said the militants, who call themselves the Islamic State but are known locally as "
+    "Daesh, used armoured vehicles and heavy machine guns in the assault.\n"
+    "On Tuesday a car bomb exploded near a market in the provincial capital Deir ez-Zor, killing "
+    "12 people and wounding at least 30, medical sources said.\n"
+    "No group has claimed responsibility for the bombing. Security forces closed the roads leading "
+    "to the market after the blast."
+)
+GULF_TITLE = "Car bombing in Deir el-Zour leaves 12 dead"
+GULF = (
+    "A car bomb killed 12 people on Tuesday near a busy market in Deir el-Zour, the largest city in "
+    "eastern Syria, local officials said.\n"
+    "At least 30 people were wounded in the explosion, which damaged shops and vehicles along the "
+    "street.\n"
+    "No group immediately claimed the attack. Islamic State militants have carried out similar "
+    "bombings in the province in the past year."
+)
+BOMBING = "Explosions/Remote violence"
+
+
+def _envelope(article_id: str, title: str, text: str, published: datetime, site: str) -> Envelope:
+    return Envelope(
+        id=article_id,
+        url=f"https://{site}.example/articles/{article_id}.html",
+        source=site,
+        first_seen=published,
+        stage=Stage.DEDUPLICATED,
+        cleaned=CleanedContent(title=title, text=text, published=published, site_name=site),
+    )
+
+
+def _bombing(stage: TagStage, envelope: Envelope) -> dict[str, Any]:
+    (out,) = stage.process(envelope)
+    assert out.tags is not None
+    found = [dict(i) for i in out.tags.incidents if i["event_type"] == BOMBING]
+    assert len(found) == 1, out.tags.incidents
+    return found[0]
+
+
+@pytest.fixture
+def state(es_ready: Any, isolated_settings: Settings) -> Iterator[Settings]:
+    yield isolated_settings
+    es = client(isolated_settings.elasticsearch)
+    es.indices.delete(index=state_index(isolated_settings.elasticsearch), ignore_unavailable=True)
+    es.close()
+
+
+def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> None:
+    first = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
+    second = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
+    assert first.store is not second.store
+
+    levant = _bombing(
+        first,
+        _envelope(
+            "abu-kamal-clashes",
+            LEVANT_TITLE,
+            LEVANT,
+            datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+            "levant-wire",
+        ),
+    )
+    first.after_batch_written()
+
+    gulf = _bombing(
+        second,
+        _envelope(
+            "deir-ez-zor-bombing", GULF_TITLE, GULF, datetime(2026, 11, 19, 18, 0, tzinfo=UTC), "gulf-desk"
+        ),
+    )
+    second.after_batch_written()
+    assert gulf["incident_id"] == levant["incident_id"]
+    assert sorted(gulf["article_ids"]) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
+    assert gulf["fatalities"] == 12 and gulf["date"] == "2026-11-17"
+    assert sorted(gulf["sources"]) == ["gulf-desk", "levant-wire"]
+
+    # A restart: a new store object reads the state back from the index.
+    restarted = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    stored = restarted.get(levant["incident_id"])
+    assert stored is not None
+    assert sorted(stored.article_ids) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
+    window = restarted.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
+    assert [i.incident_id for i in window] == [levant["incident_id"]]
+    assert restarted.candidates("Battles", date(2026, 11, 16), date(2026, 11, 18)) == []
+
+    # Replaying the first article through the restarted process updates, never duplicates.
+    again = _bombing(
+        TagStage(restarted),
+        _envelope(
+            "abu-kamal-clashes",
+            LEVANT_TITLE,
+            LEVANT,
+            datetime(2026, 11, 20, 9, 30, tzinfo=UTC),
+            "levant-wire",
+        ),
+    )
+    restarted.flush()
+    assert again["incident_id"] == levant["incident_id"]
+    assert sorted(again["article_ids"]) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
+    es = client(state.elasticsearch)
+    try:
+        assert es.count(index=state_index(state.elasticsearch))["count"] == 2  # the clash and the bombing
+    finally:
+        es.close()
+
+
+def test_concurrent_updates_are_merged_not_lost(state: Settings) -> None:
+    one = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    two = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    stage_one, stage_two = TagStage(one), TagStage(two)
+    published = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    base = _bombing(stage_one, _envelope("levant", LEVANT_TITLE, LEVANT, published, "levant-wire"))
+    one.flush()
+    # Both processes read the stored incident, then each adds its own outlet's report.
+    a = _bombing(stage_one, _envelope("gulf-a", GULF_TITLE, GULF, published, "gulf-a"))
+    b = _bombing(stage_two, _envelope("gulf-b", GULF_TITLE, GULF, published, "gulf-b"))
+    assert a["incident_id"] == b["incident_id"] == base["incident_id"]
+    one.flush()
+    two.flush()  # conflicts with the first write: merged with it, not overwriting it
+    stored = ElasticsearchIncidentStore.from_settings(state.elasticsearch).get(base["incident_id"])
+    assert stored is not None
+    assert sorted(stored.article_ids) == ["gulf-a", "gulf-b", "levant"]
