@@ -16,7 +16,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("runner", "connectors", "clean", "dedup", "tag", "sink")
+ALL = ("runner", "connectors", "clean", "dedup", "stages", "sink")
 
 
 def machine() -> dict[str, object]:

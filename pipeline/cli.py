@@ -62,6 +62,21 @@ def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    rc = 0
+    if args.what in ("tag", "all"):
+        from pipeline.tagging import evaluation
+
+        print("== tagging: incidents, tolls, places, entities (eval/incidents.jsonl)")
+        rc = evaluation.main(["--verbose"] if args.verbose_eval else [])
+    if args.what in ("extraction", "all"):
+        from pipeline.cleaning import quality
+
+        print("== extraction: token F1 against reference text (eval/extraction)")
+        quality.main([])
+    return rc
+
+
 def _cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.dlq import replay
 
@@ -97,6 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser(
             current.name, help=f"stage: {current.input} -> {target} (runs until SIGTERM)"
         ).set_defaults(handler=_cmd_stage)
+
+    evaluate = commands.add_parser("eval", help="quality on the bundled labelled evaluation sets")
+    evaluate.add_argument("what", nargs="?", choices=("tag", "extraction", "all"), default="all")
+    evaluate.add_argument(
+        "--verbose-eval", action="store_true", help="list every disagreement with the labels"
+    )
+    evaluate.set_defaults(handler=_cmd_eval)
 
     dlq = commands.add_parser("dlq", help="dead-letter topics")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)
