@@ -1,142 +1,159 @@
-"""Feed connector: fetch a feed's bytes, parse them with feedparser, fetch each entry's page, and
-turn every entry into a raw envelope.
+"""Reading a feed: RSS 0.9x/2.0, RSS 1.0 (RDF) and Atom, parsed by feedparser from bytes.
 
-feedparser is always given bytes this module fetched itself: given a string it would treat it as
-a URL or a local path.
+feedparser is always given the bytes the connector fetched itself, wrapped in a stream: given a
+string it would treat it as a URL or a local path, and given bytes it first tries them as a file
+name. It neutralises external entities and entity expansion and flags
+malformed XML as ``bozo``; a bozo feed that still yields entries is used (and the problem
+recorded), one that yields none is an error.
+
+Entry identity follows Miniflux: the GUID when the feed's GUIDs can be trusted, else the link
+(tracking parameters removed), else title + text; hashed. A feed whose entries share one GUID
+(or whose GUID is the feed's own link) is marked, and from then on identified by link. The
+content hash (title, link, summary, content) tells an updated entry from an unchanged one.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from dataclasses import dataclass, field
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import struct_time
 from typing import Any
 
 import feedparser
-from charset_normalizer import from_bytes
 
-from connectors.fetch import Fetcher, FetchError, Response
-from pipeline.envelope import Envelope, FeedEntry, RawContent, article_id, canonical_url
-
-log = logging.getLogger(__name__)
+from connectors.urls import strip_tracking
+from pipeline.envelope import FeedEntry
 
 
-@dataclass
-class FeedPollResult:
-    feed_url: str
-    envelopes: list[Envelope] = field(default_factory=list)
-    errors: dict[str, int] = field(default_factory=dict)
-    bozo: str | None = None
+class FeedParseError(Exception):
+    """The body is not a usable feed; ``reason`` is ``malformed`` or ``not-a-feed``."""
 
-    def count_error(self, reason: str) -> None:
-        self.errors[reason] = self.errors.get(reason, 0) + 1
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    key: str
+    link: str | None
+    content_hash: str
+    entry: FeedEntry
+    posted: datetime | None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    items: tuple[FeedItem, ...]
+    version: str
+    ttl_s: float | None
+    bozo: str | None
+    guid_unreliable: bool
 
 
 def _when(value: struct_time | None) -> datetime | None:
     if value is None:
         return None
-    return datetime(*value[:6], tzinfo=UTC)
-
-
-def entry_identity(entry: Any) -> str:
-    """A stable entry id: GUID, else link, else title + content; hashed with the link so feeds
-    that reuse one GUID for every entry still give distinct ids."""
-    guid = entry.get("id") or ""
-    link = entry.get("link") or ""
-    if guid or link:
-        basis = f"{guid}|{link}"
-    else:
-        content = entry.get("summary") or ""
-        basis = f"{entry.get('title', '')}|{content}"
-    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:32]
-
-
-def decode_body(response: Response) -> str:
-    """Text of a response: the declared charset when it decodes cleanly, else detection."""
-    content_type = response.headers.get("Content-Type", response.headers.get("content-type", ""))
-    declared = None
-    for part in content_type.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            declared = value.strip("\"' ")
-    if declared:
-        try:
-            return response.body.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            pass
     try:
-        return response.body.decode("utf-8")
-    except UnicodeDecodeError:
-        best = from_bytes(response.body).best()
-        return str(best) if best is not None else response.body.decode("utf-8", "replace")
+        return datetime(*value[:6], tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
 
 
-def poll_feed(fetcher: Fetcher, feed_url: str, now: datetime | None = None) -> FeedPollResult:
-    now = now or datetime.now(UTC)
-    result = FeedPollResult(feed_url)
-    try:
-        response = fetcher.get(feed_url)
-    except FetchError as exc:
-        result.count_error(f"feed-{exc.reason}")
-        log.warning("feed %s: %s", feed_url, exc)
-        return result
-    if response.status >= 400:
-        result.count_error(f"feed-http-{response.status}")
-        return result
-    parsed = feedparser.parse(response.body)
-    if parsed.bozo:
-        result.bozo = str(parsed.get("bozo_exception", "malformed feed"))
-        if not parsed.entries:
-            result.count_error("feed-malformed")
-            return result
+def _digest(*parts: str, size: int = 32) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()[:size]
+
+
+def _text(entry: Any) -> tuple[str, str]:
+    content = entry.get("content") or []
+    body = "\n".join(str(c.get("value", "")) for c in content if c.get("value"))
+    return str(entry.get("summary") or ""), body
+
+
+def entry_key(entry: Any, link: str | None, trust_guid: bool) -> str:
+    guid = str(entry.get("id") or "").strip()
+    if guid and trust_guid:
+        return _digest("guid", guid)
+    if link:
+        return _digest("link", link)
+    summary, body = _text(entry)
+    return _digest("text", str(entry.get("title") or ""), body or summary)
+
+
+def guids_unreliable(entries: list[Any], feed_link: str | None, feed_url: str) -> bool:
+    """True when GUIDs do not tell entries apart: repeated across entries with different
+    links, or equal to the feed's own address."""
+    links_by_guid: dict[str, set[str]] = {}
+    for entry in entries:
+        guid = str(entry.get("id") or "").strip()
+        if not guid:
+            continue
+        if guid in (feed_link, feed_url):
+            return True
+        links_by_guid.setdefault(guid, set()).add(str(entry.get("link") or ""))
+    return any(len(links) > 1 for links in links_by_guid.values())
+
+
+def _looks_like_html(body: bytes, content_type: str) -> bool:
+    head = body[:2048].lstrip().lower()
+    return "html" in content_type or head.startswith((b"<!doctype html", b"<html"))
+
+
+def parse_feed(
+    body: bytes, url: str, headers: Mapping[str, str] | None = None, guid_unreliable: bool = False
+) -> ParsedFeed:
+    headers = headers or {}
+    content_type = headers.get("content-type", "")
+    if not body.strip():
+        raise FeedParseError("malformed", "empty body")
+    response_headers = {"content-location": url}
+    if content_type:
+        response_headers["content-type"] = content_type
+    # A stream, never bare bytes: feedparser would try bytes as a local file name first.
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=True)
+    bozo = str(parsed.get("bozo_exception") or "malformed feed") if parsed.bozo else None
+    if not parsed.entries:
+        if not parsed.version and _looks_like_html(body, content_type.lower()):
+            raise FeedParseError("not-a-feed", f"an HTML page ({content_type or 'no type'})")
+        if bozo is not None:
+            raise FeedParseError("malformed", bozo[:300])
+        if not parsed.version:
+            raise FeedParseError("not-a-feed", "no RSS, RDF or Atom root element")
+    feed_info = parsed.get("feed", {})
+    unreliable = guid_unreliable or guids_unreliable(parsed.entries, feed_info.get("link"), url)
+    ttl_s: float | None = None
+    ttl = str(feed_info.get("ttl") or "").strip()
+    if ttl.isdigit():
+        ttl_s = int(ttl) * 60.0
+    items: dict[str, FeedItem] = {}
     for entry in parsed.entries:
-        result.envelopes.append(_entry_envelope(fetcher, feed_url, entry, now, result))
-    return result
+        item = _item(entry, url, not unreliable)
+        items.setdefault(item.key, item)  # the same entry twice in one document: keep the first
+    return ParsedFeed(tuple(items.values()), str(parsed.version or ""), ttl_s, bozo, unreliable)
 
 
-def _entry_envelope(
-    fetcher: Fetcher, feed_url: str, entry: Any, now: datetime, result: FeedPollResult
-) -> Envelope:
-    link = entry.get("link")
-    entry_id = entry_identity(entry)
-    content = entry.get("content")
+def _item(entry: Any, feed_url: str, trust_guid: bool) -> FeedItem:
+    raw_link = str(entry.get("link") or "").strip()
+    link = strip_tracking(raw_link) if raw_link.startswith(("http://", "https://")) else None
+    key = entry_key(entry, link, trust_guid)
+    summary, body = _text(entry)
+    title = entry.get("title")
+    # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a warning.
+    published = _when(dict.get(entry, "published_parsed"))
+    updated = _when(dict.get(entry, "updated_parsed"))
     feed_entry = FeedEntry(
         feed_url=feed_url,
-        entry_id=entry_id,
-        title=entry.get("title"),
-        summary=entry.get("summary"),
-        content=content[0].get("value") if content else None,
-        published=_when(entry.get("published_parsed")),
-        updated=_when(entry.get("updated_parsed")),
-        authors=tuple(a.get("name", "") for a in entry.get("authors", []) if a.get("name")),
+        entry_id=key,
+        title=str(title) if title else None,
+        summary=summary or None,
+        content=body or None,
+        published=published,
+        updated=updated,
+        authors=tuple(str(a.get("name")) for a in entry.get("authors", []) if a.get("name")),
     )
-    raw = RawContent(body_source="feed", body=feed_entry.content or feed_entry.summary)
-    if link:
-        try:
-            page = fetcher.get(link)
-            if page.status < 400:
-                raw = RawContent(
-                    body=decode_body(page),
-                    content_type=page.headers.get("Content-Type"),
-                    http_status=page.status,
-                    final_url=page.url,
-                    body_source="page",
-                )
-            else:
-                result.count_error(f"page-http-{page.status}")
-                raw = raw.model_copy(
-                    update={"http_status": page.status, "fetch_error": f"http {page.status}"}
-                )
-        except FetchError as exc:
-            result.count_error(f"page-{exc.reason}")
-            raw = raw.model_copy(update={"fetch_error": str(exc)})
-    return Envelope(
-        id=article_id(link, entry_id),
-        url=canonical_url(link) if link else None,
-        source=feed_url,
-        first_seen=now,
-        feed=feed_entry,
-        raw=raw,
-    )
+    content_hash = _digest(str(title or ""), link or "", summary, body, size=16)
+    return FeedItem(key, link, content_hash, feed_entry, published or updated)

@@ -58,6 +58,9 @@ class ElasticsearchSettings(Section):
     bulk_max_bytes: int = Field(
         8 * 1024 * 1024, description="bytes per bulk request at most (Logstash uses 5-15 MB)"
     )
+    bulk_concurrency: int = Field(
+        2, description="bulk requests of one batch in flight at once (1: one after the other)"
+    )
     max_document_bytes: int = Field(
         50 * 1024 * 1024,
         description="a larger document is dead-lettered without being sent",
@@ -98,6 +101,11 @@ class FetchSettings(Section):
         False,
         description="fetch loopback/private targets; only for tests and the local demo (SSRF guard)",
     )
+    allowed_networks: tuple[str, ...] = Field(
+        (),
+        description="non-public networks (CIDR) that may be fetched with the guard on, e.g. an "
+        "internal mirror; everything else non-public stays blocked",
+    )
     max_header_bytes: int = Field(64 * 1024, description="larger response headers are refused")
     robots_max_bytes: int = Field(512 * 1024, description="robots.txt beyond this is cut off")
     respect_robots: bool = Field(True, description="honour robots.txt for pages and sitemaps")
@@ -112,7 +120,7 @@ class FetchSettings(Section):
     )
 
 
-class FeedSchedule(BaseModel):
+class FeedSchedule(Section):
     """When each feed is polled again (see docs/connectors.md, Scheduling)."""
 
     min_interval_s: float = Field(300.0, description="a feed is never polled more often")
