@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from connectors import commands as connector_commands
+from pipeline import kibana
 from pipeline.errors import PipelineError
 from pipeline.settings import Settings, load_settings
 from pipeline.topology import STEPS
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_cmd_run)
 
     connector_commands.register(commands)
+    kibana.register(commands)
 
     for current in STEPS:
         target = f"topic {current.output}" if current.output else "Elasticsearch"

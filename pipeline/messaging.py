@@ -147,6 +147,11 @@ class KafkaSource:
             max_partition_fetch_bytes=settings.max_record_bytes + 64 * 1024,
         )
 
+    @property
+    def consumer(self) -> KafkaConsumer:
+        """The underlying consumer, for keeping group membership alive during long waits."""
+        return self._consumer
+
     def poll(self, max_records: int, timeout_ms: int) -> list[InboundRecord]:
         batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         records: list[InboundRecord] = []

@@ -99,8 +99,13 @@ class StageRunner:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def request_stop(self, *_: object) -> None:
-        """Finish the current batch, commit, and return from run()."""
+        """Finish the current batch, commit, and return from run(). An output waiting for an
+        unreachable destination is asked to give up, so the process exits without committing
+        the batch it could not write."""
         self._stop_requested = True
+        cancel = getattr(self.output, "cancel", None)
+        if callable(cancel):
+            cancel()
 
     def install_signal_handlers(self) -> None:
         def handler(signum: int, frame: FrameType | None) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.messaging import (
     DLQ_SUFFIX,
+    InboundSource,
     KafkaDeadLetters,
     KafkaOutput,
     KafkaSource,
@@ -73,33 +74,41 @@ def make_stage(name: str, settings: Settings) -> StageFunction:
     raise KeyError(name)
 
 
-def make_output(current: Step, settings: Settings) -> Output:
-    if current.output is None:
-        from pipeline.index import ElasticsearchOutput
-        from pipeline.search_setup import client
-
-        return ElasticsearchOutput(client(settings.elasticsearch), settings.elasticsearch)
-    return KafkaOutput(
-        make_producer(settings.kafka),
-        settings.kafka.topic(current.output),
-        settings.kafka.max_record_bytes,
-    )
-
-
 def build_runner(
     name: str, settings: Settings, stage: StageFunction | None = None, group_id: str | None = None
 ) -> StageRunner:
     current = step(name)
     ensure_topics(settings.kafka, all_topics(settings))
-    source = KafkaSource(
+    kafka_source = KafkaSource(
         settings.kafka,
         settings.kafka.topic(current.input),
         group_id or f"{settings.kafka.topic_prefix}.{current.name}",
     )
+    source: InboundSource = kafka_source
+    output: Output
+    if current.output is None:
+        from pipeline.index import ConsumerKeepalive, ElasticsearchOutput, LingeringSource
+        from pipeline.search_setup import client
+
+        es = settings.elasticsearch
+        # Bulk requests fill up to their count/byte bounds or the linger time; while
+        # Elasticsearch is unreachable the keepalive keeps the consumer in its group.
+        output = ElasticsearchOutput(
+            client(es), es, keepalive=ConsumerKeepalive(kafka_source.consumer)
+        )
+        source = LingeringSource(
+            kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes
+        )
+    else:
+        output = KafkaOutput(
+            make_producer(settings.kafka),
+            settings.kafka.topic(current.output),
+            settings.kafka.max_record_bytes,
+        )
     return StageRunner(
         stage=stage or make_stage(name, settings),
         source=source,
-        output=make_output(current, settings),
+        output=output,
         dead_letters=KafkaDeadLetters(make_producer(settings.kafka)),
         settings=settings.runner,
         batch_size=settings.kafka.batch_size,

@@ -1,0 +1,113 @@
+"""The sink's consumer side: lingering for full bulk requests, and staying in the group while
+Elasticsearch is away."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.index import ConsumerKeepalive, LingeringSource
+from pipeline.messaging import InboundRecord
+from tests.unit.fakes import FakeSource, record
+
+
+def records(start: int, count: int, size: int = 10) -> list[InboundRecord]:
+    return [record(start + i, b"x" * size) for i in range(count)]
+
+
+def test_lingering_gathers_polls_up_to_the_record_bound() -> None:
+    inner = FakeSource([records(0, 3), records(3, 3), records(6, 3), records(9, 3)])
+    source = LingeringSource(inner, linger_s=0.3, max_records=7, max_bytes=10_000)
+    batch = source.poll(1, 100)
+    assert [r.offset for r in batch] == list(range(9))  # stops once 7 are reached
+    assert [r.offset for r in source.poll(1, 100)] == [9, 10, 11]
+
+
+def test_lingering_stops_at_the_byte_bound() -> None:
+    inner = FakeSource([records(0, 2, size=600), records(2, 2, size=600), records(4, 2)])
+    source = LingeringSource(inner, linger_s=0.3, max_records=100, max_bytes=2_000)
+    assert [r.offset for r in source.poll(1, 100)] == [0, 1, 2, 3]
+
+
+@dataclass
+class SlowSource(FakeSource):
+    delay_s: float = 0.05
+    polls: int = 0
+
+    def poll(self, max_records: int, timeout_ms: int) -> list[InboundRecord]:
+        self.polls += 1
+        if not self.batches:
+            time.sleep(min(self.delay_s, timeout_ms / 1000))
+        return super().poll(max_records, timeout_ms)
+
+
+def test_lingering_returns_when_the_linger_time_is_over() -> None:
+    inner = SlowSource([records(0, 2)])
+    source = LingeringSource(inner, linger_s=0.2, max_records=100, max_bytes=10_000)
+    started = time.monotonic()
+    assert len(source.poll(1, 100)) == 2
+    assert 0.15 <= time.monotonic() - started < 1.0
+    assert source.poll(1, 10) == []  # nothing: no lingering
+
+
+def test_lingering_passes_commit_and_drained_through() -> None:
+    inner = FakeSource([])
+    source = LingeringSource(inner, linger_s=0.1, max_records=10, max_bytes=100)
+    source.commit({("in", 0): 5})
+    assert inner.commits == [{("in", 0): 5}] and source.drained()
+    source.close()
+    assert inner.closed
+
+
+@dataclass
+class Message:
+    offset: int
+
+
+@dataclass
+class FakeConsumer:
+    """Assignment changes on the second poll, as in a rebalance, and that poll returns records
+    of the newly assigned partition."""
+
+    assigned: set[str] = field(default_factory=lambda: {"p0", "p1"})
+    paused_set: set[str] = field(default_factory=set)
+    polls: int = 0
+    seeks: list[tuple[str, int]] = field(default_factory=list)
+
+    def assignment(self) -> set[str]:
+        return set(self.assigned)
+
+    def pause(self, *partitions: str) -> None:
+        self.paused_set.update(partitions)
+
+    def paused(self) -> set[str]:
+        return set(self.paused_set)
+
+    def resume(self, *partitions: str) -> None:
+        self.paused_set.difference_update(partitions)
+
+    def poll(self, timeout_ms: int) -> dict[str, list[Any]]:
+        self.polls += 1
+        if self.polls == 2:
+            self.assigned = {"p1", "p2"}
+            self.paused_set &= self.assigned
+            return {"p2": [Message(40), Message(41)]}
+        return {p: [Message(1)] for p in self.assigned if p not in self.paused_set}
+
+    def seek(self, partition: str, offset: int) -> None:
+        self.seeks.append((partition, offset))
+
+
+def test_keepalive_polls_paused_partitions_and_gives_back_what_a_rebalance_delivers() -> None:
+    consumer = FakeConsumer()
+    keepalive = ConsumerKeepalive(consumer)
+    keepalive.tick()
+    assert consumer.paused_set == {"p0", "p1"} and consumer.seeks == []
+    keepalive.tick()  # a rebalance: p0 revoked, p2 assigned and polled before it was paused
+    assert consumer.seeks == [("p2", 40)]
+    assert consumer.paused_set == {"p1", "p2"}
+    keepalive.release()
+    assert consumer.paused_set == set()
+    keepalive.release()  # idempotent
+    assert consumer.polls == 2
