@@ -20,8 +20,14 @@ mimetypes.add_type("application/rss+xml", ".rss")
 mimetypes.add_type("application/atom+xml", ".atom")
 
 
+DEFAULT_PORT = 8765
+
+
 class DemoServer:
-    def __init__(self, root: Path) -> None:
+    """Serves ``root`` on 127.0.0.1:``port`` (an ephemeral port if that one is taken). A stable
+    port keeps the demo's URLs, and so its article ids, the same from one run to the next."""
+
+    def __init__(self, root: Path, port: int = DEFAULT_PORT) -> None:
         self.root = root.resolve()
         server_root = self.root
 
@@ -45,7 +51,10 @@ class DemoServer:
             def log_message(self, format: str, *args: object) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        try:
+            self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        except OSError:
+            self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self.base_url = base_url
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

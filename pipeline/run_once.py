@@ -16,7 +16,7 @@ from connectors.feedlist import load_feeds_file
 from pipeline.demo_server import DemoServer
 from pipeline.messaging import ensure_topics, wait_for_broker
 from pipeline.runner import StageCounters
-from pipeline.search_setup import articles_alias, client, ensure_templates
+from pipeline.search_setup import articles_alias, client, ensure_templates, events_alias
 from pipeline.settings import Settings
 from pipeline.topology import STEPS, all_topics, build_runner
 
@@ -32,6 +32,7 @@ class RunSummary:
     fetch_errors: dict[str, int] = field(default_factory=dict)
     stages: list[StageCounters] = field(default_factory=list)
     indexed_articles: int = 0
+    indexed_incidents: int = 0
 
     def render(self) -> str:
         lines = [
@@ -50,6 +51,7 @@ class RunSummary:
                 f"{c.outputs:>9}  {'yes' if c.balanced() else 'NO'}"
             )
         lines.append(f"articles in the index: {self.indexed_articles}")
+        lines.append(f"incidents in the index: {self.indexed_incidents}")
         return "\n".join(lines)
 
 
@@ -82,7 +84,11 @@ def run_once(feeds_path: Path, settings: Settings) -> RunSummary:
         runner = build_runner(current.name, settings)
         summary.stages.append(runner.run(until_drained=True, idle_timeout_s=60))
 
-    alias = articles_alias(settings.elasticsearch)
-    es.indices.refresh(index=alias)
-    summary.indexed_articles = int(es.count(index=alias)["count"])
+    for alias, field_name in (
+        (articles_alias(settings.elasticsearch), "indexed_articles"),
+        (events_alias(settings.elasticsearch), "indexed_incidents"),
+    ):
+        es.indices.refresh(index=alias, ignore_unavailable=True, allow_no_indices=True)
+        count = es.count(index=alias, ignore_unavailable=True, allow_no_indices=True)["count"]
+        setattr(summary, field_name, int(count))
     return summary
