@@ -4,21 +4,21 @@ SHELL := /bin/bash
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 SERVICES := PYTHON=$(abspath $(PY)) services/local-services.sh
 FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import compose-check clean
+        lint bench eval setup kibana-import clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 venv: $(STAMP) ## create the virtualenv and install pinned dependencies
