@@ -283,6 +283,11 @@ class EntityRecognizer:
                     start, end = _trim_claimed(sent.doc, start, end, claimed)
                     if start >= end:
                         continue
+                    # What is left of "The al-Shabab" is an article, not a name.
+                    if end - start == 1 and (
+                        sent.doc[start].is_stop or sent.doc[start].text in self.words.common
+                    ):
+                        continue
                 candidates.append((index, sent, base, start, end))
         persons: dict[str, str] = {}
         pending: list[tuple[int, Any, int, int, int]] = []
@@ -394,8 +399,10 @@ class EntityRecognizer:
             ):
                 start += 1
             whole = doc[start:j].text
-            keep_whole = self.gazetteer.country_of_word(whole) is not None or (
-                bool(self.gazetteer.candidates(whole)[0]) and j - start > 1
+            keep_whole = (
+                self.gazetteer.country_of_word(whole) is not None
+                or (bool(self.gazetteer.candidates(whole)[0]) and j - start > 1)
+                or self.gazetteer.is_feature(whole)
             )
             while (
                 not keep_whole
@@ -474,16 +481,21 @@ class EntityRecognizer:
             or (len(words) > 2 and words[1] == "of" and head in self.words.org_heads)
         ):
             return mention("ORG", text)
+        if self.gazetteer.is_feature(text):
+            return mention("PLACE", text)
         # Region suffix inside or right after the span ("Borno state", "Idlib Province").
         nxt = doc[end] if end < sent.end else None
         if nxt is not None and nxt.lower_ in PLACE_SUFFIXES:
             region = self.gazetteer.resolve(f"{text_for_lookup} {nxt.lower_}", countries)
             if region is not None:
                 return mention("PLACE", region.to_dict()["name"], place=region)
+        place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
+        locative = (prev is not None and prev.lower_ in LOCATIVE) or bool(PLACE_NOUNS.search(before.text))
+        # "in the city of Balakliia, regional Governor ..." is a place followed by a speaker.
+        if place is not None and locative and not titled:
+            return mention("PLACE", place.to_dict()["name"], place=place)
         if titled or appositive:
             return self._person(mention, words, persons)
-        place = self.gazetteer.resolve(text_for_lookup, countries)
-        locative = (prev is not None and prev.lower_ in LOCATIVE) or bool(PLACE_NOUNS.search(before.text))
         if place is not None and head not in self.words.first_names:
             return mention("PLACE", place.to_dict()["name"], place=place)
         if place is not None and locative:

@@ -1,6 +1,6 @@
 """Tagging quality on the bundled labelled evaluation set (``eval/incidents.jsonl``).
 
-    python -m pipeline.tagging.evaluation [--data PATH] [--json] [--verbose]
+    python -m pipeline.tagging.evaluation [--data PATH] [--split all|dev|held-out] [--json] [--verbose]
 
 Each article is tagged on its own (fusion across articles is off). Gold incidents are paired with
 predicted incidents of the same article, greedily by agreement (type, place, date, toll). Printed:
@@ -9,7 +9,9 @@ share of gold places within 25 km of the predicted place, date accuracy, inciden
 incident precision and recall (a predicted incident is correct when it has a gold incident's type,
 its date to within a day when the gold one is dated, and its place to within 25 km when the gold
 one has coordinates; one-to-one), and entity precision/recall/F1 per type and overall
-(micro-averaged over articles). Organisations are
+(micro-averaged over articles). ``--split dev`` scores the development half (the articles on
+odd-numbered lines of the file: first, third, ...), ``--split held-out`` the other half; rules are
+tuned on the development half only. Organisations are
 compared after alias normalisation (ISIL = Islamic State); names are compared case- and
 accent-insensitively.
 """
@@ -33,6 +35,7 @@ from pipeline.tagging.text import fold
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "eval" / "incidents.jsonl"
 PLACE_KM = 25.0
+SPLITS = ("all", "dev", "held-out")
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -41,6 +44,17 @@ def load(path: Path) -> list[dict[str, Any]]:
         if line.strip():
             items.append(json.loads(line))
     return items
+
+
+def split(items: Sequence[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """The development half (items at even 0-based positions), the held-out half (odd positions)
+    or everything."""
+    if name not in SPLITS:
+        raise ValueError(f"unknown split {name!r}; expected one of {', '.join(SPLITS)}")
+    if name == "all":
+        return list(items)
+    parity = 0 if name == "dev" else 1
+    return [item for position, item in enumerate(items) if position % 2 == parity]
 
 
 def _agreement(gold: dict[str, Any], pred: Incident) -> int:
@@ -278,10 +292,11 @@ def render(metrics: dict[str, Any]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pipeline.tagging.evaluation", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--split", choices=SPLITS, default="all", help="which half of the set to score")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.add_argument("--verbose", action="store_true", help="list every disagreement")
     args = parser.parse_args(list(argv) if argv is not None else None)
-    report = evaluate(load(args.data))
+    report = evaluate(split(load(args.data), args.split))
     metrics = report.metrics()
     print(json.dumps(metrics, indent=2) if args.json else render(metrics))
     if args.verbose:

@@ -33,6 +33,8 @@ EVENT_TYPES = (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS, STRATEGIC)
 SAME_PLACE_KM = 25.0
 BACKGROUND_DAYS = 31
 MAX_EVIDENCE = 6
+# Priority of the bare "attack"/"killed" rule: a trigger that names no kind of violence.
+BARE_PRIORITY = 20
 
 _SECURITY = (
     r"(?:troops|soldiers|army|police|policemen|security forces|forces|checkpoint|checkpoints|"
@@ -177,13 +179,21 @@ RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
             28,
         ),
         (r"\b(?:arrested|detained|arrests|rounded up)\b", STRATEGIC, "Arrests", 26),
-        (r"\battack(?:ed|s)?\b|\braid(?:ed|s)?\b|\bkilled\b|\bkilling\b", VAC, "Attack", 20),
+        (r"\battack(?:ed|s)?\b|\braid(?:ed|s)?\b|\bkilled\b|\bkilling\b", VAC, "Attack", BARE_PRIORITY),
     )
 )
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
-    r"would (?:attack|strike)|could (?:attack|strike)|condemn(?:ed|s)?|anniversary|commemorat|"
-    r"trial|sentenced|convicted|court)\b",
+    r"would (?:attack|strike)|could (?:attack|strike)|condemn(?:ed|s)?|anniversary|commemorat\w*|"
+    r"trial|sentenced|convicted|court|"
+    # calls, aims and fears rather than events
+    r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
+    r"(?:might|may|could|would)(?: not)? have been|"
+    r"(?:is|are|has been|have been|was|were) (?:fighting|battling|struggling|trying|seeking) to|"
+    r"(?:continue|continues|continued) to be engaged|"
+    # history: an event centuries, years or a campaign ago
+    r"\w+-century|centur(?:y|ies) ago|since (?:\d{4}|the (?:start|beginning|end))|the latest (?:of|in)|"
+    r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
 WEAK_REFERENCE = re.compile(
@@ -211,8 +221,9 @@ def classify(sentence: str) -> Trigger | None:
     if best is None:
         return None
     # An attack whose victims are armed is a battle, one on civilians stays an attack.
-    armed_victims = re.search(
-        rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", sentence, re.I
+    armed_victims = (
+        re.search(rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", sentence, re.I)
+        or re.search(rf"\b{_SECURITY}\s+(?:were\s+|have been\s+|had been\s+)?killed\b", sentence, re.I)
     ) and not re.search(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", sentence, re.I)
     if best.event_type == VAC and best.sub_event_type == "Attack" and best.priority <= 52 and (armed_victims):
         return Trigger(BATTLES, "Armed clash", 53, best.text, best.position)
@@ -318,6 +329,10 @@ class _Group:
         return {f.value for f in self.figures if f.kind == "deaths"}
 
 
+def _violent(group: _Group) -> bool:
+    return any(t.event_type != STRATEGIC for t, _ in group.triggers)
+
+
 def incident_id_for(article_id: str, ordinal: int) -> str:
     """Deterministic id of the ``ordinal``-th incident first reported by ``article_id``."""
     return hashlib.sha256(f"{article_id}:{ordinal}".encode()).hexdigest()[:24]
@@ -326,6 +341,15 @@ def incident_id_for(article_id: str, ordinal: int) -> str:
 REPORTING = re.compile(
     r"\b(?:said|says|told|tell|reported|announced|confirmed|added|stated|claimed)"
     r"(?:\s+(?:reporters|journalists|VOA|AFP|Reuters|the \w+|\w+ media))?\s*(?:on\s+)?$",
+    re.I,
+)
+
+
+# A sentence announcing a different event ("Separately, ...", "In another attack, ...").
+ANOTHER = re.compile(
+    r"^\s*(?:separately|in a separate (?:\w+\s+)?(?:attack|incident)|in (?:an)?other (?:\w+\s+)?"
+    r"(?:attack|incident|development)s?)\b|\bin (?:an)?other (?:[\w-]+\s+){0,2}(?:attack|assault|raid|"
+    r"bombing|incident)\b|\bin a separate (?:attack|assault|raid|bombing|incident)\b",
     re.I,
 )
 
@@ -578,12 +602,15 @@ def _referent(
 TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
 
 
-def _title_matches(group: _Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None) -> bool:
-    """A headline clause repeats a body incident: same type, compatible toll and place."""
-    if group.event_type != trig.event_type:
+def _title_matches(
+    group: _Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None, *, by_toll: bool = True
+) -> bool:
+    """A headline clause repeats a body incident: same type (any type for a bare "attack"),
+    compatible toll (when ``by_toll``) and place."""
+    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY:
         return False
-    deaths = {f.value for f in figs if f.kind == "deaths"}
-    if deaths and group.deaths() and not deaths & group.deaths():
+    deaths = {f.value for f in figs if f.kind == "deaths" and not f.vague}
+    if by_toll and deaths and group.deaths() and not deaths & group.deaths():
         return False
     if place is None or group.place is None:
         return True
@@ -610,7 +637,11 @@ def _merge_title(analysis: Analysis, groups: list[_Group]) -> None:
             figs = figures(clause)
             mentions = [m for m in _sentence_places(analysis, sentence.index) if m.text in clause]
             place = _best_place(mentions, clause)
-            matching = [g for g in groups if _title_matches(g, trig, figs, place)]
+            # A headline summarises: when no body incident has its toll, it still repeats the
+            # first body incident of its kind and place (its toll may sum or round the body's).
+            matching = [g for g in groups if _title_matches(g, trig, figs, place)] or [
+                g for g in groups if _title_matches(g, trig, figs, place, by_toll=False)
+            ]
             if matching:
                 target = matching[0]
                 if not target.deaths():
@@ -629,6 +660,42 @@ def _merge_title(analysis: Analysis, groups: list[_Group]) -> None:
             group.clauses.append((sentence.index, clause, True))
             group.evidence.append(sentence.index)
             groups.append(group)
+
+
+def _toll(group: _Group) -> int | None:
+    return current_and_history(group.figures, "deaths")[0]
+
+
+def _drop_summaries(groups: list[_Group]) -> list[_Group]:
+    """Leave out a lead that only sums the incidents told after it ("Russian airstrikes killed
+    at least six people" followed by three and three killed in two villages): its toll equals
+    the sum of the tolls of two or more following incidents of the same type, country and day.
+    The detailed incidents are kept."""
+    dropped: set[int] = set()
+    for index, lead in enumerate(groups):
+        total = _toll(lead)
+        if not total:
+            continue
+        running, parts = 0, 0
+        for later in groups[index + 1 :]:
+            toll = _toll(later)
+            if toll is None or later.event_type != lead.event_type:
+                continue
+            if (
+                lead.place is not None
+                and later.place is not None
+                and lead.place.place.country != later.place.place.country
+            ):
+                continue
+            if lead.date and later.date and abs((lead.date.value - later.date.value).days) > 1:
+                continue
+            running += toll
+            parts += 1
+            if running >= total:
+                break
+        if parts >= 2 and running == total:
+            dropped.add(index)
+    return [g for i, g in enumerate(groups) if i not in dropped]
 
 
 def extract(
@@ -707,11 +774,16 @@ def extract(
                         dated=explicit is not None,
                     )
                     continue
+            if trig.priority <= BARE_PRIORITY and current is not None and _violent(current):
+                # A bare "killed" or "attack" says nothing about the kind of event: it is another
+                # event of the kind being reported ("Another three people were killed in ...").
+                kind = current.best_trigger()
+                trig = Trigger(kind.event_type, kind.sub_event_type, BARE_PRIORITY, trig.text, trig.position)
             if trig.event_type == STRATEGIC and current is not None:
                 current.sentences.append(sentence.index)
                 current.triggers.append((trig, sentence.index))
                 continue
-            new_needed = current is None or own_clause
+            new_needed = current is None or own_clause or bool(ANOTHER.search(text))
             if current is not None and not own_clause:
                 if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
                     new_needed = True
@@ -763,6 +835,7 @@ def extract(
                 dated=explicit is not None,
             )
     _merge_title(analysis, groups)
+    groups = _drop_summaries(groups)
 
     fallback = _article_fallback_place(analysis)
     out: list[Incident] = []

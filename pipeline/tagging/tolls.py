@@ -1,8 +1,9 @@
 """Deaths and injuries stated in a sentence, from digits and words.
 
 "at least 40 fighters died", "killing 12", "some 25", "dozens were killed", "left 68 dead",
-"killing him and three others". Vague quantities follow ACLED's coding convention (dozens = 12,
-scores = 20, hundreds = 100, several/many = 10). A figure introduced as an earlier estimate ("up
+"killing him and three others", "one soldier and four militants were killed" (five). Vague
+quantities follow ACLED's coding convention (dozens = 12, scores = 20, hundreds = 100,
+several/many = 10). A figure introduced as an earlier estimate ("up
 from an earlier estimate of some 25", "initially reported") is kept apart: it goes into the
 incident's history, not its current toll. Cumulative figures ("since 2009", "so far this year")
 and sub-counts ("including 10 children") are ignored.
@@ -88,7 +89,7 @@ _INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"
 _NOUN = r"(?:[A-Za-z'\u2019-]+\s+){0,4}?"
 
 DEATH_AFTER = re.compile(
-    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"
     rf"(?:(?:were|have been|had been|was|are|being|been|reportedly|also|all|who|later)\s+){{0,3}}"
     rf"(?P<word>{_DEATH})\b",
     re.I,
@@ -103,7 +104,7 @@ DEATH_BEFORE = re.compile(
     re.I,
 )
 INJURY_AFTER = re.compile(
-    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:were|have been|had been|was|are|others|"
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:were|have been|had been|was|are|others|"
     rf"people|also|being)\s+){{0,3}}(?P<word>wounded|injured|hurt)\b",
     re.I,
 )
@@ -116,6 +117,13 @@ DEATH_SINGLE = re.compile(
     r"policeman|police officer|officer|journalist|person|resident|student|worker|fighter|"
     r"militant|protester|demonstrator|teenager|farmer|doctor)\s+(?:was|has been|had been|were)\s+"
     r"(?:\w+\s+)?(?:killed|shot dead|slain|beheaded|executed)\b",
+    re.I,
+)
+# "one government soldier and four militants were killed": two counts sharing one death verb.
+CONJOINED = re.compile(
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and\s+(?:{QUAL}\s+)?"
+    rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:were|have been|had been|was)\s+"
+    rf"(?:\w+\s+)?(?:killed|slain|shot dead)\b",
     re.I,
 )
 REVISION = re.compile(
@@ -239,6 +247,12 @@ def figures(sentence: str) -> list[Figure]:
                     match.start(group),
                 )
             )
+    for match in CONJOINED.finditer(sentence):
+        first, second = parse_number(match.group("num")), parse_number(match.group("num2"))
+        if first is None or second is None or not _accept(sentence, *match.span("num")):
+            continue
+        spans.append((match.start("num"), match.end("num2")))
+        out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
     for match in DEATH_SINGLE.finditer(sentence):
         add("deaths", match)
     for match in DEATH_BEFORE.finditer(sentence):

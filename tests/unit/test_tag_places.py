@@ -44,3 +44,20 @@ def test_region_and_country_precision() -> None:
 def test_small_foreign_places_need_context() -> None:
     # A person's name that is also a small town elsewhere is not a place in a Nigeria story.
     assert gazetteer().resolve("Hassan", ["NG"]) is None
+
+
+def test_water_bodies_and_regions_never_resolve_to_towns() -> None:
+    gaz = gazetteer()
+    for name in ("Indian Ocean", "Black Sea", "Middle East", "Horn of Africa"):
+        assert gaz.is_feature(name)
+        assert gaz.resolve(name, ["SO", "UA"]) is None
+
+
+def test_small_towns_only_in_the_article_countries() -> None:
+    gaz = gazetteer()
+    # A village of a few thousand inhabitants, below the main population floor.
+    in_context = gaz.resolve("Kurakhivka", ["UA", "RU"])
+    assert in_context is not None
+    assert in_context.place.country == "UA"
+    assert gaz.resolve("Kurakhivka", ["SY", "IQ"]) is None
+    assert gaz.resolve("Kurakhivka", []) is None

@@ -215,3 +215,47 @@ def test_catalogue_is_extensible(tmp_path: pytest.TempPathFactory) -> None:
     assert dawla is not None and dawla.name == "Islamic State"
     assert cat.lookup("Wilayat Sinai") is not None
     assert "local-1" in cat.version
+
+
+@pytest.mark.parametrize(
+    ("sentence", "deaths"),
+    [
+        ("One police officer and three gunmen were killed in the exchange.", 4),
+        ("A drone attack killed two people in the village.", 2),
+        ("The second drone struck a depot, officials said.", None),
+    ],
+)
+def test_conjoined_counts_and_word_boundaries(sentence: str, deaths: int | None) -> None:
+    value, _ = current_and_history(figures(sentence), "deaths")
+    assert value == deaths
+
+
+def _incidents(text: str, published: date = FRIDAY) -> list[tuple[str, int | None, str | None]]:
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(None, text, published, "rules-test", fuse=False)
+    return [(i.event_type, i.fatalities, (i.location or {}).get("name")) for i in result.incidents]
+
+
+def test_lead_that_sums_later_incidents_is_not_an_incident() -> None:
+    text = (
+        "Airstrikes killed at least five people in the Donetsk region of Ukraine on Thursday, "
+        "Ukrainian officials said. "
+        "An airstrike killed two people in the city of Kramatorsk. "
+        "Another three people were killed in an airstrike in Pokrovsk, the prosecutor's office said."
+    )
+    found = _incidents(text)
+    assert [deaths for _, deaths, _ in found] == [2, 3]
+    assert {event_type for event_type, _, _ in found} == {EXPLOSIONS}
+
+
+def test_separately_starts_a_new_incident_and_background_starts_none() -> None:
+    text = (
+        "Militants attacked an army base near Baidoa on Friday, killing four soldiers. "
+        "Separately, one soldier and two militants were killed in another attack on a checkpoint. "
+        "Many residents were commemorating a battle fought there in the nineteenth century. "
+        "The group is fighting to overthrow the government."
+    )
+    found = _incidents(text)
+    assert [deaths for _, deaths, _ in found] == [4, 3]
+    assert all(event_type == BATTLES for event_type, _, _ in found)
