@@ -68,8 +68,10 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.what in ("tag", "all"):
         from pipeline.tagging import evaluation
 
-        print("== tagging: incidents, tolls, places, entities (eval/incidents.jsonl)")
-        rc = evaluation.main(["--verbose"] if args.verbose_eval else [])
+        verbose = ["--verbose"] if args.verbose_eval else []
+        for split in ("all", "dev", "held-out"):
+            print(f"== tagging ({split} articles): incidents, tolls, places, entities")
+            rc = max(rc, evaluation.main(["--split", split, *verbose]))
     if args.what in ("extraction", "all"):
         from pipeline.cleaning import quality
 
