@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.commands import publish_feeds_once
+from connectors.commands import ConnectorReport, publish_feeds_once
 from connectors.feedlist import load_feeds_file
 from pipeline.demo_server import DemoServer
 from pipeline.messaging import ensure_topics, wait_for_broker
@@ -25,30 +25,27 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunSummary:
-    feeds: int = 0
-    entries: int = 0
-    published: int = 0
-    publish_failed: int = 0
-    fetch_errors: dict[str, int] = field(default_factory=dict)
+    connector: ConnectorReport = field(default_factory=ConnectorReport)
     stages: list[StageCounters] = field(default_factory=list)
     indexed_articles: int = 0
     indexed_incidents: int = 0
 
     def render(self) -> str:
+        c = self.connector
         lines = [
-            f"feeds polled: {self.feeds}   entries: {self.entries}   "
-            f"published to raw: {self.published}   publish failures: {self.publish_failed}",
+            f"feeds polled: {c.feeds}   not modified: {c.not_modified}   entries: {c.entries}   "
+            f"published to raw: {c.published}   publish failures: {c.publish_failed}",
         ]
-        if self.fetch_errors:
-            errors = ", ".join(f"{k}={v}" for k, v in sorted(self.fetch_errors.items()))
+        if c.errors:
+            errors = ", ".join(f"{k}={v}" for k, v in sorted(c.errors.items()))
             lines.append(f"fetch problems (counted, content kept where possible): {errors}")
         lines.append(
             f"{'stage':<12}{'read':>8}{'written':>9}{'dlq':>6}{'dropped':>9}{'outputs':>9}  balanced"
         )
-        for c in self.stages:
+        for s in self.stages:
             lines.append(
-                f"{c.stage:<12}{c.read:>8}{c.written:>9}{c.dead_lettered:>6}{c.dropped:>9}"
-                f"{c.outputs:>9}  {'yes' if c.balanced() else 'NO'}"
+                f"{s.stage:<12}{s.read:>8}{s.written:>9}{s.dead_lettered:>6}{s.dropped:>9}"
+                f"{s.outputs:>9}  {'yes' if s.balanced() else 'NO'}"
             )
         lines.append(f"articles in the index: {self.indexed_articles}")
         lines.append(f"incidents in the index: {self.indexed_incidents}")
@@ -75,10 +72,7 @@ def run_once(feeds_path: Path, settings: Settings) -> RunSummary:
             spec.model_copy(update={"url": spec.url.replace("{demo}", base)})
             for spec in feeds_file.feeds
         ]
-        connector = publish_feeds_once(specs, settings)
-    summary.feeds, summary.entries = connector.feeds, connector.entries
-    summary.published, summary.publish_failed = connector.published, connector.publish_failed
-    summary.fetch_errors = connector.errors
+        summary.connector = publish_feeds_once(specs, settings)
 
     for current in STEPS:
         runner = build_runner(current.name, settings)
