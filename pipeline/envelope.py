@@ -78,7 +78,8 @@ class CleanedContent(Frozen):
     modified: datetime | None = None
     date_source: str | None = Field(None, description="which rule gave `published`")
     word_count: int = 0
-    quality: Literal["article", "too_short", "not_article"] = "article"
+    quality: Literal["article", "too_short", "not_article", "extraction_timeout"] = "article"
+    quality_reason: str | None = Field(None, description="why quality is not 'article'")
     boilerplate_removed: int = Field(0, description="lines removed as site boilerplate")
 
 

@@ -62,7 +62,7 @@ def make_stage(name: str, settings: Settings) -> StageFunction:
     if name == "deduplicate":
         from pipeline.stages.deduplicate import DeduplicateStage
 
-        return DeduplicateStage()
+        return DeduplicateStage.from_settings(settings)
     if name == "tag":
         from pipeline.stages.tag import TagStage
 

@@ -8,11 +8,12 @@ For one article (id, first-seen time, revision, text):
 2. The article's record is stored (pending), then its keys are *claimed*: the normalised-text
    hash, 8 near-duplicate bands and 16 story bands. Each key has exactly one owner, the first
    article that claimed it; the article learns the owners of its keys.
-3. **Exact**: the owner of the text-hash key, if another article with the same hash, is the
-   original (``duplicate_kind="exact"``, similarity 1.0).
+3. **Exact**: a preceding article (see 4) with the same text hash is the original
+   (``duplicate_kind="exact"``, similarity 1.0); in a single worker that is the owner of the
+   text-hash key.
 4. **Near**: among the other owners, those that *precede* this article and whose estimated
    Jaccard similarity reaches ``near_threshold`` are originals; the most similar wins
-   (``duplicate_kind="near"``). Article X precedes Y when, among the band keys both have, X
+   (``duplicate_kind="near"``). Article X precedes Y when, among the keys both have, X
    owns some and Y none, or both own some and X is earlier by (first_seen, id). Both sides
    compute the same answer from the same claims, which is how two workers processing two
    copies at the same moment agree on which one is the original (docs/deduplication.md).
@@ -27,8 +28,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from pipeline.dedup.signatures import Signature, all_keys, jaccard, signature
-from pipeline.dedup.state import DedupState, DocRecord
+import numpy as np
+
+from pipeline.dedup import batch
+from pipeline.dedup.signatures import (
+    MIN_TOKENS,
+    Signature,
+    all_keys,
+    hash_key,
+    jaccard,
+    signature,
+)
+from pipeline.dedup.state import DedupState, DocRecord, MemoryState
 
 DEFAULT_NEAR_THRESHOLD = 0.8
 DEFAULT_STORY_THRESHOLD = 0.3
@@ -74,7 +85,7 @@ class Deduplicator:
         if previous is not None:
             if previous.content_hash == sig.content_hash and previous.story_id is not None:
                 # Replay or re-publication of the same text: the same answer as before.
-                return self._from_record(previous, revision > previous.revision)
+                return self._from_record(previous, revision)
             is_update = previous.content_hash != sig.content_hash
             # An update keeps the article's place in time.
             first_seen = min(first_seen, previous.first_seen)
@@ -96,9 +107,117 @@ class Deduplicator:
                 doc_id, first_seen, sig.content_hash, minhash, revision,
                 story_id=decision.story_id, duplicate_of=decision.duplicate_of,
                 duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
+                is_update=decision.is_update,
             )
         )
         return decision
+
+    def check_batch(
+        self, items: Sequence[tuple[str, float, str, int]]
+    ) -> list[Decision]:
+        """Decisions for (id, first_seen, text, revision) items, as if each were checked in
+        order. With the in-memory state the work is vectorised: signatures, band keys and
+        claims for the whole batch at once, then the few articles whose keys belong to others
+        are decided one by one. Ids already stored (updates, replays) take the one-by-one path
+        at their place in the order."""
+        texts = [text for _, _, text, _ in items]
+        sigs = batch.signatures(texts)
+        state = self.state
+        if not isinstance(state, MemoryState):
+            return [
+                self.check_signature(
+                    doc_id, first_seen, self._signature(sigs, index), revision
+                )
+                for index, (doc_id, first_seen, _, revision) in enumerate(items)
+            ]
+        decisions: list[Decision | None] = [None] * len(items)
+        start = 0
+        run: set[str] = set()
+        for index, (doc_id, first_seen, _, revision) in enumerate(items):
+            if doc_id in run or doc_id in state:
+                self._check_run(state, items, sigs, start, index, decisions)
+                run.clear()
+                decisions[index] = self.check_signature(
+                    doc_id, first_seen, self._signature(sigs, index), revision
+                )
+                start = index + 1
+            else:
+                run.add(doc_id)
+        self._check_run(state, items, sigs, start, len(items), decisions)
+        return [decision for decision in decisions if decision is not None]
+
+    @staticmethod
+    def _signature(sigs: batch.Signatures, index: int) -> Signature:
+        tokens = MIN_TOKENS if sigs.comparable[index] else 0
+        return Signature(sigs.content_hashes[index], sigs.minhash[index], tokens)
+
+    def _check_run(
+        self,
+        state: MemoryState,
+        items: Sequence[tuple[str, float, str, int]],
+        sigs: batch.Signatures,
+        start: int,
+        stop: int,
+        decisions: list[Decision | None],
+    ) -> None:
+        """New articles items[start:stop] (distinct ids, none stored yet)."""
+        if start >= stop:
+            return
+        part = items[start:stop]
+        ids = [doc_id for doc_id, _, _, _ in part]
+        first_seen = np.array([seen for _, seen, _, _ in part], dtype=np.float64)
+        hashes = sigs.content_hashes[start:stop]
+        minhash = sigs.minhash[start:stop]
+        comparable = sigs.comparable[start:stop]
+        rows = state.add_rows(
+            ids, first_seen.tolist(), hashes, minhash, comparable, [rev for *_, rev in part]
+        )
+        keys = np.concatenate([batch.hash_keys(hashes)[:, None], batch.band_keys(minhash)], 1)
+        valid = np.ones(keys.shape, dtype=bool)
+        valid[~comparable, 1:] = False
+        claimants = np.broadcast_to(rows[:, None], keys.shape)
+        horizons = np.broadcast_to((first_seen - self.window_s)[:, None], keys.shape)
+        owners = np.full(keys.shape, -1, dtype=np.int32)
+        owners[valid] = state.claim_rows(keys[valid], claimants[valid], horizons[valid])
+        foreign = (owners != rows[:, None]) & valid
+        # Screen every (article, other owner) pair at once: only others at least as similar as
+        # the story threshold can matter to the decision (an identical text scores 1.0).
+        pairs = np.unique((np.nonzero(foreign)[0].astype(np.int64) << 32) | owners[foreign])
+        pair_doc, pair_owner = pairs >> 32, pairs & 0xFFFF_FFFF
+        matrix = state.minhash_rows(pair_owner)
+        agree = np.count_nonzero(matrix == minhash[pair_doc], axis=1) / batch.NUM_PERM
+        close = agree >= min(self.story_threshold, self.near_threshold)
+        contested = np.zeros(len(part), dtype=bool)
+        contested[pair_doc[close]] = True
+        # The owner of the text hash always counts (short texts have no MinHash to compare).
+        contested |= owners[:, 0] != rows
+        for offset in range(len(part)):
+            if not contested[offset]:
+                decisions[start + offset] = Decision(hashes[offset], story_id=ids[offset])
+                continue
+            row = int(rows[offset])
+            mask = valid[offset]
+            doc_keys: list[int] = keys[offset][mask].tolist()
+            owner_rows: list[int] = owners[offset][mask].tolist()
+            owner_ids = [state.id_of(owner) for owner in owner_rows]
+            wanted = set(pair_owner[(pair_doc == offset) & close].tolist())
+            if owners[offset, 0] != row:
+                wanted.add(int(owners[offset, 0]))
+            candidates = {state.id_of(owner): state.record_at(owner) for owner in wanted}
+            sig = self._signature(sigs, start + offset)
+            decision = self._decide(
+                ids[offset], float(first_seen[offset]), sig, doc_keys, owner_ids,
+                candidates, float(first_seen[offset]) - self.window_s, False,
+            )
+            decisions[start + offset] = decision
+            state.put(
+                DocRecord(
+                    ids[offset], float(first_seen[offset]), sig.content_hash,
+                    sig.minhash if sig.comparable else None, part[offset][3],
+                    story_id=decision.story_id, duplicate_of=decision.duplicate_of,
+                    duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
+                )
+            )
 
     def _decide(
         self,
@@ -114,27 +233,19 @@ class Deduplicator:
         live = {
             cid: record for cid, record in candidates.items() if record.first_seen >= horizon
         }
-        exact_owner = owners[0]
-        if exact_owner != doc_id:
-            original = live.get(exact_owner)
-            if original is not None and original.content_hash == sig.content_hash:
-                return Decision(
-                    sig.content_hash,
-                    story_id=original.story_id or original.id,
-                    duplicate_of=original.duplicate_of or original.id,
-                    duplicate_kind="exact",
-                    similarity=1.0,
-                    is_update=is_update,
-                )
-        if not sig.comparable:
-            return Decision(sig.content_hash, story_id=doc_id, is_update=is_update)
-
-        owner_of = dict(zip(keys[1:], owners[1:], strict=True))
-        mine = set(keys[1:])
+        owner_of = dict(zip(keys, owners, strict=True))
+        mine = set(keys)
+        best_exact: tuple[float, DocRecord] | None = None
         best_near: tuple[float, DocRecord] | None = None
         best_story: tuple[float, DocRecord] | None = None
         for record in live.values():
-            if record.minhash is None:
+            if record.content_hash == sig.content_hash:
+                if _precedes(record, doc_id, first_seen, mine, owner_of) and (
+                    best_exact is None or _better(1.0, record, best_exact)
+                ):
+                    best_exact = (1.0, record)
+                continue
+            if not sig.comparable or record.minhash is None:
                 continue
             similarity = jaccard(sig.minhash, record.minhash)
             if similarity < self.story_threshold:
@@ -152,6 +263,16 @@ class Deduplicator:
             ):
                 best_story = (similarity, record)
 
+        if best_exact is not None:
+            original = best_exact[1]
+            return Decision(
+                sig.content_hash,
+                story_id=original.story_id or original.id,
+                duplicate_of=original.duplicate_of or original.id,
+                duplicate_kind="exact",
+                similarity=1.0,
+                is_update=is_update,
+            )
         if best_near is not None:
             similarity, original = best_near
             return Decision(
@@ -170,7 +291,10 @@ class Deduplicator:
         return Decision(sig.content_hash, story_id=doc_id, is_update=is_update)
 
     @staticmethod
-    def _from_record(record: DocRecord, is_update: bool) -> Decision:
+    def _from_record(record: DocRecord, revision: int) -> Decision:
+        # A replay of the same revision repeats the stored answer; the same text published
+        # again under a higher revision is an update.
+        is_update = record.is_update if revision == record.revision else revision > record.revision
         kind: Literal["exact", "near"] | None = None
         if record.duplicate_kind == "exact":
             kind = "exact"
@@ -193,6 +317,13 @@ def _better(similarity: float, record: DocRecord, best: tuple[float, DocRecord])
     return (record.first_seen, record.id) < (best_record.first_seen, best_record.id)
 
 
+def record_keys(record: DocRecord) -> list[int]:
+    """The keys an article claimed, recomputed from its record."""
+    if record.minhash is None:
+        return [hash_key(record.content_hash)]
+    return all_keys(Signature(record.content_hash, record.minhash, MIN_TOKENS))
+
+
 def _precedes(
     other: DocRecord,
     doc_id: str,
@@ -200,9 +331,16 @@ def _precedes(
     mine: set[int],
     owner_of: dict[int, str],
 ) -> bool:
-    """Does ``other`` come before the article being decided? See the module docstring."""
-    assert other.minhash is not None
-    shared = mine.intersection(all_keys(Signature(other.content_hash, other.minhash, 1 << 30))[1:])
+    """Does ``other`` come before the article being decided? See the module docstring. All
+    keys count, the text hash included, so the exact and near layers agree on one order. A key
+    of mine that ``other`` owns is one we share, so the keys of ``other`` are only recomputed
+    when both own some."""
+    owners = owner_of.values()
+    if other.id not in owners:
+        return False
+    if doc_id not in owners:
+        return True
+    shared = mine.intersection(record_keys(other))
     other_owns = any(owner_of[key] == other.id for key in shared)
     if not other_owns:
         return False

@@ -15,7 +15,7 @@
 * ``expire(before)`` — forget everything first seen before ``before`` (the time window).
 
 :class:`MemoryState` serves unit tests, single-worker runs and the million-document benchmark;
-:class:`pipeline.dedup.es_state.ElasticsearchState` is the shared, durable one.
+:class:`pipeline.dedup.es_state.ElasticsearchDedupState` is the shared, durable one.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.dedup.claims import ClaimTable
 from pipeline.dedup.signatures import NUM_PERM, U32
@@ -48,6 +49,7 @@ class DocRecord:
     duplicate_of: str | None = None
     duplicate_kind: str | None = None  # "exact" or "near"
     similarity: float | None = None
+    is_update: bool = False  # the decision said "update of an earlier text under this id"
 
 
 class DedupState(Protocol):
@@ -81,6 +83,7 @@ class MemoryState:
         self._has_minhash = array("b")
         self._kind = array("b")  # 0 none, 1 exact, 2 near
         self._similarity = array("f")
+        self._update = array("b")
         self._claims = ClaimTable(expected_docs * 2 * 26)
         if path is not None and path.exists():
             self._load(path)
@@ -105,6 +108,7 @@ class MemoryState:
             self._has_minhash.append(0)
             self._kind.append(0)
             self._similarity.append(0.0)
+            self._update.append(0)
             if row >= len(self._minhash):
                 grown = np.zeros((len(self._minhash) * 2, NUM_PERM), dtype=np.uint32)
                 grown[: len(self._minhash)] = self._minhash
@@ -117,6 +121,7 @@ class MemoryState:
             self._duplicate[row] = record.duplicate_of
         self._kind[row] = _KINDS.index(record.duplicate_kind)
         self._similarity[row] = record.similarity or 0.0
+        self._update[row] = int(record.is_update)
         if record.minhash is not None:
             self._minhash[row] = record.minhash
             self._has_minhash[row] = 1
@@ -169,11 +174,86 @@ class MemoryState:
         self._has_minhash = array("b", (self._has_minhash[row] for row in keep))
         self._kind = array("b", (self._kind[row] for row in keep))
         self._similarity = array("f", (self._similarity[row] for row in keep))
+        self._update = array("b", (self._update[row] for row in keep))
         self._minhash = self._minhash[np.asarray(keep, dtype=np.int64)].copy()
         if len(self._minhash) < 16:
             self._minhash = np.zeros((16, NUM_PERM), dtype=np.uint32)
         self._claims.rebuild(claims)
         return dropped
+
+    # -- batches (the vectorised path of Deduplicator.check_batch) -------------------------
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._rows
+
+    def add_rows(
+        self,
+        ids: Sequence[str],
+        first_seen: Sequence[float],
+        hashes: Sequence[str],
+        minhash: U32,
+        comparable: npt.NDArray[np.bool_],
+        revisions: Sequence[int],
+    ) -> npt.NDArray[np.int32]:
+        """Store new articles (ids not yet stored), each its own story until decided."""
+        start = len(self._ids)
+        count = len(ids)
+        self._rows.update(zip(ids, range(start, start + count), strict=True))
+        self._ids.extend(ids)
+        self._first_seen.extend(first_seen)
+        self._revision.extend(revisions)
+        self._hash.extend(hashes)
+        self._story.extend(ids)
+        self._duplicate.extend([None] * count)
+        self._has_minhash.extend(comparable.astype(np.int8).tolist())
+        self._kind.frombytes(bytes(count))
+        self._similarity.frombytes(bytes(4 * count))
+        self._update.frombytes(bytes(count))
+        needed = start + count
+        if needed > len(self._minhash):
+            size = len(self._minhash)
+            while size < needed:
+                size *= 2
+            grown = np.zeros((size, NUM_PERM), dtype=np.uint32)
+            grown[:start] = self._minhash[:start]
+            self._minhash = grown
+        self._minhash[start:needed] = minhash
+        return np.arange(start, needed, dtype=np.int32)
+
+    def claim_rows(
+        self, keys: npt.NDArray[np.uint64], rows: npt.NDArray[np.int32], horizons: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.int32]:
+        """Claim ``keys[i]`` for row ``rows[i]``, in order; owners out of the claimant's window
+        (first seen before its horizon) pass the key on."""
+        owners, slots = self._claims.claim_batch(keys, rows)
+        first_seen = np.frombuffer(self._first_seen, dtype=np.float64)
+        expired = np.flatnonzero((owners != rows) & (first_seen[owners] < horizons))
+        if expired.size:
+            # Rare (only at the window's edge): replay those claims one by one, in order.
+            pending = set(expired.tolist())
+            taken: dict[int, int] = {}
+            for index in range(int(expired[0]), len(keys)):
+                slot = int(slots[index])
+                if index not in pending:
+                    if slot in taken:
+                        owners[index] = taken[slot]
+                    continue
+                owner = taken.get(slot, int(owners[index]))
+                if owner != rows[index] and first_seen[owner] < horizons[index]:
+                    owner = int(rows[index])
+                    self._claims.set_owner(slot, owner)
+                    taken[slot] = owner
+                owners[index] = owner
+        return owners
+
+    def minhash_rows(self, rows: npt.NDArray[np.int64]) -> U32:
+        return self._minhash[rows]
+
+    def id_of(self, row: int) -> str:
+        return self._ids[row]
+
+    def record_at(self, row: int) -> DocRecord:
+        return self._record(row)
 
     # -- sizes and persistence -------------------------------------------------------------
 
@@ -191,6 +271,7 @@ class MemoryState:
             duplicate_of=self._duplicate[row],
             duplicate_kind=_KINDS[self._kind[row]],
             similarity=round(float(self._similarity[row]), 4) if self._kind[row] else None,
+            is_update=bool(self._update[row]),
         )
 
     def _save(self, path: Path) -> None:
@@ -204,6 +285,7 @@ class MemoryState:
             "has_minhash": self._has_minhash,
             "kind": self._kind,
             "similarity": self._similarity,
+            "update": self._update,
             "minhash": self._minhash[: len(self._ids)],
             "claims": self._claims.items(),
         }
@@ -226,6 +308,7 @@ class MemoryState:
         self._has_minhash = snapshot["has_minhash"]
         self._kind = snapshot["kind"]
         self._similarity = snapshot["similarity"]
+        self._update = snapshot.get("update") or array("b", bytes(len(self._ids)))
         rows = snapshot["minhash"]
         self._minhash = np.zeros((max(len(rows) * 2, 16), NUM_PERM), dtype=np.uint32)
         self._minhash[: len(rows)] = rows

@@ -16,6 +16,7 @@ from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Deduplicator
 from pipeline.dedup.state import DedupState, MemoryState
 from pipeline.envelope import DedupInfo, Envelope, Stage
 from pipeline.errors import InvalidInput
+from pipeline.settings import Settings
 
 
 class DeduplicateStage:
@@ -40,6 +41,14 @@ class DeduplicateStage:
         self.expire_every_s = expire_every_s
         self._last_expiry = time.monotonic()
         self._latest_seen = 0.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeduplicateStage:
+        """The stage on the shared Elasticsearch state (``<prefix>-dedup-claims`` and
+        ``<prefix>-dedup-records``): several workers agree, and a restart forgets nothing."""
+        from pipeline.dedup.es_state import ElasticsearchDedupState
+
+        return cls(state=ElasticsearchDedupState.from_settings(settings.elasticsearch))
 
     def process(self, envelope: Envelope) -> Sequence[Envelope]:
         if envelope.cleaned is None:

@@ -1,0 +1,342 @@
+"""Dedup state in Elasticsearch: shared by every deduplicate worker and kept across restarts.
+
+Two indices (see docs/deduplication.md):
+
+* ``<prefix>-dedup-claims``: one document per key (content hash, LSH band), ``_id`` = the key in
+  hex, holding its owner (the first article that claimed it) and the owner's ``first_seen``.
+  Claiming is ``op_type=create`` in one bulk request per article; a 409 means the key is owned,
+  and a realtime ``mget`` names the owner. Both are linearizable per document on the primary and
+  need no refresh. A key whose owner has left the time window, or whose owner is a record that
+  stayed pending past the lease (its worker died and the article was never written downstream),
+  is taken over with ``if_seq_no``/``if_primary_term``, so two workers cannot both take it.
+* ``<prefix>-dedup-records``: one document per article id: first_seen, content hash, MinHash
+  (binary, not indexed), revision, decision, ``pending`` and ``written_at``. Records are
+  written *pending* while the batch is processed and confirmed (``pending=false``) by
+  :meth:`commit`, which the stage calls from ``after_batch_written``, i.e. only after the
+  runner has had the batch's outputs acknowledged.
+
+No scripts, no update-by-query and no delete-by-query are used; expiry is a search over
+``first_seen`` followed by bulk deletes.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from elasticsearch import ConflictError
+
+from pipeline.dedup.signatures import minhash_from_bytes, minhash_to_bytes
+from pipeline.dedup.state import DocRecord
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+    from pipeline.settings import ElasticsearchSettings
+
+log = logging.getLogger(__name__)
+
+CLAIMS_SUFFIX = "dedup-claims"
+RECORDS_SUFFIX = "dedup-records"
+DEFAULT_LEASE_S = 600.0
+MAX_CLAIM_ROUNDS = 5
+EXPIRE_PAGE = 1000
+
+CLAIMS_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "owner": {"type": "keyword"},
+        "first_seen": {"type": "double"},
+    },
+}
+
+RECORDS_MAPPINGS: dict[str, Any] = {
+    "dynamic": "strict",
+    "properties": {
+        "first_seen": {"type": "double"},
+        "content_hash": {"type": "keyword"},
+        "minhash": {"type": "binary"},
+        "revision": {"type": "integer"},
+        "story_id": {"type": "keyword"},
+        "duplicate_of": {"type": "keyword"},
+        "duplicate_kind": {"type": "keyword"},
+        "similarity": {"type": "float"},
+        "is_update": {"type": "boolean"},
+        "pending": {"type": "boolean"},
+        "written_at": {"type": "double"},
+    },
+}
+
+
+def claims_index(settings: ElasticsearchSettings) -> str:
+    return f"{settings.index_prefix}-{CLAIMS_SUFFIX}"
+
+
+def records_index(settings: ElasticsearchSettings) -> str:
+    return f"{settings.index_prefix}-{RECORDS_SUFFIX}"
+
+
+def key_id(key: int) -> str:
+    return f"{key & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+def _document(record: DocRecord, pending: bool, now: float) -> dict[str, Any]:
+    return {
+        "first_seen": record.first_seen,
+        "content_hash": record.content_hash,
+        "minhash": None
+        if record.minhash is None
+        else base64.b64encode(minhash_to_bytes(record.minhash)).decode("ascii"),
+        "revision": record.revision,
+        "story_id": record.story_id,
+        "duplicate_of": record.duplicate_of,
+        "duplicate_kind": record.duplicate_kind,
+        "similarity": record.similarity,
+        "is_update": record.is_update,
+        "pending": pending,
+        "written_at": now,
+    }
+
+
+def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:
+    encoded = source.get("minhash")
+    return DocRecord(
+        id=doc_id,
+        first_seen=float(source["first_seen"]),
+        content_hash=str(source["content_hash"]),
+        minhash=None if not encoded else minhash_from_bytes(base64.b64decode(encoded)),
+        revision=int(source.get("revision") or 0),
+        story_id=source.get("story_id"),
+        duplicate_of=source.get("duplicate_of"),
+        duplicate_kind=source.get("duplicate_kind"),
+        similarity=source.get("similarity"),
+        is_update=bool(source.get("is_update")),
+    )
+
+
+class ElasticsearchDedupState:
+    """The :class:`~pipeline.dedup.state.DedupState` shared by several workers."""
+
+    def __init__(
+        self,
+        es: Elasticsearch,
+        claims: str,
+        records: str,
+        replicas: int = 0,
+        lease_s: float = DEFAULT_LEASE_S,
+        clock: Callable[[], float] = time.time,
+        create_indices: bool = True,
+    ) -> None:
+        self.es = es
+        self.claims_index = claims
+        self.records_index = records
+        self.replicas = replicas
+        self.lease_s = lease_s
+        self._clock = clock
+        # Records stored since the last commit (confirmed by commit()), by id.
+        self._uncommitted: dict[str, DocRecord] = {}
+        # Owners' records read while claiming, handed to the records() call that follows.
+        self._fetched: dict[str, tuple[DocRecord, bool]] = {}
+        if create_indices:
+            self.ensure_indices()
+
+    @classmethod
+    def from_settings(cls, settings: ElasticsearchSettings) -> ElasticsearchDedupState:
+        from pipeline.search_setup import client
+
+        return cls(
+            client(settings),
+            claims_index(settings),
+            records_index(settings),
+            replicas=settings.replicas,
+        )
+
+    def ensure_indices(self) -> None:
+        for name, mappings in (
+            (self.claims_index, CLAIMS_MAPPINGS),
+            (self.records_index, RECORDS_MAPPINGS),
+        ):
+            if self.es.indices.exists(index=name):
+                continue
+            try:
+                self.es.indices.create(
+                    index=name,
+                    settings={"number_of_shards": 1, "number_of_replicas": self.replicas},
+                    mappings=mappings,
+                )
+            except Exception as exc:  # another worker created it meanwhile
+                if "resource_already_exists" not in str(exc):
+                    raise
+
+    # -- protocol ---------------------------------------------------------------------------
+
+    def get(self, doc_id: str) -> DocRecord | None:
+        found = self._read_records([doc_id])
+        entry = found.get(doc_id)
+        return None if entry is None else entry[0]
+
+    def put(self, record: DocRecord) -> None:
+        self.es.index(
+            index=self.records_index,
+            id=record.id,
+            document=_document(record, pending=True, now=self._clock()),
+            refresh=False,
+        )
+        self._uncommitted[record.id] = record
+
+    def claim(self, keys: Sequence[int], record: DocRecord, horizon: float) -> list[str]:
+        ids = [key_id(key) for key in keys]
+        owners: dict[str, str] = {}
+        todo = list(dict.fromkeys(ids))
+        for _ in range(MAX_CLAIM_ROUNDS):
+            if not todo:
+                break
+            taken = self._create_claims(todo, record)
+            for claim_id in todo:
+                if claim_id not in taken:
+                    owners[claim_id] = record.id
+            todo = self._resolve(taken, record, horizon, owners)
+        if todo:
+            raise RuntimeError(f"dedup claims still contended after {MAX_CLAIM_ROUNDS} rounds")
+        return [owners[claim_id] for claim_id in ids]
+
+    def records(self, ids: Iterable[str]) -> dict[str, DocRecord]:
+        wanted = list(ids)
+        entries = {i: self._fetched[i] for i in wanted if i in self._fetched}
+        missing = [i for i in wanted if i not in entries]
+        if missing:
+            entries.update(self._read_records(missing))
+        self._fetched.clear()
+        return {doc_id: record for doc_id, (record, stale) in entries.items() if not stale}
+
+    def commit(self) -> None:
+        """Confirm the records stored since the last commit (their batch is acknowledged)."""
+        if not self._uncommitted:
+            return
+        now = self._clock()
+        operations: list[dict[str, Any]] = []
+        for record in self._uncommitted.values():
+            operations.append({"index": {"_index": self.records_index, "_id": record.id}})
+            operations.append(_document(record, pending=False, now=now))
+        response = self.es.bulk(operations=operations, refresh=False)
+        if response.get("errors"):
+            failed = [
+                item["index"].get("error")
+                for item in response["items"]
+                if item["index"].get("status", 500) >= 300
+            ]
+            raise RuntimeError(f"dedup commit failed for {len(failed)} records: {failed[:3]}")
+        self._uncommitted.clear()
+
+    def expire(self, before: float) -> int:
+        """Delete the records and claims of articles first seen before ``before``."""
+        self._delete_older(self.claims_index, before)
+        return self._delete_older(self.records_index, before)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _create_claims(self, claim_ids: list[str], record: DocRecord) -> list[str]:
+        """Try to create every claim; the ids that someone already owns (409)."""
+        operations: list[dict[str, Any]] = []
+        body = {"owner": record.id, "first_seen": record.first_seen}
+        for claim_id in claim_ids:
+            operations.append({"create": {"_index": self.claims_index, "_id": claim_id}})
+            operations.append(body)
+        response = self.es.bulk(operations=operations, refresh=False)
+        taken: list[str] = []
+        for claim_id, item in zip(claim_ids, response["items"], strict=True):
+            result = item["create"]
+            status = int(result.get("status", 500))
+            if status == 409:
+                taken.append(claim_id)
+            elif status >= 300:
+                raise RuntimeError(f"dedup claim {claim_id} failed: {result.get('error')}")
+        return taken
+
+    def _resolve(
+        self, taken: list[str], record: DocRecord, horizon: float, owners: dict[str, str]
+    ) -> list[str]:
+        """Learn the owners of ``taken`` claims, taking over those whose owner is gone. Returns
+        the claims to create again (deleted meanwhile by expiry)."""
+        if not taken:
+            return []
+        response = self.es.mget(index=self.claims_index, ids=taken, realtime=True)
+        found: dict[str, tuple[str, float, int, int]] = {}
+        retry: list[str] = []
+        for claim_id, doc in zip(taken, response["docs"], strict=True):
+            if not doc.get("found"):
+                retry.append(claim_id)
+                continue
+            source = doc["_source"]
+            found[claim_id] = (
+                str(source["owner"]), float(source["first_seen"]),
+                int(doc["_seq_no"]), int(doc["_primary_term"]),
+            )
+        foreign = {owner for owner, *_ in found.values() if owner != record.id}
+        fetched = self._read_records(sorted(foreign)) if foreign else {}
+        self._fetched.update(fetched)
+        for claim_id, (owner, owner_seen, seq_no, term) in found.items():
+            gone = False
+            if owner != record.id:
+                entry = fetched.get(owner)
+                gone = owner_seen < horizon or entry is None or entry[1]
+            if not gone:
+                owners[claim_id] = owner
+                continue
+            if self._take_over(claim_id, record, seq_no, term):
+                owners[claim_id] = record.id
+            else:
+                retry.append(claim_id)  # someone else took it first: read it again
+        return retry
+
+    def _take_over(self, claim_id: str, record: DocRecord, seq_no: int, term: int) -> bool:
+        try:
+            self.es.index(
+                index=self.claims_index,
+                id=claim_id,
+                document={"owner": record.id, "first_seen": record.first_seen},
+                if_seq_no=seq_no,
+                if_primary_term=term,
+                refresh=False,
+            )
+        except ConflictError:
+            return False
+        return True
+
+    def _read_records(self, ids: list[str]) -> dict[str, tuple[DocRecord, bool]]:
+        """Records by id (realtime), each with whether it is a stale pending record: written
+        by a worker that did not confirm it within the lease."""
+        if not ids:
+            return {}
+        response = self.es.mget(index=self.records_index, ids=ids, realtime=True)
+        now = self._clock()
+        found: dict[str, tuple[DocRecord, bool]] = {}
+        for doc_id, doc in zip(ids, response["docs"], strict=True):
+            if not doc.get("found"):
+                continue
+            source = doc["_source"]
+            stale = bool(source.get("pending")) and (
+                now - float(source.get("written_at") or 0.0) > self.lease_s
+            ) and doc_id not in self._uncommitted
+            found[doc_id] = (_record(doc_id, source), stale)
+        return found
+
+    def _delete_older(self, index: str, before: float) -> int:
+        self.es.indices.refresh(index=index)
+        deleted = 0
+        while True:
+            response = self.es.search(
+                index=index,
+                query={"range": {"first_seen": {"lt": before}}},
+                size=EXPIRE_PAGE,
+                source=False,
+            )
+            hits = response["hits"]["hits"]
+            if not hits:
+                return deleted
+            operations = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
+            self.es.bulk(operations=operations, refresh=True)
+            deleted += len(hits)
