@@ -122,6 +122,7 @@ def article_document(envelope: Envelope, indexed_at: datetime | None = None) -> 
             modified=_iso(cleaned.modified),
             date_source=cleaned.date_source,
             quality=cleaned.quality,
+            quality_reason=cleaned.quality_reason,
             word_count=cleaned.word_count,
         )
     elif envelope.feed is not None:

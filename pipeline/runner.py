@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import TypeVar
 
 from pipeline.envelope import Envelope, decode
 from pipeline.errors import DeadLetterStorm, InvalidInput, RecordTooLarge, RetriableError
@@ -36,6 +37,7 @@ from pipeline.settings import RunnerSettings
 from pipeline.stages.base import StageFunction
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -140,11 +142,19 @@ class StageRunner:
 
     def process_batch(self, records: Sequence[InboundRecord]) -> None:
         self.counters.batches += 1
-        pending: list[_Pending] = []
+        decoded: list[tuple[InboundRecord, Envelope]] = []
         for record in records:
             self.counters.read += 1
             try:
-                outputs = self._process_with_retries(record)
+                decoded.append((record, decode(record.value)))
+            except InvalidInput as exc:  # undecodable bytes, schema violations
+                self._dead_letter(record, str(exc), record.value)
+        self._prepare_with_retries([envelope for _, envelope in decoded])
+
+        pending: list[_Pending] = []
+        for record, envelope in decoded:
+            try:
+                outputs = self._process_with_retries(envelope)
             except InvalidInput as exc:
                 self._dead_letter(record, str(exc), record.value)
                 continue
@@ -175,24 +185,35 @@ class StageRunner:
         self.source.commit(_next_offsets(records))
         self._check_breaker()
 
-    def _process_with_retries(self, record: InboundRecord) -> list[Envelope]:
-        envelope = decode(record.value)  # InvalidInput for undecodable bytes / schema violations
+    def _prepare_with_retries(self, envelopes: list[Envelope]) -> None:
+        """Let a stage that can work on a whole batch at once (one round trip to its state
+        store instead of one per record) do so before the records are processed one by one."""
+        prepare = getattr(self.stage, "prepare_batch", None)
+        if prepare is None or not envelopes:
+            return
+        self._with_retries(lambda: prepare(envelopes), "prepare_batch")
+
+    def _process_with_retries(self, envelope: Envelope) -> list[Envelope]:
+        try:
+            return self._with_retries(lambda: list(self.stage.process(envelope)), envelope.id)
+        except (InvalidInput, DeadLetterStorm, RetriableError):
+            raise
+        except Exception as exc:
+            # A stage that raises anything else on a record has met input it cannot handle.
+            # Dead-letter it with the error named; the breaker catches a systematic bug.
+            log.exception("%s raised on %s", self.stage.name, envelope.id)
+            raise InvalidInput(f"stage raised {type(exc).__name__}: {exc}") from exc
+
+    def _with_retries(self, call: Callable[[], _T], what: str) -> _T:
         attempt = 0
         while True:
             try:
-                return list(self.stage.process(envelope))
-            except (InvalidInput, DeadLetterStorm):
-                raise
+                return call()
             except RetriableError as exc:
                 attempt += 1
                 if attempt >= self.settings.retry_attempts:
                     raise
-                self._backoff(attempt, f"stage {self.stage.name}: {exc}")
-            except Exception as exc:
-                # A stage that raises anything else on a record has met input it cannot handle.
-                # Dead-letter it with the error named; the breaker catches a systematic bug.
-                log.exception("%s raised on %s", self.stage.name, envelope.id)
-                raise InvalidInput(f"stage raised {type(exc).__name__}: {exc}") from exc
+                self._backoff(attempt, f"stage {self.stage.name} ({what}): {exc}")
 
     def _write_with_retries(self, pending: list[_Pending]) -> dict[int, list[InvalidInput]]:
         """Write every output; return the permanent failures per pending item (by id()).

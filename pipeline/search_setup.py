@@ -69,6 +69,7 @@ ARTICLE_PROPERTIES: dict[str, Any] = {
     "indexed_at": DATE,
     "date_source": KEYWORD,
     "quality": KEYWORD,
+    "quality_reason": {"type": "text"},
     "word_count": INTEGER,
     "revision": INTEGER,
     "body_source": KEYWORD,

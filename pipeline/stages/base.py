@@ -5,6 +5,11 @@ the input is consumed without output, several when it fans out. It raises
 :class:`~pipeline.errors.InvalidInput` for a record it can never process. A stage that keeps state
 (the deduplicator's index, the tagger's incident store) must not make that state durable before
 the runner has written the batch: it does so in :meth:`StageFunction.after_batch_written`.
+
+A stage may also define ``prepare_batch(envelopes)``: the runner calls it with every decodable
+envelope of a polled batch before calling ``process`` on each, so the stage can fetch or claim
+state for the whole batch in one round trip. It may raise ``RetriableError``; any result it
+keeps must leave ``process`` correct on its own.
 """
 
 from __future__ import annotations

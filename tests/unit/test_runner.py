@@ -205,3 +205,35 @@ def test_retriable_stage_error_is_retried_then_succeeds() -> None:
     runner.run(until_drained=True)
     assert [e.id for e in output.written] == ["id-0"]
     assert dead.sent == []
+
+
+def test_prepare_batch_sees_every_decodable_envelope_before_processing() -> None:
+    class Batched(Upper):
+        def prepare_batch(self, envelopes: Sequence[Envelope]) -> None:
+            self.events.append("prepare:" + ",".join(e.id for e in envelopes))
+
+        def process(self, env: Envelope) -> Sequence[Envelope]:
+            self.events.append("process:" + env.id)
+            return super().process(env)
+
+    events: list[str] = []
+    batch = [*good_records(2), record(2, b"poison")]
+    runner, _, output, dead, _ = make_runner([batch], stage=Batched(events))
+    runner.run(until_drained=True)
+    assert events[:3] == ["prepare:id-0,id-1", "process:id-0", "process:id-1"]
+    assert len(output.written) == 2 and len(dead.sent) == 1
+
+
+def test_prepare_batch_retriable_failure_is_retried_then_fatal_without_commit() -> None:
+    class Unavailable(Upper):
+        calls = 0
+
+        def prepare_batch(self, envelopes: Sequence[Envelope]) -> None:
+            self.calls += 1
+            raise RetriableError("state store unavailable")
+
+    stage = Unavailable()
+    runner, source, _, _, _ = make_runner([good_records(2)], stage=stage)
+    with pytest.raises(RetriableError):
+        runner.run(until_drained=True)
+    assert stage.calls == 3 and source.commits == []
