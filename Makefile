@@ -10,7 +10,7 @@ FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import clean
+        lint bench eval setup kibana-import compose-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,9 @@ setup: services ## create topics, index templates and aliases (idempotent)
 
 kibana-import: venv ## import kibana/*.ndjson saved objects into KIBANA_URL
 	$(PY) -m pipeline kibana-import --kibana-url $(KIBANA_URL)
+
+compose-check: ## validate docker-compose.yml with compose-go (the loader Docker Compose uses)
+	cd tools/compose-check && go run . ../../docker-compose.yml
 
 clean: ## remove the virtualenv and caches (not the services cache)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
