@@ -7,7 +7,14 @@ The synthetic stream mixes originals (words drawn from a Zipf-distributed 50,000
 vocabulary), exact copies and near copies; generation time is excluded from the throughput,
 peak RSS includes everything.
 
-    python -m benchmarks.dedup [--docs N] [--words W]
+A separate figure measures the shared Elasticsearch state (``--es-docs``, default 2,000, on
+the node at ``NEWS_ELASTICSEARCH__URL`` or 127.0.0.1:9200, in indices of a unique prefix that
+are deleted afterwards): documents per second for one worker running ``DeduplicateStage`` as
+the runner does, once one article at a time (``process`` alone: several round trips per
+article) and once with ``prepare_batch`` on batches of 100 (a few bulk requests per batch). It
+is skipped, with the reason, when the node cannot be reached.
+
+    python -m benchmarks.dedup [--docs N] [--words W] [--es-docs N]
 """
 
 from __future__ import annotations
@@ -16,11 +23,14 @@ import argparse
 import json
 import resource
 import time
+import uuid
+from datetime import UTC, datetime
 
 import numpy as np
 
 from pipeline.dedup.deduplicator import Deduplicator
 from pipeline.dedup.state import MemoryState
+from pipeline.envelope import CleanedContent, Envelope, Stage
 
 VOCABULARY = 50_000
 
@@ -42,7 +52,7 @@ def _documents(rng: np.random.Generator, count: int, words: int, vocab: list[str
 
 def run(
     docs: int = 1_000_000, words: int = 120, chunk: int = 20_000, seed: int = 7,
-    batch: int = 1000,
+    batch: int = 1000, es_docs: int = 2000,
 ) -> dict[str, object]:
     rng = np.random.default_rng(seed)
     vocab = [f"w{index:05d}x" for index in range(VOCABULARY)]
@@ -64,7 +74,7 @@ def run(
                 duplicates += decision.duplicate_of is not None
         elapsed += time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {
+    result: dict[str, object] = {
         "documents": docs,
         "words_per_document": words,
         "batch": batch,
@@ -76,11 +86,87 @@ def run(
         "gib_per_million_docs": round((peak - rss_before) / 2**30 / (docs / 1e6), 3),
         "targets": {"docs_per_s": 20_000, "gib_per_million_docs": 1.5},
     }
+    if es_docs:
+        # Measured after the in-memory figure, so it does not count in that peak RSS.
+        result["elasticsearch_per_worker"] = run_elasticsearch(es_docs, words=words)
+    return result
+
+
+def _envelopes(docs: int, words: int, seed: int) -> list[Envelope]:
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{index:05d}x" for index in range(VOCABULARY)]
+    texts = _documents(rng, docs, words, vocab)
+    start = 1_700_000_000.0
+    return [
+        Envelope(
+            id=f"es-bench-{index:06d}",
+            url=f"https://bench.example/{index}",
+            source="bench",
+            first_seen=datetime.fromtimestamp(start + index * 0.5, UTC),
+            stage=Stage.CLEANED,
+            cleaned=CleanedContent(title=None, text=text, word_count=words),
+        )
+        for index, text in enumerate(texts)
+    ]
+
+
+def run_elasticsearch(
+    docs: int = 2000, one_by_one_docs: int = 400, batch: int = 100, words: int = 120,
+    seed: int = 11,
+) -> dict[str, object]:
+    """Docs/s of one deduplicate worker on the shared Elasticsearch state, without and with
+    ``prepare_batch``; ``{"skipped": reason}`` when the node cannot be reached."""
+    from pipeline.dedup.es_state import ElasticsearchDedupState, claims_index, records_index
+    from pipeline.search_setup import client
+    from pipeline.settings import load_settings
+    from pipeline.stages.deduplicate import DeduplicateStage
+
+    settings = load_settings().elasticsearch
+    es = client(settings)
+    try:
+        es.options(request_timeout=3).info()
+    except Exception as exc:  # any failure means "no node to measure"
+        es.close()
+        return {"skipped": f"Elasticsearch at {settings.url} not reachable: {exc}"}
+
+    def measure(envelopes: list[Envelope], prepare: bool) -> float:
+        settings.index_prefix = f"bench-dedup-{uuid.uuid4().hex[:12]}"
+        state = ElasticsearchDedupState(es, claims_index(settings), records_index(settings))
+        stage = DeduplicateStage(state=state)
+        try:
+            started = time.perf_counter()
+            for first in range(0, len(envelopes), batch):
+                part = envelopes[first : first + batch]
+                if prepare:
+                    stage.prepare_batch(part)
+                for envelope in part:
+                    stage.process(envelope)
+                stage.after_batch_written()
+            return len(envelopes) / (time.perf_counter() - started)
+        finally:
+            for name in (state.claims_index, state.records_index):
+                es.indices.delete(index=name, ignore_unavailable=True)
+
+    envelopes = _envelopes(docs, words, seed)
+    try:
+        one_by_one = measure(envelopes[:one_by_one_docs], prepare=False)
+        batched = measure(envelopes, prepare=True)
+    finally:
+        es.close()
+    return {
+        "batch": batch,
+        "one_by_one_documents": min(one_by_one_docs, docs),
+        "one_by_one_docs_per_s": round(one_by_one, 1),
+        "prepared_documents": docs,
+        "prepared_docs_per_s": round(batched, 1),
+        "speed_up": round(batched / one_by_one, 1),
+    }
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--words", type=int, default=120)
+    parser.add_argument("--es-docs", type=int, default=2000, help="0 skips the Elasticsearch figure")
     args = parser.parse_args()
-    print(json.dumps(run(args.docs, args.words), indent=1))
+    print(json.dumps(run(args.docs, args.words, es_docs=args.es_docs), indent=1))

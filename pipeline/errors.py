@@ -9,7 +9,10 @@
     └── DeadLetterStorm     the breaker tripped: too many dead letters in a row, which means a
                             misconfiguration rather than bad data. The stage stops.
 
-kafka-python and elasticsearch-py raise their own trees; :func:`classify` maps them onto these.
+kafka-python and elasticsearch-py raise their own trees; they are converted where they are met:
+``pipeline.messaging.KafkaOutput`` (a refused record size is InvalidInput, any other KafkaError is
+retried), ``pipeline.index.ElasticsearchOutput`` (connection errors, 429 and 5xx are retried;
+other item errors are InvalidInput), and each stage's state store (unreachable is RetriableError).
 """
 
 from __future__ import annotations
@@ -38,29 +41,3 @@ class RetriableError(PipelineError):
 
 class DeadLetterStorm(PipelineError):
     """Raised by the breaker when a stage dead-letters too many records in a row."""
-
-
-def classify(exc: BaseException) -> type[PipelineError]:
-    """Which pipeline error a library exception amounts to (InvalidInput or RetriableError)."""
-    if isinstance(exc, PipelineError):
-        return type(exc)
-    from kafka import errors as kafka_errors
-
-    if isinstance(exc, kafka_errors.MessageSizeTooLargeError | kafka_errors.RecordTooLargeError):
-        return InvalidInput
-    if isinstance(exc, kafka_errors.KafkaError):
-        return RetriableError
-    try:
-        from elastic_transport import TransportError
-        from elasticsearch import ApiError
-    except ImportError:  # pragma: no cover - elasticsearch is a hard dependency
-        return RetriableError
-    if isinstance(exc, TransportError):
-        return RetriableError
-    if isinstance(exc, ApiError):
-        return RetriableError if exc.meta.status in (408, 429) or exc.meta.status >= 500 else (
-            InvalidInput
-        )
-    if isinstance(exc, OSError | TimeoutError):
-        return RetriableError
-    return InvalidInput

@@ -7,6 +7,12 @@ next Python bytecode, abandoning the page. In other threads, where signals canno
 input-size cap is the only guard. Either way the caller marks the page instead
 of dropping it.
 
+The page is parsed once, with trafilatura's own loader (the parse ``trafilatura.extract`` would
+do): trafilatura extracts from a copy of that tree, and htmldate, when the head states no
+publication date, reads the untouched tree (it copies it too) instead of parsing the page again.
+trafilatura's options are built once per extractor (building them reads its configuration file
+each time) and copied per page with the page's URL.
+
 trafilatura and htmldate keep LRU caches that grow by about 1 MB per page in long runs; they are
 reset every ``reset_every`` documents.
 """
@@ -14,6 +20,7 @@ reset every ``reset_every`` documents.
 from __future__ import annotations
 
 import contextlib
+import copy
 import re
 import signal
 import threading
@@ -26,6 +33,8 @@ import lxml.html
 import trafilatura
 from lxml.etree import ParserError
 from trafilatura.meta import reset_caches
+from trafilatura.settings import Extractor as ExtractionOptions
+from trafilatura.utils import load_html
 
 from pipeline.cleaning import metadata
 
@@ -76,6 +85,9 @@ class Extractor:
         self.budget_s = budget_s
         self.reset_every = reset_every
         self._since_reset = 0
+        self._options = ExtractionOptions(
+            output_format="python", fast=True, comments=False, tables=True, with_metadata=False
+        )
 
     def extract_html(self, html: str, url: str | None) -> Extracted:
         """Main text and metadata of an HTML page. Raises ExtractionTimeout."""
@@ -83,15 +95,17 @@ class Extractor:
         html = html[:MAX_INPUT_CHARS]
         with time_budget(self.budget_s):
             head = metadata.read(html)
-            document = trafilatura.bare_extraction(
-                html,
-                url=url,
-                fast=True,
-                include_comments=False,
-                include_tables=True,
-                with_metadata=False,
-            )
-            published = head.published or metadata.htmldate_published(html, url)
+            options = copy.copy(self._options)
+            options.url = url
+            options.source = url and url.encode("utf-8", "replace").decode("utf-8")
+            tree = load_html(html, options.max_file_size)
+            document = None
+            if tree is not None:
+                # trafilatura works on its own copy: ``tree`` stays intact for htmldate.
+                document = trafilatura.bare_extraction(tree, options=options)
+            published = head.published
+            if published is None and tree is not None:
+                published = metadata.htmldate_published(tree, url)
         text = ""
         if document is not None:
             data: dict[str, Any] = document.as_dict()  # type: ignore[union-attr]

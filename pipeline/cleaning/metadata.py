@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import htmldate
+from lxml.html import HtmlElement
 
 _HEAD_LIMIT = 150_000
 _META = re.compile(r"<meta\b([^>]*)>", re.IGNORECASE)
@@ -106,8 +107,11 @@ def read(page: str) -> PageMetadata:
     return result
 
 
-def htmldate_published(page: str, url: str | None) -> str | None:
-    """htmldate's reading of the page (visible datelines, time elements, URL), original date."""
+def htmldate_published(page: HtmlElement, url: str | None) -> str | None:
+    """htmldate's reading of the parsed page (visible datelines, time elements, URL), original
+    date. htmldate copies the tree before pruning it, so the caller's tree is left intact. The
+    tree comes from trafilatura's parser, which drops HTML comments: a date that only appears
+    in a comment (often a cache or build stamp) is not evidence of publication."""
     try:
         found = htmldate.find_date(page, url=url, original_date=True, extensive_search=False)
     except (ValueError, TypeError):

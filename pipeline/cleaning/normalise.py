@@ -32,6 +32,9 @@ _TRANSLATE = str.maketrans(
         "\r": None,
     }
 )
+# Any character the table changes: most texts have none, and the test is much cheaper than
+# ``str.translate`` with a mapping.
+_FOLDED = re.compile("[" + "".join(re.escape(chr(code)) for code in _TRANSLATE) + "]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -40,15 +43,23 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 def normalise_text(text: str) -> str:
     """NFC, folded invisible/compatibility characters, one space between words, no more than one
     empty line between paragraphs, no spaces at line ends."""
-    text = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
-    text = _CONTROL.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _FOLDED.search(text):
+        text = text.translate(_TRANSLATE)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalise_line(line: str) -> str:
     """One line, normalised for comparison (boilerplate fingerprints): case- and space-folded."""
-    folded = unicodedata.normalize("NFKC", line).translate(_TRANSLATE).casefold()
+    if not unicodedata.is_normalized("NFKC", line):
+        line = unicodedata.normalize("NFKC", line)
+    if _FOLDED.search(line):
+        line = line.translate(_TRANSLATE)
+    folded = line.casefold()
     return _SPACES.sub(" ", folded).strip()
 
 

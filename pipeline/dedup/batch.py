@@ -119,6 +119,36 @@ def _stop_hashes() -> U64:
 
 
 _STOP = _stop_hashes()
+_STOP_BITS = 12
+
+
+def _stop_tables() -> list[tuple[np.uint64, U64]]:
+    """Stop-word hashes spread over a few small direct-mapped tables (slot: 12 bits of the
+    hash, other bits for each further table), so a token is tested with a gather per table
+    instead of a binary search. Empty slots hold a stop-word hash too, so any hit is one."""
+    tables: list[tuple[np.uint64, U64]] = []
+    remaining = _STOP
+    shift = 0
+    while remaining.size:
+        slots = (remaining >> np.uint64(shift)) & np.uint64((1 << _STOP_BITS) - 1)
+        used, first = np.unique(slots, return_index=True)
+        table = np.full(1 << _STOP_BITS, _STOP[0], dtype=np.uint64)
+        table[used] = remaining[first]
+        tables.append((np.uint64(shift), table))
+        remaining = np.delete(remaining, first)
+        shift += _STOP_BITS
+    return tables
+
+
+_STOP_TABLES = _stop_tables()
+_STOP_MASK = np.uint64((1 << _STOP_BITS) - 1)
+
+
+def _is_stop(hashes: U64) -> Bools:
+    stop = np.zeros(len(hashes), dtype=bool)
+    for shift, table in _STOP_TABLES:
+        stop |= table[((hashes >> shift) & _STOP_MASK).astype(np.intp)] == hashes
+    return stop
 
 
 class Signatures:
@@ -151,11 +181,12 @@ def _signatures(texts: Sequence[str]) -> Signatures:
     pieces = [_words_text(text) for text in texts]
     joined = b"\n".join(pieces)
     buffer = _LOWER[np.frombuffer(joined, dtype=np.uint8)] if joined else np.zeros(0, np.uint8)
+    lengths = np.array([len(p) + 1 for p in pieces], dtype=np.intp)
     doc_starts = np.zeros(len(pieces), dtype=np.intp)
-    if len(pieces) > 1:
-        doc_starts[1:] = np.cumsum([len(p) + 1 for p in pieces[:-1]])
+    np.cumsum(lengths[:-1], out=doc_starts[1:])
     token_hash, starts, ends = _token_hashes(buffer)
-    token_doc = np.searchsorted(doc_starts, starts, side="right") - 1
+    doc_of_byte = np.repeat(np.arange(len(pieces), dtype=np.intp), lengths)
+    token_doc = doc_of_byte[starts]
 
     # Normalised text per document: its words joined by single spaces.
     normalised = buffer.copy()
@@ -177,8 +208,7 @@ def _signatures(texts: Sequence[str]) -> Signatures:
         digest(data[a:b]) for a, b in zip(first.tolist(), last.tolist(), strict=True)
     ]
 
-    where = np.minimum(np.searchsorted(_STOP, token_hash), len(_STOP) - 1)
-    content = _STOP[where] != token_hash
+    content = ~_is_stop(token_hash)
     content_hash = token_hash[content]
     content_doc = token_doc[content]
     offsets = np.zeros(len(pieces) + 1, dtype=np.uint64)
@@ -186,15 +216,36 @@ def _signatures(texts: Sequence[str]) -> Signatures:
     matrix = RMinHash.digest_matrix_from_flat_token_hashes(content_hash, offsets, NUM_PERM, SEED)
     minhash = np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(pieces), NUM_PERM)
 
-    # Distinct content words per document: sort (document, 48 bits of the word's hash) pairs.
-    tagged = np.sort((content_doc.astype(np.uint64) << np.uint64(48)) | (content_hash >> np.uint64(16)))
-    first_of_kind = np.ones(len(tagged), dtype=bool)
-    first_of_kind[1:] = tagged[1:] != tagged[:-1]
-    distinct = np.bincount(
-        (tagged[first_of_kind] >> np.uint64(48)).astype(np.intp), minlength=len(pieces)
-    )
-    comparable = distinct >= MIN_TOKENS
+    comparable = _comparable(content_hash, content_doc, offsets.astype(np.intp), len(pieces))
     return Signatures(content_hashes, minhash, comparable)
+
+
+def _comparable(hashes: U64, docs: npt.NDArray[np.intp], offsets: npt.NDArray[np.intp],
+                count: int) -> Bools:
+    """Which documents have at least ``MIN_TOKENS`` distinct content words. The distinct
+    values of 6 bits of the words' hashes are a lower bound, enough for almost every document
+    (one OR and one popcount each); the few others are counted exactly (sorted (document, 48
+    bits of the hash) pairs)."""
+    tokens = np.diff(offsets)
+    bits = np.zeros(count, dtype=np.uint64)
+    occupied = tokens > 0
+    if len(hashes):
+        one = np.left_shift(np.uint64(1), hashes & np.uint64(63))
+        bits[occupied] = np.bitwise_or.reduceat(one, offsets[:-1][occupied])
+    comparable = np.bitwise_count(bits) >= MIN_TOKENS
+    doubtful = np.flatnonzero(~comparable & (tokens >= MIN_TOKENS))
+    if doubtful.size:
+        pick = np.isin(docs, doubtful)
+        tagged = np.sort(
+            (docs[pick].astype(np.uint64) << np.uint64(48)) | (hashes[pick] >> np.uint64(16))
+        )
+        first_of_kind = np.ones(len(tagged), dtype=bool)
+        first_of_kind[1:] = tagged[1:] != tagged[:-1]
+        distinct = np.bincount(
+            (tagged[first_of_kind] >> np.uint64(48)).astype(np.intp), minlength=count
+        )
+        comparable[doubtful] = distinct[doubtful] >= MIN_TOKENS
+    return comparable
 
 
 _NEAR_SALT = (np.uint64(0x100) + np.arange(NEAR_BANDS, dtype=np.uint64)) * _ROW_MUL

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from pipeline.dedup import batch
 from pipeline.dedup.signatures import (
@@ -39,7 +40,7 @@ from pipeline.dedup.signatures import (
     jaccard,
     signature,
 )
-from pipeline.dedup.state import DedupState, DocRecord, MemoryState
+from pipeline.dedup.state import BatchDedupState, DedupState, DocRecord, MemoryState
 
 DEFAULT_NEAR_THRESHOLD = 0.8
 DEFAULT_STORY_THRESHOLD = 0.3
@@ -123,6 +124,8 @@ class Deduplicator:
         texts = [text for _, _, text, _ in items]
         sigs = batch.signatures(texts)
         state = self.state
+        if isinstance(state, BatchDedupState):
+            return self._check_shared(state, items, sigs)
         if not isinstance(state, MemoryState):
             return [
                 self.check_signature(
@@ -145,6 +148,100 @@ class Deduplicator:
                 run.add(doc_id)
         self._check_run(state, items, sigs, start, len(items), decisions)
         return [decision for decision in decisions if decision is not None]
+
+    def _check_shared(
+        self,
+        state: BatchDedupState,
+        items: Sequence[tuple[str, float, str, int]],
+        sigs: batch.Signatures,
+    ) -> list[Decision]:
+        """The batch path of a shared state: the steps of :meth:`check_signature` (read the
+        stored record, store the pending record, claim, read the owners, decide, store the
+        decision), each done for a run of articles with distinct ids in one request. Claims
+        are made in the batch's order, so each article sees the owners it would have seen
+        checked alone; an original earlier in the same batch is decided first and its
+        decision is what later articles read."""
+        decisions: list[Decision] = []
+        start = 0
+        seen: set[str] = set()
+        for index, (doc_id, *_) in enumerate(items):
+            if doc_id in seen:
+                decisions.extend(self._check_shared_run(state, items, sigs, start, index))
+                seen.clear()
+                start = index
+            seen.add(doc_id)
+        decisions.extend(self._check_shared_run(state, items, sigs, start, len(items)))
+        return decisions
+
+    def _check_shared_run(
+        self,
+        state: BatchDedupState,
+        items: Sequence[tuple[str, float, str, int]],
+        sigs: batch.Signatures,
+        start: int,
+        stop: int,
+    ) -> list[Decision]:
+        if start >= stop:
+            return []
+        previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
+        decided: dict[int, Decision] = {}
+        todo: list[tuple[int, DocRecord, Signature, list[int], bool]] = []
+        for index in range(start, stop):
+            doc_id, first_seen, _, revision = items[index]
+            sig = self._signature(sigs, index)
+            stored = previous.get(doc_id)
+            if stored is not None and stored.first_seen < first_seen - self.window_s:
+                stored = None
+            is_update = False
+            if stored is not None:
+                if stored.content_hash == sig.content_hash and stored.story_id is not None:
+                    decided[index] = self._from_record(stored, revision)
+                    continue
+                is_update = stored.content_hash != sig.content_hash
+                first_seen = min(first_seen, stored.first_seen)
+            minhash = sig.minhash if sig.comparable else None
+            pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
+            todo.append((index, pending, sig, all_keys(sig), is_update))
+        state.put_many([pending for _, pending, *_ in todo])
+        claims = state.claim_many(
+            [(keys, pending, pending.first_seen - self.window_s) for _, pending, _, keys, _ in todo]
+        )
+        # Owners claiming in this run are read from the run itself: decided earlier in it, or
+        # (a later article of the run that owned the key before) its stored record.
+        claimants = {pending.id for _, pending, *_ in todo}
+        others = {
+            owner
+            for (_, pending, *_), owners in zip(todo, claims, strict=True)
+            for owner in owners
+            if owner != pending.id and owner not in claimants
+        }
+        fetched = state.records(others) if others else {}
+        records: dict[str, DocRecord] = {}
+        final: list[DocRecord] = []
+        for (index, pending, sig, keys, is_update), owners in zip(todo, claims, strict=True):
+            candidates: dict[str, DocRecord] = {}
+            for owner in owners:
+                if owner != pending.id and owner not in candidates:
+                    record = records.get(owner) or fetched.get(owner)
+                    if record is None and owner in claimants:
+                        record = previous.get(owner)
+                    if record is not None:
+                        candidates[owner] = record
+            decision = self._decide(
+                pending.id, pending.first_seen, sig, keys, owners, candidates,
+                pending.first_seen - self.window_s, is_update,
+            )
+            decided[index] = decision
+            record = DocRecord(
+                pending.id, pending.first_seen, pending.content_hash, pending.minhash,
+                pending.revision, story_id=decision.story_id,
+                duplicate_of=decision.duplicate_of, duplicate_kind=decision.duplicate_kind,
+                similarity=decision.similarity, is_update=decision.is_update,
+            )
+            records[pending.id] = record
+            final.append(record)
+        state.put_many(final)
+        return [decided[index] for index in range(start, stop)]
 
     @staticmethod
     def _signature(sigs: batch.Signatures, index: int) -> Signature:
@@ -180,44 +277,124 @@ class Deduplicator:
         owners = np.full(keys.shape, -1, dtype=np.int32)
         owners[valid] = state.claim_rows(keys[valid], claimants[valid], horizons[valid])
         foreign = (owners != rows[:, None]) & valid
-        # Screen every (article, other owner) pair at once: only others at least as similar as
-        # the story threshold can matter to the decision (an identical text scores 1.0).
+        # Every (article, other owner) pair at once: only others at least as similar as the
+        # story threshold can matter to the decision (an identical text scores 1.0), and the
+        # owner of the text hash always counts (short texts have no MinHash to compare).
         pairs = np.unique((np.nonzero(foreign)[0].astype(np.int64) << 32) | owners[foreign])
         pair_doc, pair_owner = pairs >> 32, pairs & 0xFFFF_FFFF
-        matrix = state.minhash_rows(pair_owner)
-        agree = np.count_nonzero(matrix == minhash[pair_doc], axis=1) / batch.NUM_PERM
-        close = agree >= min(self.story_threshold, self.near_threshold)
-        contested = np.zeros(len(part), dtype=bool)
-        contested[pair_doc[close]] = True
-        # The owner of the text hash always counts (short texts have no MinHash to compare).
-        contested |= owners[:, 0] != rows
+        agree = np.count_nonzero(
+            state.minhash_rows(pair_owner) == minhash[pair_doc], axis=1
+        ).astype(np.int64)
+        threshold = min(self.story_threshold, self.near_threshold) * batch.NUM_PERM
+        wanted = (agree >= threshold) | (pair_owner == owners[pair_doc, 0])
+        chosen = self._choose(
+            state, ids, first_seen, hashes, comparable, rows, keys, valid, owners,
+            pair_doc[wanted], pair_owner[wanted], agree[wanted],
+        )
+        kinds: list[Literal["exact", "near"] | None] = [None, "exact", "near"]
         for offset in range(len(part)):
-            if not contested[offset]:
+            found = chosen.get(offset)
+            if found is None:
                 decisions[start + offset] = Decision(hashes[offset], story_id=ids[offset])
                 continue
-            row = int(rows[offset])
-            mask = valid[offset]
-            doc_keys: list[int] = keys[offset][mask].tolist()
-            owner_rows: list[int] = owners[offset][mask].tolist()
-            owner_ids = [state.id_of(owner) for owner in owner_rows]
-            wanted = set(pair_owner[(pair_doc == offset) & close].tolist())
-            if owners[offset, 0] != row:
-                wanted.add(int(owners[offset, 0]))
-            candidates = {state.id_of(owner): state.record_at(owner) for owner in wanted}
-            sig = self._signature(sigs, start + offset)
-            decision = self._decide(
-                ids[offset], float(first_seen[offset]), sig, doc_keys, owner_ids,
-                candidates, float(first_seen[offset]) - self.window_s, False,
-            )
-            decisions[start + offset] = decision
-            state.put(
-                DocRecord(
-                    ids[offset], float(first_seen[offset]), sig.content_hash,
-                    sig.minhash if sig.comparable else None, part[offset][3],
-                    story_id=decision.story_id, duplicate_of=decision.duplicate_of,
-                    duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
+            kind, original, similarity = found
+            story = state.story_at(original)
+            if kind == 0:
+                decision = Decision(hashes[offset], story_id=story)
+            else:
+                decision = Decision(
+                    hashes[offset],
+                    story_id=story,
+                    duplicate_of=state.duplicate_at(original) or state.id_of(original),
+                    duplicate_kind=kinds[kind],
+                    similarity=similarity,
                 )
+            decisions[start + offset] = decision
+            state.set_decision(
+                int(rows[offset]), decision.story_id, decision.duplicate_of,
+                decision.duplicate_kind, decision.similarity,
             )
+
+    def _choose(
+        self,
+        state: MemoryState,
+        ids: Sequence[str],
+        first_seen: npt.NDArray[np.float64],
+        hashes: Sequence[str],
+        comparable: npt.NDArray[np.bool_],
+        rows: npt.NDArray[np.int32],
+        keys: npt.NDArray[np.uint64],
+        valid: npt.NDArray[np.bool_],
+        owners: npt.NDArray[np.int32],
+        pair_doc: npt.NDArray[np.int64],
+        pair_owner: npt.NDArray[np.int64],
+        agree: npt.NDArray[np.int64],
+    ) -> dict[int, tuple[int, int, float | None]]:
+        """:meth:`_decide` for every (article, candidate) pair of a run at once. Returns, for
+        the articles that are not their own story, (0 story | 1 exact | 2 near, the row of the
+        original or story article, the similarity to report)."""
+        if not len(pair_doc):
+            return {}
+        doc_row = rows[pair_doc]
+        doc_seen = first_seen[pair_doc]
+        cand_seen = state.first_seen_rows(pair_owner)
+        cand_has_minhash = state.has_minhash_rows(pair_owner)
+        cand_ids = [state.id_of(owner) for owner in pair_owner.tolist()]
+        cand_hashes = [state.hash_at(owner) for owner in pair_owner.tolist()]
+        doc_list = pair_doc.tolist()
+        same_hash = np.array(
+            [cand_hashes[i] == hashes[d] for i, d in enumerate(doc_list)], dtype=bool
+        )
+        live = cand_seen >= doc_seen - self.window_s
+
+        # Precedence (see _precedes), from the keys both articles have.
+        cand_keys = np.zeros((len(pair_owner), batch.BAND_KEYS + 1), dtype=np.uint64)
+        cand_keys[:, 0] = batch.hash_keys(cand_hashes)
+        cand_keys[:, 1:] = batch.band_keys(state.minhash_rows(pair_owner))
+        cand_valid = np.ones(cand_keys.shape, dtype=bool)
+        cand_valid[~cand_has_minhash, 1:] = False
+        doc_keys = keys[pair_doc]
+        doc_valid = valid[pair_doc]
+        doc_owners = owners[pair_doc]
+        matches = (doc_keys[:, :, None] == cand_keys[:, None, :]) & cand_valid[:, None, :]
+        shared = matches.any(axis=2) & doc_valid
+        mine = doc_owners == doc_row[:, None]
+        i_own_any = (mine & doc_valid).any(axis=1)
+        other_owns = (shared & (doc_owners == pair_owner[:, None])).any(axis=1)
+        i_own_shared = (shared & mine).any(axis=1)
+        earlier = cand_seen < doc_seen
+        ties = np.flatnonzero(cand_seen == doc_seen)
+        if ties.size:
+            earlier[ties] = [cand_ids[i] < ids[doc_list[i]] for i in ties.tolist()]
+        precedes = ~i_own_any | (other_owns & (~i_own_shared | earlier))
+
+        similarity = agree / batch.NUM_PERM
+        exact = live & same_hash & precedes
+        similar = (
+            live & ~same_hash & comparable[pair_doc] & cand_has_minhash & precedes
+            & (similarity >= self.story_threshold)
+        )
+        near = similar & (similarity >= self.near_threshold)
+        story = similar & (np.abs(doc_seen - cand_seen) <= self.story_window_s)
+
+        # Best first: most similar, then earliest by (first_seen, id).
+        _, id_rank = np.unique(np.array(cand_ids, dtype=object).astype(str), return_inverse=True)
+        order = np.lexsort((id_rank, cand_seen, -agree, pair_doc))
+        chosen: dict[int, tuple[int, int, float | None]] = {}
+        for kind, mask in ((0, story), (2, near), (1, exact)):  # later kinds take precedence
+            hits = order[mask[order]]
+            if not hits.size:
+                continue
+            _, first = np.unique(pair_doc[hits], return_index=True)
+            best = hits[first]
+            for index in best.tolist():
+                value: float | None = None
+                if kind == 1:
+                    value = 1.0
+                elif kind == 2:
+                    value = round(float(similarity[index]), 4)
+                chosen[doc_list[index]] = (kind, int(pair_owner[index]), value)
+        return chosen
 
     def _decide(
         self,

@@ -4,7 +4,8 @@ Two indices (see docs/deduplication.md):
 
 * ``<prefix>-dedup-claims``: one document per key (content hash, LSH band), ``_id`` = the key in
   hex, holding its owner (the first article that claimed it) and the owner's ``first_seen``.
-  Claiming is ``op_type=create`` in one bulk request per article; a 409 means the key is owned,
+  Claiming is ``op_type=create`` in one bulk request per article (per batch with
+  :meth:`ElasticsearchDedupState.claim_many`); a 409 means the key is owned,
   and a realtime ``mget`` names the owner. Both are linearizable per document on the primary and
   need no refresh. A key whose owner has left the time window, or whose owner is a record that
   stayed pending past the lease (its worker died and the article was never written downstream),
@@ -211,6 +212,115 @@ class ElasticsearchDedupState:
             entries.update(self._read_records(missing))
         self._fetched.clear()
         return {doc_id: record for doc_id, (record, stale) in entries.items() if not stale}
+
+    # -- batches (Deduplicator.check_batch: a few requests per batch, not per article) ------
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, DocRecord]:
+        """:meth:`get` for many ids in one request."""
+        return {doc_id: record for doc_id, (record, _) in self._read_records(list(ids)).items()}
+
+    def put_many(self, records: Sequence[DocRecord]) -> None:
+        """:meth:`put` for many records in one bulk request."""
+        if not records:
+            return
+        now = self._clock()
+        operations: list[dict[str, Any]] = []
+        for record in records:
+            operations.append({"index": {"_index": self.records_index, "_id": record.id}})
+            operations.append(_document(record, pending=True, now=now))
+        response = self.es.bulk(operations=operations, refresh=False)
+        if response.get("errors"):
+            failed = [
+                item["index"].get("error")
+                for item in response["items"]
+                if item["index"].get("status", 500) >= 300
+            ]
+            raise RuntimeError(f"dedup records failed for {len(failed)} records: {failed[:3]}")
+        for record in records:
+            self._uncommitted[record.id] = record
+
+    def claim_many(
+        self, requests: Sequence[tuple[Sequence[int], DocRecord, float]]
+    ) -> list[list[str]]:
+        """:meth:`claim` for several articles, in order, as if claimed one after the other:
+        one bulk request creates every claim (on the claims index's single shard the items
+        of a bulk request are applied in order, so the earliest article of the batch wins a
+        key it shares with a later one), one ``mget`` names the owners of the keys that were
+        taken and one more reads those owners' records (kept for :meth:`records`). Keys whose
+        owner has gone are taken over one by one, in order; an article whose claims need
+        another round (a claim deleted by expiry meanwhile, a take-over lost to another
+        worker) is claimed again on its own."""
+        claim_ids = [list(dict.fromkeys(key_id(key) for key in keys)) for keys, _, _ in requests]
+        operations: list[dict[str, Any]] = []
+        for ids, (_, record, _) in zip(claim_ids, requests, strict=True):
+            body = {"owner": record.id, "first_seen": record.first_seen}
+            for claim_id in ids:
+                operations.append({"create": {"_index": self.claims_index, "_id": claim_id}})
+                operations.append(body)
+        items: list[dict[str, Any]] = []
+        if operations:
+            items = self.es.bulk(operations=operations, refresh=False)["items"]
+        taken: list[list[str]] = []
+        position = 0
+        for ids in claim_ids:
+            mine: list[str] = []
+            for claim_id in ids:
+                result = items[position]["create"]
+                position += 1
+                status = int(result.get("status", 500))
+                if status == 409:
+                    mine.append(claim_id)
+                elif status >= 300:
+                    raise RuntimeError(f"dedup claim {claim_id} failed: {result.get('error')}")
+            taken.append(mine)
+        wanted = sorted({claim_id for mine in taken for claim_id in mine})
+        found: dict[str, tuple[str, float, int, int]] = {}
+        if wanted:
+            response = self.es.mget(index=self.claims_index, ids=wanted, realtime=True)
+            for claim_id, doc in zip(wanted, response["docs"], strict=True):
+                if doc.get("found"):
+                    source = doc["_source"]
+                    found[claim_id] = (
+                        str(source["owner"]), float(source["first_seen"]),
+                        int(doc["_seq_no"]), int(doc["_primary_term"]),
+                    )
+        batch_ids = {record.id for _, record, _ in requests}
+        foreign = sorted({owner for owner, *_ in found.values()} - batch_ids)
+        fetched = self._read_records(foreign)
+        self._fetched.update(fetched)
+        results: list[list[str]] = []
+        taken_over: dict[str, str] = {}  # claim id -> the article of this batch that took it
+        for (keys, record, horizon), ids, mine in zip(requests, claim_ids, taken, strict=True):
+            owners = {claim_id: record.id for claim_id in ids}
+            again = False
+            for claim_id in mine:
+                if claim_id in taken_over:
+                    owners[claim_id] = taken_over[claim_id]
+                    continue
+                entry = found.get(claim_id)
+                if entry is None:
+                    again = True  # deleted by expiry after the create failed
+                    break
+                owner, owner_seen, seq_no, term = entry
+                gone = False
+                if owner != record.id and owner not in batch_ids:
+                    previous = fetched.get(owner)
+                    gone = owner_seen < horizon or previous is None or previous[1]
+                elif owner != record.id:
+                    gone = owner_seen < horizon
+                if not gone:
+                    owners[claim_id] = owner
+                elif self._take_over(claim_id, record, seq_no, term):
+                    owners[claim_id] = taken_over[claim_id] = record.id
+                else:
+                    again = True
+                    break
+            if again:
+                results.append(self.claim(keys, record, horizon))
+                self._fetched.update(fetched)
+                continue
+            results.append([owners[key_id(key)] for key in keys])
+        return results
 
     def commit(self) -> None:
         """Confirm the records stored since the last commit (their batch is acknowledged)."""

@@ -27,7 +27,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -64,6 +64,21 @@ class DedupState(Protocol):
     def commit(self) -> None: ...
 
     def expire(self, before: float) -> int: ...
+
+
+@runtime_checkable
+class BatchDedupState(DedupState, Protocol):
+    """A shared state that also works a batch at a time (a few requests per batch instead of
+    several per article): ``get_many``, ``put_many`` and ``claim_many`` behave as the
+    corresponding calls made one by one, in order."""
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, DocRecord]: ...
+
+    def put_many(self, records: Sequence[DocRecord]) -> None: ...
+
+    def claim_many(
+        self, requests: Sequence[tuple[Sequence[int], DocRecord, float]]
+    ) -> list[list[str]]: ...
 
 
 class MemoryState:
@@ -251,6 +266,37 @@ class MemoryState:
 
     def id_of(self, row: int) -> str:
         return self._ids[row]
+
+    def hash_at(self, row: int) -> str:
+        return self._hash[row]
+
+    def story_at(self, row: int) -> str:
+        """The story an article belongs to (its own id until decided otherwise)."""
+        return self._story[row] or self._ids[row]
+
+    def duplicate_at(self, row: int) -> str | None:
+        return self._duplicate[row]
+
+    def first_seen_rows(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        return np.frombuffer(self._first_seen, dtype=np.float64)[rows]
+
+    def has_minhash_rows(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        flags: npt.NDArray[np.bool_] = np.frombuffer(self._has_minhash, dtype=np.int8)[rows] != 0
+        return flags
+
+    def set_decision(
+        self,
+        row: int,
+        story_id: str,
+        duplicate_of: str | None,
+        duplicate_kind: str | None,
+        similarity: float | None,
+    ) -> None:
+        """Store the decision of a new article (added by :meth:`add_rows`)."""
+        self._story[row] = story_id
+        self._duplicate[row] = duplicate_of
+        self._kind[row] = _KINDS.index(duplicate_kind)
+        self._similarity[row] = similarity or 0.0
 
     def record_at(self, row: int) -> DocRecord:
         return self._record(row)

@@ -4,8 +4,10 @@ For an HTML page trafilatura extracts the main text and metadata within a time b
 (feeds and upstream scrapers that deliver text) is used as it is. Both then go through the same
 steps: site boilerplate learned across the site's articles is removed, Unicode is normalised, the
 dates are decided (published, modified and first-seen kept apart, with the source of
-``published`` recorded) and the result is marked ``article``, ``too_short`` or ``not_article``.
-Nothing is dropped: a page that yields no text is still passed on, marked.
+``published`` recorded) and the result is marked ``article``, ``too_short``, ``not_article`` or
+``extraction_timeout`` (the page was abandoned after its time budget; the feed's text, if any,
+stands in), with ``quality_reason`` saying why it is not ``article``. Nothing is dropped: a page
+that yields no text is still passed on, marked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pipeline.cleaning import dates
@@ -30,6 +33,8 @@ from pipeline.cleaning.normalise import normalise_text, word_count
 from pipeline.envelope import CleanedContent, Envelope, Stage, canonical_url
 
 log = logging.getLogger(__name__)
+
+Quality = Literal["article", "too_short", "not_article", "extraction_timeout"]
 
 # og:type / schema values that say "this is not a news article".
 NON_ARTICLE_TYPES = frozenset(
@@ -66,7 +71,7 @@ class CleanStage:
         feed = envelope.feed
         page_url = raw.final_url or envelope.url
         html: str | None = None
-        timed_out = False
+        timed_out: str | None = None
         extracted = Extracted(text="")
 
         body = raw.body
@@ -79,7 +84,7 @@ class CleanStage:
                     extracted = self.extractor.extract_html(body, page_url)
                 except ExtractionTimeout as exc:
                     log.warning("clean: %s abandoned: %s", envelope.id, exc)
-                    timed_out = True
+                    timed_out = str(exc) or "extraction exceeded its time budget"
             else:
                 extracted = Extracted(text=html_fragment_text(body))
         elif body:
@@ -91,6 +96,7 @@ class CleanStage:
                 if looks_like_html(text_source, None)
                 else text_source
             )
+            timed_out += "; the feed's text stands in"
 
         site = _site_key(page_url, extracted.hostname)
         text = normalise_text(extracted.text)
@@ -116,13 +122,15 @@ class CleanStage:
         )
 
         words = word_count(text)
-        quality: str
-        if timed_out or _not_article(extracted.page_type, page_url, words, self.min_words):
-            quality = "not_article"
+        quality: Quality = "article"
+        reason: str | None = None
+        not_article = _not_article(extracted.page_type, page_url, words, self.min_words)
+        if timed_out:
+            quality, reason = "extraction_timeout", timed_out
+        elif not_article:
+            quality, reason = "not_article", not_article
         elif words < self.min_words:
-            quality = "too_short"
-        else:
-            quality = "article"
+            quality, reason = "too_short", f"{words} words, fewer than {self.min_words}"
 
         return CleanedContent(
             title=title,
@@ -136,6 +144,7 @@ class CleanStage:
             date_source=decision.source,
             word_count=words,
             quality=quality,
+            quality_reason=reason,
             boilerplate_removed=cleaned.removed,
         )
 
@@ -170,11 +179,14 @@ def _drop_leading_title(text: str, title: str) -> str:
     return text
 
 
-def _not_article(page_type: str | None, url: str | None, words: int, min_words: int) -> bool:
+def _not_article(
+    page_type: str | None, url: str | None, words: int, min_words: int
+) -> str | None:
+    """Why the page is not a news article, or None."""
     if page_type and page_type.lower() in NON_ARTICLE_TYPES and words < 4 * min_words:
-        return True
+        return f"page type {page_type.lower()!r} with {words} words"
     if url:
         path = urlsplit(url).path.strip("/")
         if not path and words < 4 * min_words:
-            return True  # a site's front page
-    return False
+            return f"site front page with {words} words"
+    return None

@@ -5,18 +5,30 @@ similarity) so the index can count syndication. The decision rules live in
 :mod:`pipeline.dedup.deduplicator`; the state (in memory, or shared in Elasticsearch) is
 committed in :meth:`after_batch_written`, i.e. only once the runner has had every output of the
 batch acknowledged and before it commits the Kafka offsets.
+
+:meth:`prepare_batch` decides a polled batch at once (``Deduplicator.check_batch``: signatures
+for the batch in one pass, and with the shared state the records, claims and owners of the whole
+batch in a few bulk requests instead of several round trips per article). :meth:`process` then
+hands out the decision prepared for its envelope; an envelope nothing was prepared for (or a
+stage used without ``prepare_batch``) is decided on its own, with the same result.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 
-from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Deduplicator
+from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Decision, Deduplicator
 from pipeline.dedup.state import DedupState, MemoryState
 from pipeline.envelope import DedupInfo, Envelope, Stage
-from pipeline.errors import InvalidInput
+from pipeline.errors import InvalidInput, RetriableError
 from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# What a prepared decision was computed from: id, revision, first_seen, text.
+_Key = tuple[str, int, float, str]
 
 
 class DeduplicateStage:
@@ -41,6 +53,7 @@ class DeduplicateStage:
         self.expire_every_s = expire_every_s
         self._last_expiry = time.monotonic()
         self._latest_seen = 0.0
+        self._prepared: dict[_Key, list[Decision]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeduplicateStage:
@@ -50,15 +63,38 @@ class DeduplicateStage:
 
         return cls(state=ElasticsearchDedupState.from_settings(settings.elasticsearch))
 
+    def prepare_batch(self, envelopes: Sequence[Envelope]) -> None:
+        """Decide the batch's articles at once, in order; :meth:`process` hands the decisions
+        out. A failure of the shared state that may pass is raised as ``RetriableError`` (the
+        runner retries; claims and records already written are idempotent); any other failure
+        leaves nothing prepared, and each envelope is then decided by :meth:`process`."""
+        self._prepared.clear()
+        keys = [key for key in map(_key, envelopes) if key is not None]
+        if not keys:
+            return
+        try:
+            decisions = self.deduplicator.check_batch(
+                [(doc_id, seen, text, revision) for doc_id, revision, seen, text in keys]
+            )
+        except Exception as exc:
+            if _may_pass(exc):
+                raise RetriableError(f"deduplicate: batch of {len(keys)}: {exc}") from exc
+            log.warning("deduplicate: batch of %d not prepared, one by one: %s", len(keys), exc)
+            return
+        for key, decision in zip(keys, decisions, strict=True):
+            self._prepared.setdefault(key, []).append(decision)
+
     def process(self, envelope: Envelope) -> Sequence[Envelope]:
-        if envelope.cleaned is None:
+        key = _key(envelope)
+        if key is None:
             raise InvalidInput("deduplicate needs the clean stage's output (cleaned is missing)")
-        text = envelope.cleaned.text
-        if envelope.cleaned.title:
-            text = envelope.cleaned.title + "\n" + text
-        first_seen = envelope.first_seen.timestamp()
+        doc_id, revision, first_seen, text = key
         self._latest_seen = max(self._latest_seen, first_seen)
-        decision = self.deduplicator.check(envelope.id, first_seen, text, envelope.revision)
+        prepared = self._prepared.get(key)
+        if prepared:
+            decision = prepared.pop(0)
+        else:
+            decision = self.deduplicator.check(doc_id, first_seen, text, revision)
         info = DedupInfo(
             content_hash=decision.content_hash,
             duplicate_of=decision.duplicate_of,
@@ -70,9 +106,34 @@ class DeduplicateStage:
         return [envelope.advance(Stage.DEDUPLICATED, dedup=info)]
 
     def after_batch_written(self) -> None:
+        self._prepared.clear()
         self.state.commit()
         if time.monotonic() - self._last_expiry >= self.expire_every_s and self._latest_seen:
             # The window follows the stream's own clock (first_seen), not the wall clock, so a
             # replay of old data is deduplicated as it was the first time.
             self.state.expire(self._latest_seen - self.window_s)
             self._last_expiry = time.monotonic()
+
+
+def _key(envelope: Envelope) -> _Key | None:
+    """What the decision depends on: the article id, revision, first-seen time and the text the
+    deduplicator reads (title and body); None without the clean stage's output."""
+    if envelope.cleaned is None:
+        return None
+    text = envelope.cleaned.text
+    if envelope.cleaned.title:
+        text = envelope.cleaned.title + "\n" + text
+    return envelope.id, envelope.revision, envelope.first_seen.timestamp(), text
+
+
+def _may_pass(exc: BaseException) -> bool:
+    """Is this a failure of the state store that trying again later may cure (the node
+    unreachable or overloaded), rather than one of the batch?"""
+    from elastic_transport import TransportError
+    from elasticsearch import ApiError
+
+    if isinstance(exc, RetriableError | TransportError | OSError | TimeoutError):
+        return True
+    if isinstance(exc, ApiError):
+        return exc.meta.status in (408, 429) or exc.meta.status >= 500
+    return False

@@ -14,7 +14,7 @@ import pytest
 from pipeline.dedup.deduplicator import Deduplicator
 from pipeline.dedup.es_state import ElasticsearchDedupState, claims_index, records_index
 from pipeline.dedup.signatures import all_keys, signature
-from pipeline.dedup.state import DocRecord
+from pipeline.dedup.state import DocRecord, MemoryState
 from pipeline.envelope import CleanedContent, DedupInfo, Envelope, Stage, article_id, decode
 from pipeline.runner import StageCounters
 from pipeline.search_setup import client
@@ -336,3 +336,39 @@ def test_window_expiry_forgets_old_articles(shared: Settings) -> None:
     assert state.get("old") is None and state.get("recent") is not None
     again = dedup.check("again", 1_000_000.0 + 15 * day + 60, body("buffalo-sinkhole"))
     assert (again.duplicate_of, again.duplicate_kind) == ("late", "exact")
+
+
+def test_prepared_batches_decide_as_one_article_at_a_time(shared: Settings) -> None:
+    """``prepare_batch`` on the shared state (records, claims and owners of a batch in a few
+    bulk requests) gives the decisions of ``process`` alone, with originals and their copies in
+    the same batch, an update, a replay of a whole batch and copies first seen earlier than
+    their original."""
+    es = shared.elasticsearch
+    stream = [wire(name, i) for i, name in enumerate(NAMES)]
+    stream += [
+        cleaned(f"https://partner.example/{name}", headline(name), edited(name), 10 + i)
+        for i, name in enumerate(NAMES)
+    ]
+    stream += [
+        cleaned(f"https://early.example/{name}", headline(name), retyped(body(name)), -5 - i)
+        for i, name in enumerate(NAMES[:3])
+    ]
+    stream.append(cleaned("https://gazette.example/adams", *rewrite(REWRITE_ADAMS), 20))
+    stream.append(
+        cleaned("https://wire.example/india-train", headline("india-train"),
+                body("india-train") + "\n\nThe line reopened on Friday.", 25, revision=1)
+    )
+    batches = [stream[:4], stream[4:11], stream[11:], stream[11:]]  # the last batch replayed
+
+    alone = DeduplicateStage(state=MemoryState())
+    expected = [alone.process(envelope)[0].dedup for part in batches for envelope in part]
+    state = ElasticsearchDedupState(client(es), claims_index(es), records_index(es))
+    stage = DeduplicateStage(state=state)
+    got = []
+    for part in batches:
+        stage.prepare_batch(part)
+        assert stage._prepared
+        got.extend(stage.process(envelope)[0].dedup for envelope in part)
+        stage.after_batch_written()
+    assert got == expected
+    assert sum(info is not None and info.duplicate_of is not None for info in got) >= 8

@@ -106,11 +106,22 @@ def test_short_and_non_article_pages_are_marked_not_dropped() -> None:
     [short] = stage.process(envelope("https://x.example/news/brief", "Police closed the road.",
                                      content_type="text/plain"))
     assert short.cleaned is not None and short.cleaned.quality == "too_short"
+    assert short.cleaned.quality_reason == "4 words, fewer than 50"
     home = "<html><head><meta property='og:type' content='website'></head><body><ul>" + "".join(
         f"<li><a href='/n/{i}'>Headline number {i}</a></li>" for i in range(40)
     ) + "</ul></body></html>"
     [front] = stage.process(envelope("https://x.example/", home))
     assert front.cleaned is not None and front.cleaned.quality == "not_article"
+    assert front.cleaned.quality_reason is not None
+    assert "'website'" in front.cleaned.quality_reason
+
+
+def test_an_article_has_no_quality_reason() -> None:
+    entry = pages_of("harbourgazette.example")[0]
+    html = (PAGES / entry["page"]).read_text(encoding="utf-8")
+    [out] = CleanStage().process(envelope(entry["url"], html))
+    assert out.cleaned is not None
+    assert out.cleaned.quality == "article" and out.cleaned.quality_reason is None
 
 
 def test_time_budget_abandons_a_slow_extraction() -> None:
@@ -135,5 +146,17 @@ def test_a_pathological_page_is_marked_and_the_stage_goes_on() -> None:
     [out] = stage.process(envelope("https://x.example/n/1", "<html><body>...</body></html>",
                                    feed=feed))
     assert out.cleaned is not None
-    assert out.cleaned.quality == "not_article"
+    assert out.cleaned.quality == "extraction_timeout"
+    assert out.cleaned.quality_reason is not None
+    assert "0.2s" in out.cleaned.quality_reason
+    assert "feed" in out.cleaned.quality_reason
     assert "sinkhole" in out.cleaned.text  # the feed's text stands in
+
+
+def test_a_timed_out_page_without_feed_text_is_marked_too() -> None:
+    stage = CleanStage(extractor=_Stuck(budget_s=0.2))
+    [out] = stage.process(envelope("https://x.example/n/2", "<html><body>...</body></html>"))
+    assert out.cleaned is not None
+    assert out.cleaned.quality == "extraction_timeout"
+    assert out.cleaned.quality_reason == "extraction exceeded 0.2s"
+    assert out.cleaned.text == ""
