@@ -4,10 +4,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md LICENSE ./
 COPY pipeline ./pipeline
 COPY connectors ./connectors
-RUN pip install .
+RUN pip install -c constraints.txt .
 
 # Optional: a statistical spaCy English model improves person/organisation recall of the tag
 # stage. It is not on PyPI; build with --build-arg SPACY_MODEL_URL=<wheel URL from
@@ -17,6 +17,7 @@ RUN if [ -n "$SPACY_MODEL_URL" ]; then pip install "$SPACY_MODEL_URL"; fi
 
 COPY demo ./demo
 COPY kibana ./kibana
+COPY eval ./eval
 
 USER nobody
 ENTRYPOINT ["python", "-m", "pipeline"]

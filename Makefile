@@ -45,7 +45,7 @@ test-integration: services ## integration tests only
 	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests/integration
 
 lint: venv ## ruff + mypy
-	$(VENV)/bin/ruff check pipeline connectors tests
+	$(VENV)/bin/ruff check pipeline connectors tests benchmarks services/probe.py
 	$(VENV)/bin/mypy
 
 bench: services ## benchmarks (ratios against baselines measured in the same run)

@@ -13,7 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+from elastic_transport import TransportError as ElasticsearchTransportError
+from kafka.errors import KafkaError
+from pydantic import ValidationError
+
 from connectors import commands as connector_commands
+from connectors.feedlist import FeedsFileError
 from pipeline import kibana
 from pipeline.errors import PipelineError
 from pipeline.settings import Settings, load_settings
@@ -143,9 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
     try:
         settings = load_settings()
+    except (ValidationError, FileNotFoundError) as exc:
+        log.error("settings are not valid: %s", exc)
+        return 2
+    try:
         return int(args.handler(args, settings))
-    except PipelineError as exc:
+    except FeedsFileError as exc:
         log.error("%s", exc)
+        return 2
+    except (PipelineError, KafkaError, ElasticsearchTransportError) as exc:
+        log.error("%s: %s", type(exc).__name__, exc)
         return 1
     except KeyboardInterrupt:
         return 130

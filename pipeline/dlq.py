@@ -7,6 +7,8 @@ dead-letter topic are committed only after every resend is acknowledged.
 
 from __future__ import annotations
 
+import time
+
 from kafka.errors import KafkaError
 
 from pipeline.errors import InvalidInput, RetriableError
@@ -14,20 +16,25 @@ from pipeline.messaging import DLQ_SUFFIX, KafkaSource, make_producer
 from pipeline.settings import KafkaSettings
 
 
-def replay(settings: KafkaSettings, dlq_topic: str, limit: int | None = None) -> int:
+def replay(
+    settings: KafkaSettings, dlq_topic: str, limit: int | None = None, idle_timeout_s: float = 30.0
+) -> int:
     if not dlq_topic.endswith(DLQ_SUFFIX):
         raise InvalidInput(f"{dlq_topic} is not a dead-letter topic (no {DLQ_SUFFIX} suffix)")
     source = KafkaSource(settings, dlq_topic, group_id=f"{dlq_topic}.replay")
     producer = make_producer(settings)
     moved = 0
+    idle_since = time.monotonic()
     try:
         while limit is None or moved < limit:
             want = settings.batch_size if limit is None else min(settings.batch_size, limit - moved)
             records = source.poll(want, settings.poll_timeout_ms)
             if not records:
-                if source.drained():
+                # Drained, or nothing assigned for a while (no such topic): either way, done.
+                if source.drained() or time.monotonic() - idle_since > idle_timeout_s:
                     break
                 continue
+            idle_since = time.monotonic()
             futures = []
             offsets: dict[tuple[str, int], int] = {}
             for record in records:

@@ -13,13 +13,12 @@ and raises :class:`~pipeline.errors.InvalidInput` for anything that is not a cur
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 from urllib.parse import urldefrag
 
 import courlan
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import InvalidInput
 
@@ -47,8 +46,8 @@ class FeedEntry(Frozen):
     title: str | None = None
     summary: str | None = None
     content: str | None = None
-    published: datetime | None = None
-    updated: datetime | None = None
+    published: AwareDatetime | None = None
+    updated: AwareDatetime | None = None
     authors: tuple[str, ...] = ()
 
 
@@ -74,8 +73,8 @@ class CleanedContent(Frozen):
     site_name: str | None = None
     canonical_url: str | None = None
     language: str | None = None
-    published: datetime | None = None
-    modified: datetime | None = None
+    published: AwareDatetime | None = None
+    modified: AwareDatetime | None = None
     date_source: str | None = Field(None, description="which rule gave `published`")
     word_count: int = 0
     quality: Literal["article", "too_short", "not_article", "extraction_timeout"] = "article"
@@ -112,7 +111,7 @@ class Envelope(Frozen):
     stage: Stage = Stage.RAW
     url: str | None = None
     source: str = Field(description="where it came from: the feed URL, or 'backfill', 'web'")
-    first_seen: datetime
+    first_seen: AwareDatetime
     revision: int = Field(0, description="0 for a new entry; higher for re-published updates")
     feed: FeedEntry | None = None
     raw: RawContent = RawContent()

@@ -19,6 +19,9 @@ Failures, and where each goes::
     (request or item)                                   with jittered exponential backoff
                                                         (1 -> 64 s by default) for as long as
                                                         it takes; only the failed items again
+    401/403 ``auth_failure_attempts`` times in a row    RetriableError: wrong credentials are a
+                                                        misconfiguration; the process stops
+                                                        without committing
     413 on a request                                    the request is split in two and each
                                                         half sent; the byte bound shrinks
     413 on a request of one action, a document over     permanent: reported in
@@ -215,8 +218,13 @@ def incident_document(
 def incident_month(doc: dict[str, Any]) -> datetime:
     """The month an incident document is filed under when first written: that of its date."""
     value = doc.get("date")
+    if isinstance(value, bool):
+        raise InvalidInput(f"incident date {value!r} is not a date")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000, UTC)
+        except (ValueError, OSError, OverflowError) as exc:
+            raise InvalidInput(f"incident date {value!r} is out of range") from exc
     text = str(value)
     try:
         return datetime(int(text[0:4]), int(text[5:7]) if len(text) >= 7 else 1, 1, tzinfo=UTC)
@@ -383,7 +391,7 @@ class ElasticsearchOutput:
         if not envelopes:
             return report
         pending = self._actions(envelopes, report)
-        attempt = 0
+        attempt = auth_failures = 0
         waited_since: float | None = None
         try:
             while pending:
@@ -400,6 +408,12 @@ class ElasticsearchOutput:
                 if not pending:
                     break
                 attempt += 1
+                auth_failures = auth_failures + 1 if _all_auth(outcome.reasons) else 0
+                if auth_failures >= self._settings.auth_failure_attempts:
+                    raise RetriableError(
+                        f"Elasticsearch refused the sink's credentials {auth_failures} times in a "
+                        f"row ({outcome.reasons[0]}); check NEWS_ELASTICSEARCH__* settings"
+                    )
                 if waited_since is None:
                     waited_since = time.monotonic()
                 self.stats["retried_actions"] += len(pending)
@@ -429,6 +443,11 @@ class ElasticsearchOutput:
         articles: dict[str, _Action] = {}
         events: dict[str, _Action] = {}
         for position, envelope in enumerate(envelopes):
+            try:
+                article = article_document(envelope, now)
+            except Exception as exc:  # odd data must dead-letter one record, not stop the sink
+                report.permanent[position] = InvalidInput(f"article document not built: {exc!r}")
+                continue
             # The same article twice in a batch (a re-fetch): the later version, written once,
             # so that requests sent side by side cannot reorder the two.
             earlier_article = articles.pop(envelope.id, None)
@@ -437,13 +456,17 @@ class ElasticsearchOutput:
                 kind="article",
                 doc_id=envelope.id,
                 index=articles_index(self._settings, envelope.first_seen),
-                doc=article_document(envelope, now),
+                doc=article,
             )
             for incident in envelope.tags.incidents if envelope.tags is not None else ():
                 try:
                     doc = incident_document(incident, envelope, now)
                 except InvalidInput as exc:
                     report.permanent.setdefault(position, exc)
+                    continue
+                except Exception as exc:
+                    error = InvalidInput(f"incident document not built: {exc!r}")
+                    report.permanent.setdefault(position, error)
                     continue
                 doc_id = doc["incident_id"]
                 action = _Action([position], "event", doc_id, None, doc, _version(incident))
@@ -721,6 +744,10 @@ def _fail(action: _Action, error: InvalidInput, report: WriteReport) -> None:
 
 def _failed(action: _Action, report: WriteReport) -> bool:
     return all(owner in report.permanent for owner in action.owners)
+
+
+def _all_auth(reasons: list[str]) -> bool:
+    return bool(reasons) and all(r.startswith(("401", "403")) for r in reasons)
 
 
 def _describe(exc: Exception) -> str:

@@ -82,6 +82,8 @@ class DeadLetters(Protocol):
         """Block until every dead letter is acknowledged; raise RetriableError otherwise."""
         ...
 
+    def close(self) -> None: ...
+
 
 def client_config(settings: KafkaSettings) -> dict[str, Any]:
     config: dict[str, Any] = {
@@ -208,9 +210,12 @@ class KafkaOutput:
                     len(value), self._max, envelope.id, envelope.url
                 )
                 continue
-            futures[index] = self._producer.send(
-                self._topic, key=envelope.id.encode("utf-8"), value=value
-            )
+            try:
+                futures[index] = self._producer.send(
+                    self._topic, key=envelope.id.encode("utf-8"), value=value
+                )
+            except KafkaError as exc:  # e.g. metadata for the topic not available in time
+                report.retriable[index] = f"{type(exc).__name__}: {exc}"
         self._producer.flush()
         for index, future in futures.items():
             try:
@@ -223,6 +228,7 @@ class KafkaOutput:
 
     def close(self) -> None:
         self._producer.flush()
+        self._producer.close()
 
 
 def dead_letter_headers(
@@ -263,14 +269,16 @@ class KafkaDeadLetters:
         self._pending: list[Any] = []
 
     def send(self, record: InboundRecord, stage: str, reason: str, value: bytes | None) -> None:
-        self._pending.append(
-            self._producer.send(
+        try:
+            future = self._producer.send(
                 record.topic + DLQ_SUFFIX,
                 key=record.key,
                 value=value,
                 headers=dead_letter_headers(record, stage, reason),
             )
-        )
+        except KafkaError as exc:
+            raise RetriableError(f"dead letter not sent: {exc}") from exc
+        self._pending.append(future)
 
     def flush(self) -> None:
         self._producer.flush()
@@ -280,6 +288,10 @@ class KafkaDeadLetters:
                 future.get(timeout=30)
             except KafkaError as exc:
                 raise RetriableError(f"dead letter not acknowledged: {exc}") from exc
+
+    def close(self) -> None:
+        self.flush()
+        self._producer.close()
 
 
 def wait_for_broker(settings: KafkaSettings, timeout_s: float = 30.0) -> None:

