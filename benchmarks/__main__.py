@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import platform
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -38,7 +40,17 @@ def machine() -> dict[str, object]:
     }
 
 
+def run_one(name: str) -> int:
+    """Run one benchmark in this process and print its result as the last line of JSON."""
+    logging.disable(logging.WARNING)
+    module = importlib.import_module(f"benchmarks.{name}")
+    print(json.dumps(module.run(), default=str))
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"] and len(argv) == 2:
+        return run_one(argv[1])
     names = argv or list(ALL)
     report: dict[str, object] = {
         "command": "python -m benchmarks " + " ".join(argv),
@@ -49,17 +61,23 @@ def main(argv: list[str]) -> int:
     results: dict[str, object] = {}
     failed = []
     for name in names:
-        try:
-            module = importlib.import_module(f"benchmarks.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"benchmarks.{name}":
-                print(f"== {name}: no such benchmark", file=sys.stderr)
-                failed.append(name)
-                continue
-            raise
+        if name not in ALL:
+            print(f"== {name}: no such benchmark (have: {', '.join(ALL)})", file=sys.stderr)
+            failed.append(name)
+            continue
         print(f"== {name}", flush=True)
         started = time.monotonic()
-        result = module.run()
+        # Each benchmark runs in a process of its own, so one's memory peak or warm caches
+        # cannot colour another's figures.
+        completed = subprocess.run(
+            [sys.executable, "-m", "benchmarks", "--one", name],
+            capture_output=True, text=True, check=False,
+        )
+        if completed.returncode != 0:
+            print(completed.stderr[-3000:], file=sys.stderr)
+            failed.append(name)
+            continue
+        result = json.loads(completed.stdout.strip().splitlines()[-1])
         result["seconds"] = round(time.monotonic() - started, 1)
         results[name] = result
         for key, value in result.items():
