@@ -11,8 +11,10 @@ How one request goes:
   swap in another target;
 * redirects are followed by hand, each hop checked the same way, with a hop limit and loop
   detection;
-* a watchdog closes the socket when the overall deadline passes, so a server that dribbles its
-  headers or body a byte at a time is cut off (a read timeout alone would not);
+* a watchdog shuts the socket down when the overall deadline passes, so a server that dribbles
+  its TLS handshake, headers or body a byte at a time is cut off (a read timeout alone would
+  not). For HTTPS the watchdog is moved to the TLS socket before the handshake starts: wrapping
+  detaches the plain socket, which can then no longer be shut down;
 * gzip/deflate bodies are inflated here with a bound on the output, so a small compressed body
   cannot expand past ``max_bytes`` (gzip bombs).
 
@@ -167,6 +169,16 @@ class _Watchdog:
             self._fired.discard(token)
             return fired
 
+    def rearm(self, token: int, sock: socket.socket) -> bool:
+        """Watch ``sock`` instead of the socket armed with ``token`` (which it replaces, as a TLS
+        socket does the plain one). False if the deadline has already fired: the old socket may
+        have been shut down too late to affect the new one, so the caller must give up."""
+        with self._cond:
+            if token in self._fired or token not in self._armed:
+                return False
+            self._armed[token] = sock
+            return True
+
     def fired(self, token: int) -> bool:
         with self._cond:
             return token in self._fired
@@ -188,7 +200,10 @@ class _Watchdog:
                 sock = self._armed.pop(token)
                 self._fired.add(token)
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                # The plain socket call, also for a TLS socket: ``SSLSocket.shutdown`` would drop
+                # the SSL object under the reading thread. Shutting the descriptor down makes
+                # that thread's read or handshake fail (or see an end of stream) at once.
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 _WATCHDOG = _Watchdog()
@@ -233,7 +248,9 @@ class _Inflater:
             raise FetchError("too-large", f"over {self.limit} bytes decoded")
 
 
-def _tls_context() -> ssl.SSLContext:
+def _tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    if ca_file is not None:
+        return ssl.create_default_context(cafile=ca_file)
     try:
         import certifi
 
@@ -243,12 +260,18 @@ def _tls_context() -> ssl.SSLContext:
 
 
 class Fetcher:
-    """GETs one URL at a time; thread-safe (no shared connections)."""
+    """GETs one URL at a time; thread-safe (no shared connections).
 
-    def __init__(self, settings: FetchSettings, resolver: Resolver | None = None) -> None:
+    ``ca_file`` (PEM) replaces the public root certificates that HTTPS servers are verified
+    against: for tests with a throwaway certificate, or an internal mirror signed by a private
+    CA. Certificates are always verified, host names always checked."""
+
+    def __init__(
+        self, settings: FetchSettings, resolver: Resolver | None = None, *, ca_file: str | None = None
+    ) -> None:
         self.settings = settings
         self._resolve = resolver or system_resolver
-        self._tls = _tls_context()
+        self._tls = _tls_context(ca_file)
         self._networks = [ipaddress.ip_network(n, strict=False) for n in settings.allowed_networks]
 
     def _allowed(self, address: str) -> bool:
@@ -316,6 +339,8 @@ class Fetcher:
         sock = self._connect(addresses, port, deadline, url)
         token = _WATCHDOG.arm(deadline, sock)
         try:
+            if parts.scheme == "https":
+                sock = self._start_tls(sock, host, token, url)
             response = self._exchange(sock, parts.scheme, host, port, url, headers, limit, accepted)
             if _WATCHDOG.fired(token):
                 # The socket was shut under a read that then looked like a clean end of body.
@@ -363,6 +388,19 @@ class Fetcher:
             raise FetchError("connect-timeout", f"no connection in {self.settings.connect_timeout_s}s", url)
         raise FetchError("connection", f"{type(last).__name__}: {last}", url)
 
+    def _start_tls(self, sock: socket.socket, host: str, token: int, url: str) -> ssl.SSLSocket:
+        """Wrap ``sock`` (which is detached by this), move the deadline watchdog to the TLS
+        socket, then shake hands under it."""
+        tls = self._tls.wrap_socket(sock, server_hostname=host, do_handshake_on_connect=False)
+        try:
+            if not _WATCHDOG.rearm(token, tls):
+                raise FetchError("deadline", f"over {self.settings.deadline_s}s", url)
+            tls.do_handshake()
+        except BaseException:
+            tls.close()
+            raise
+        return tls
+
     def _exchange(
         self,
         sock: socket.socket,
@@ -376,7 +414,6 @@ class Fetcher:
     ) -> Response:
         conn: http.client.HTTPConnection
         if scheme == "https":
-            sock = self._tls.wrap_socket(sock, server_hostname=host)
             conn = http.client.HTTPSConnection(host, port, context=self._tls)
         else:
             conn = http.client.HTTPConnection(host, port)

@@ -6,6 +6,13 @@ before the state that marks them as seen (and the new ETag) is saved. A crash in
 the next poll publishes them again under the same envelope ids, which downstream is an
 overwrite, not a duplicate. If some records are not acknowledged, the old validators are kept so
 the next poll gets the whole feed again instead of a 304.
+
+Memory is bounded: new entries are turned into records (page fetched) and published in chunks
+of at most ``chunk_entries`` records or ``chunk_bytes`` bytes, so a feed of a thousand entries
+never holds a thousand pages. Entries are marked seen chunk by chunk as their records are
+acknowledged; the validators are advanced, and the state saved, only once the whole feed has
+been published. After a chunk that is not acknowledged the poll stops: the remaining entries
+are left for the retry, which gets the whole feed again.
 """
 
 from __future__ import annotations
@@ -63,6 +70,14 @@ class _Pending:
     item: FeedItem
     envelope: Envelope
     first_seen: datetime
+    size: int  # bytes once encoded
+
+
+@dataclass
+class _Published:
+    published: int = 0
+    failed: int = 0
+    all_acked: bool = True
 
 
 class FeedPoller:
@@ -77,6 +92,8 @@ class FeedPoller:
         clock: Clock,
         max_record_bytes: int,
         rng: random.Random | None = None,
+        chunk_entries: int = 20,
+        chunk_bytes: int = 8 * 1024 * 1024,
     ) -> None:
         self.fetcher = fetcher
         self.pages = pages
@@ -88,6 +105,8 @@ class FeedPoller:
         self.max_record_bytes = max_record_bytes
         self.rng = rng or random.Random()
         self._rng_lock = threading.Lock()
+        self.chunk_entries = max(1, chunk_entries)
+        self.chunk_bytes = chunk_bytes
 
     def poll(self, state: FeedState) -> PollOutcome:
         now = self.clock.now()
@@ -126,27 +145,28 @@ class FeedPoller:
             work.guid_unreliable = True
         work.ttl_s = parsed.ttl_s
 
-        pending: list[_Pending] = []
-        updated = 0
+        # What is new or changed is decided before anything is published (a chunk's entries
+        # are marked seen as soon as it is acknowledged).
+        changed: list[tuple[FeedItem, SeenEntry | None]] = []
         for item in parsed.items:
             seen = work.entries.get(item.key)
             if seen is not None and seen.hash == item.content_hash:
                 seen.last_seen = now
                 continue
-            if seen is not None:
-                updated += 1
-            pending.append(self._envelope(work.url, item, seen, now))
-        new = len(pending) - updated
+            changed.append((item, seen))
+        updated = sum(1 for _, seen in changed if seen is not None)
+        new = len(changed) - updated
         self.reporter.metrics.incr("entries.new", new)
         self.reporter.metrics.incr("entries.updated", updated)
 
-        published, failed, all_acked = self._publish(work, pending, now)
-        if all_acked:
+        result = self._publish_all(work, changed, now)
+        if result.all_acked:
             work.etag = response.header("etag")
             work.last_modified = response.header("last-modified")
         work.prune((item.key for item in parsed.items), self.settings.seen_entries_max)
-        return self._succeeded(work, now, response, "ok", retry_soon=not all_acked, new=new,
-                               updated=updated, published=published, publish_failed=failed)
+        return self._succeeded(work, now, response, "ok", retry_soon=not result.all_acked, new=new,
+                               updated=updated, published=result.published,
+                               publish_failed=result.failed)
 
     # -- entries -------------------------------------------------------------------------------
 
@@ -181,12 +201,49 @@ class FeedPoller:
             feed=item.entry,
             raw=raw,
         )
-        if len(encode(envelope)) > self.max_record_bytes and raw.body_source == "page":
+        size = len(encode(envelope))
+        if size > self.max_record_bytes and raw.body_source == "page":
             self._report("page", link or feed_url, "too-large-for-record", now,
                          f"over {self.max_record_bytes} bytes", feed_url=feed_url)
             envelope = envelope.model_copy(update={"raw": from_feed.model_copy(update={
                 "fetch_error": "too-large-for-record", "http_status": raw.http_status})})
-        return _Pending(item, envelope, first_seen)
+            size = len(encode(envelope))
+        return _Pending(item, envelope, first_seen, size)
+
+    def _publish_all(
+        self, work: FeedState, changed: list[tuple[FeedItem, SeenEntry | None]], now: datetime
+    ) -> _Published:
+        """Records for ``changed`` built and published chunk by chunk; stops after a chunk that
+        is not wholly acknowledged (what is left counts as not published)."""
+        result = _Published()
+        chunk: list[_Pending] = []
+        size = attempted = 0
+        for item, seen in changed:
+            entry = self._envelope(work.url, item, seen, now)
+            chunk.append(entry)
+            size += entry.size
+            if len(chunk) >= self.chunk_entries or size >= self.chunk_bytes:
+                attempted += len(chunk)
+                if not self._publish_chunk(work, chunk, now, result):
+                    break
+                chunk, size = [], 0
+        else:
+            attempted += len(chunk)
+            self._publish_chunk(work, chunk, now, result)
+        left = len(changed) - attempted
+        if left:
+            log.warning("feed %s: %d entries left for the retry after a publish failure", work.url, left)
+            result.failed += left
+        return result
+
+    def _publish_chunk(
+        self, work: FeedState, pending: list[_Pending], now: datetime, result: _Published
+    ) -> bool:
+        published, failed, all_acked = self._publish(work, pending, now)
+        result.published += published
+        result.failed += failed
+        result.all_acked = result.all_acked and all_acked
+        return all_acked
 
     def _publish(self, work: FeedState, pending: list[_Pending], now: datetime) -> tuple[int, int, bool]:
         if not pending:

@@ -5,6 +5,10 @@ Every page goes through :class:`~connectors.pages.PageFetcher` (robots.txt, per-
 cap, the guarded fetcher), under a global rate limit. Sitemap XML is parsed with the standard
 library after refusing any DOCTYPE (sitemaps never need one, and entity tricks need it).
 A page that cannot be fetched is counted, logged and recorded; the backfill goes on.
+
+Memory is bounded: at most ``window`` pages are being fetched or waiting to be published at a
+time (twice the workers by default), each is handled as soon as it arrives, whatever the order
+(one slow page holds up nothing but itself), and records are published ``batch_size`` at a time.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 import zlib
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -201,6 +205,7 @@ class Backfill:
         max_record_bytes: int,
         workers: int = 4,
         batch_size: int = 20,
+        window: int | None = None,
     ) -> None:
         self.pages = pages
         self.publisher = publisher
@@ -210,6 +215,7 @@ class Backfill:
         self.max_record_bytes = max_record_bytes
         self.workers = max(1, workers)
         self.batch_size = batch_size
+        self.window = max(self.workers, window if window is not None else 2 * self.workers)
 
     # listings that need fetching
 
@@ -254,8 +260,8 @@ class Backfill:
         unique = list({strip_tracking(t.url): t for t in targets}.values())
         batch: list[Envelope] = []
         with tqdm(total=len(unique), unit="page", desc=source[:40], disable=not progress,
-                  file=sys.stderr) as bar, ThreadPoolExecutor(self.workers) as pool:
-            for target, result in zip(unique, pool.map(self._fetch, unique), strict=True):
+                  file=sys.stderr) as bar:
+            for target, result in self._fetched(unique):
                 bar.update(1)
                 if result.raw is None:
                     self._failed("page", target.url, result.reason or "unknown", result.detail,
@@ -273,6 +279,28 @@ class Backfill:
         report.errors = self.reporter.metrics.snapshot()["failures"]
         self.reporter.sink.flush()
         return report
+
+    def _fetched(self, targets: Sequence[Target]) -> Iterator[tuple[Target, PageResult]]:
+        """(target, page) pairs in the order the pages arrive, with at most ``window`` of them
+        submitted and not yet taken."""
+        queue = iter(targets)
+        with ThreadPoolExecutor(self.workers) as pool:
+            in_flight: dict[Future[PageResult], Target] = {}
+
+            def top_up() -> None:
+                while len(in_flight) < self.window:
+                    target = next(queue, None)
+                    if target is None:
+                        return
+                    in_flight[pool.submit(self._fetch, target)] = target
+
+            top_up()
+            while in_flight:
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    target = in_flight.pop(future)
+                    yield target, future.result()
+                top_up()
 
     def _fetch(self, target: Target) -> PageResult:
         self.limiter.acquire()

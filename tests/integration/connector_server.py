@@ -1,11 +1,17 @@
 """A local HTTP server on 127.0.0.1 that plays the feeds and pages the connector must survive:
 good RSS/Atom/RDF, malformed XML, HTML served as a feed, an ETag feed, a 429, a redirect loop,
 a redirect to a private address, a gzip bomb, a cp1251 page with no charset, a slow-loris
-page, an oversize page, 404/410/500, robots.txt rules, sitemaps."""
+page, an oversize page, 404/410/500, robots.txt rules, sitemaps. The same scenarios over HTTPS
+with a throwaway self-signed certificate made at test time, and a server that drips a TLS
+handshake."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections import Counter
@@ -14,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -42,12 +49,29 @@ def html_page(title: str) -> bytes:
     return f"{head}<body><h1>{title}</h1>{PARAGRAPH * 3}</body></html>".encode()
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """(certificate, key) for 127.0.0.1 and localhost, made with ``openssl`` in ``directory``;
+    the certificate is its own CA, to be trusted by the test's client only."""
+    cert, key = directory / "server.pem", directory / "server.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
 class ScenarioServer:
-    def __init__(self) -> None:
+    """The scenarios over HTTP, or over HTTPS when given a server-side TLS context."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.requests: Counter[str] = Counter()
         self.headers_seen: dict[str, list[dict[str, str]]] = {}
         self.routes: dict[str, Route] = {}
         self.rss_items: list[tuple[str, str, str]] = []  # (guid, path, title)
+        self._dropped: set[str] = set()  # slow routes whose client left before the end
+        self._dropped_changed = threading.Condition()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -74,12 +98,26 @@ class ScenarioServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.base = f"{scheme}://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._install()
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def wait_dropped(self, path: str, timeout_s: float = 30.0) -> bool:
+        """True once the client of the slow route ``path`` has gone away while it was still
+        dripping (False if that has not happened within ``timeout_s``, a hang guard)."""
+        with self._dropped_changed:
+            return self._dropped_changed.wait_for(lambda: path in self._dropped, timeout_s)
+
+    def _drop(self, path: str) -> None:
+        with self._dropped_changed:
+            self._dropped.add(path)
+            self._dropped_changed.notify_all()
 
     # -- scenarios -----------------------------------------------------------------------------
 
@@ -158,7 +196,7 @@ class ScenarioServer:
                 handler.wfile.flush()
                 time.sleep(0.1)
         except OSError:
-            return
+            self._drop(urlsplit(handler.path).path)
 
     def _slow_headers(self, handler: BaseHTTPRequestHandler) -> None:
         try:
@@ -168,7 +206,7 @@ class ScenarioServer:
                 handler.wfile.flush()
                 time.sleep(0.1)
         except OSError:
-            return
+            self._drop(urlsplit(handler.path).path)
 
     def _silent(self, handler: BaseHTTPRequestHandler) -> None:
         time.sleep(10)
@@ -232,3 +270,47 @@ class ScenarioServer:
     ) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+class HandshakeDripServer:
+    """Answers every TLS ClientHello with the header of a 16 KB handshake record, then one byte of
+    it every 0.1 s: each read gets data in time, the handshake never completes."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._stop = threading.Event()
+        self.url = f"https://127.0.0.1:{self._listener.getsockname()[1]}/"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.recv(4096)  # the ClientHello
+                conn.sendall(b"\x16\x03\x03\x40\x00")  # handshake record, 16384 bytes long
+                for _ in range(600):
+                    if self._stop.is_set():
+                        return
+                    conn.sendall(b"\x00")
+                    time.sleep(0.1)
+            except OSError:
+                return
+
+    def __enter__(self) -> HandshakeDripServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        self._listener.close()

@@ -58,8 +58,16 @@ class FakeWeb:
 class FakePublisher:
     published: list[Envelope] = field(default_factory=list)
     fail_next: int = 0  # this many next calls fail retriably for every record
+    fail_calls: set[int] = field(default_factory=set)  # these calls (0 = the first) fail so too
+    calls: list[list[Envelope]] = field(default_factory=list)  # every call's records
+    on_publish: Callable[[Sequence[Envelope]], None] | None = None  # runs first in every call
 
     def publish(self, envelopes: Sequence[Envelope]) -> WriteReport:
+        if self.on_publish is not None:
+            self.on_publish(envelopes)
+        self.calls.append(list(envelopes))
+        if len(self.calls) - 1 in self.fail_calls:
+            return WriteReport(retriable={i: "broker unavailable" for i in range(len(envelopes))})
         if self.fail_next > 0:
             self.fail_next -= 1
             return WriteReport(retriable={i: "broker unavailable" for i in range(len(envelopes))})
@@ -134,6 +142,8 @@ def rig(
     store: MemoryStateStore | None = None,
     settings: ConnectorSettings | None = None,
     max_record_bytes: int = 1_000_000,
+    chunk_entries: int = 20,
+    chunk_bytes: int = 8 * 1024 * 1024,
 ) -> Rig:
     web = web or FakeWeb()
     publisher = publisher or FakePublisher()
@@ -144,7 +154,8 @@ def rig(
     fetch_settings = FetchSettings(per_host_delay_s=1.0)
     pages = PageFetcher(web, fetch_settings, clock)
     poller = FeedPoller(web, pages, publisher, store, Reporter(metrics, sink), settings, clock,
-                        max_record_bytes, rng=random.Random(3))
+                        max_record_bytes, rng=random.Random(3), chunk_entries=chunk_entries,
+                        chunk_bytes=chunk_bytes)
     return Rig(clock, web, publisher, store, sink, metrics, poller, settings)
 
 

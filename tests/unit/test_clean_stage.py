@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -124,12 +123,13 @@ def test_an_article_has_no_quality_reason() -> None:
     assert out.cleaned.quality == "article" and out.cleaned.quality_reason is None
 
 
+# The budget's alarm replaces pytest-timeout's own: a thread-based guard stops a run that the
+# budget failed to interrupt.
+@pytest.mark.timeout(60, method="thread")
 def test_time_budget_abandons_a_slow_extraction() -> None:
-    started = time.monotonic()
-    with pytest.raises(ExtractionTimeout), time_budget(0.2):
+    with pytest.raises(ExtractionTimeout, match="exceeded"), time_budget(0.2):
         while True:
             sum(range(1000))
-    assert time.monotonic() - started < 2
 
 
 class _Stuck(Extractor):

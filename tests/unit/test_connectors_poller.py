@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from connectors.clock import FakeClock
 from connectors.fetch import Response
 from connectors.state import FeedState
+from pipeline.envelope import encode
 from pipeline.settings import ConnectorSettings, FeedSchedule
-from tests.unit.connectors_fakes import Handler, page, rig, rss, static
+from tests.unit.connectors_fakes import Handler, Rig, page, rig, rss, static
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 FEED = "https://news.example/feed.xml"
@@ -188,3 +189,61 @@ def test_a_restarted_connector_publishes_only_what_is_new() -> None:
     again.run_once()
     ids = [e.id for e in r.publisher.published]
     assert len(ids) == 5 == len(set(ids))
+
+
+def page_requests(r: Rig) -> int:
+    return sum(1 for url, _ in r.web.requests if url.endswith(".html"))
+
+
+def test_a_long_feed_is_published_in_chunks_and_its_state_saved_after_the_last() -> None:
+    r = rig(FakeClock(T0))
+    numbers = range(1, 46)
+    r.web.routes[FEED] = static(FEED, items(*numbers), etag='"v1"')
+    routes_for_pages(r.web.routes, *numbers)
+    seen_at_publish: list[tuple[int, int]] = []  # (pages fetched, states saved) at each publish
+    r.publisher.on_publish = lambda _: seen_at_publish.append((page_requests(r), r.store.saves))
+    outcome = r.poller.poll(FeedState(url=FEED))
+    assert [len(call) for call in r.publisher.calls] == [20, 20, 5]
+    # Each chunk's pages are fetched just before it is published, not all of them up front.
+    assert seen_at_publish == [(20, 0), (40, 0), (45, 0)]
+    assert (outcome.new, outcome.published, outcome.publish_failed) == (45, 45, 0)
+    assert outcome.state.etag == '"v1"' and len(outcome.state.entries) == 45
+    assert r.store.saves == 1
+
+
+def test_chunks_are_also_bounded_by_bytes() -> None:
+    r = rig(FakeClock(T0), chunk_bytes=250_000)
+    numbers = range(1, 8)
+    r.web.routes[FEED] = static(FEED, items(*numbers))
+    big = "<html><body><p>" + "word " * 20_000 + "</p></body></html>"  # about 100 kB
+    for n in numbers:
+        r.web.routes[f"https://news.example/{n}.html"] = page(f"https://news.example/{n}.html", big)
+    outcome = r.poller.poll(FeedState(url=FEED))
+    assert outcome.published == 7
+    assert [len(call) for call in r.publisher.calls] == [3, 3, 1]
+    for call in r.publisher.calls:  # a chunk closes once it reaches the bound
+        assert sum(len(encode(e)) for e in call[:-1]) < 250_000
+
+
+def test_a_failed_chunk_stops_the_poll_and_keeps_the_validators() -> None:
+    clock = FakeClock(T0)
+    r = rig(clock)
+    numbers = range(1, 46)
+    r.web.routes[FEED] = static(FEED, items(*numbers), etag='"v1"')
+    routes_for_pages(r.web.routes, *numbers)
+    r.publisher.fail_calls = {1}
+    outcome = r.poller.poll(FeedState(url=FEED))
+    assert [len(call) for call in r.publisher.calls] == [20, 20]
+    assert page_requests(r) == 40  # the last five pages are left for the retry
+    assert (outcome.published, outcome.publish_failed) == (20, 25)
+    # The acknowledged chunk is seen; nothing else is, and the ETag is not taken.
+    first_chunk = {e.id for e in r.publisher.calls[0]}
+    assert {s.id for s in outcome.state.entries.values()} == first_chunk
+    assert outcome.state.etag is None and outcome.state.next_poll_reason == "publish-retry"
+    assert r.store.saves == 1
+
+    retry = r.poller.poll(outcome.state)  # the whole feed again (no validators sent)
+    assert (retry.new, retry.published, retry.publish_failed) == (25, 25, 0)
+    assert {e.id for e in r.publisher.calls[2] + r.publisher.calls[3]}.isdisjoint(first_chunk)
+    assert retry.state.etag == '"v1"' and len(retry.state.entries) == 45
+    assert len({e.id for e in r.publisher.published}) == 45

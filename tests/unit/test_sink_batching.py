@@ -3,10 +3,13 @@ Elasticsearch is away."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from pipeline import index
 from pipeline.index import ConsumerKeepalive, LingeringSource
 from pipeline.messaging import InboundRecord
 from tests.unit.fakes import FakeSource, record
@@ -31,24 +34,39 @@ def test_lingering_stops_at_the_byte_bound() -> None:
 
 
 @dataclass
+class ManualClock:
+    now: float = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+@dataclass
 class SlowSource(FakeSource):
-    delay_s: float = 0.05
-    polls: int = 0
+    """With nothing to give, a poll "waits" ``delay_s`` (at most its timeout) on a manual clock."""
+
+    clock: ManualClock = field(default_factory=ManualClock)
+    delay_s: float = 0.125
+    timeouts: list[int] = field(default_factory=list)
 
     def poll(self, max_records: int, timeout_ms: int) -> list[InboundRecord]:
-        self.polls += 1
+        self.timeouts.append(timeout_ms)
         if not self.batches:
-            time.sleep(min(self.delay_s, timeout_ms / 1000))
+            self.clock.now += min(self.delay_s, timeout_ms / 1000)
         return super().poll(max_records, timeout_ms)
 
 
-def test_lingering_returns_when_the_linger_time_is_over() -> None:
+def test_lingering_returns_when_the_linger_time_is_over(monkeypatch: pytest.MonkeyPatch) -> None:
     inner = SlowSource([records(0, 2)])
-    source = LingeringSource(inner, linger_s=0.2, max_records=100, max_bytes=10_000)
-    started = time.monotonic()
+    monkeypatch.setattr(index, "time", SimpleNamespace(monotonic=inner.clock.monotonic))
+    source = LingeringSource(inner, linger_s=0.25, max_records=100, max_bytes=10_000)
     assert len(source.poll(1, 100)) == 2
-    assert 0.15 <= time.monotonic() - started < 1.0
+    # After the first records: polls for what is left of the linger time, and no more.
+    assert inner.timeouts == [100, 250, 125]
+    assert inner.clock.now == 1000.25
+    inner.timeouts.clear()
     assert source.poll(1, 10) == []  # nothing: no lingering
+    assert inner.timeouts == [10]
 
 
 def test_lingering_passes_commit_and_drained_through() -> None:
