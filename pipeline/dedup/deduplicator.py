@@ -7,7 +7,10 @@ For one article (id, first-seen time, revision, text):
    crash, or a re-publication) gives back the stored decision unchanged.
 2. The article's record is stored (pending), then its keys are *claimed*: the normalised-text
    hash, 8 near-duplicate bands and 16 story bands. Each key has exactly one owner, the first
-   article that claimed it; the article learns the owners of its keys.
+   article that claimed it; the article learns the owners of its keys. A text with fewer than
+   ``MIN_TOKENS`` distinct content words (empty, whitespace, a bare headline) claims no key:
+   all such texts would otherwise share one hash, so it is nobody's duplicate and starts a
+   story of its own (rule 1 still applies to its id).
 3. **Exact**: a preceding article (see 4) with the same text hash is the original
    (``duplicate_kind="exact"``, similarity 1.0); in a single worker that is the owner of the
    text-hash key.
@@ -36,7 +39,6 @@ from pipeline.dedup.signatures import (
     MIN_TOKENS,
     Signature,
     all_keys,
-    hash_key,
     jaccard,
     signature,
 )
@@ -271,7 +273,7 @@ class Deduplicator:
         )
         keys = np.concatenate([batch.hash_keys(hashes)[:, None], batch.band_keys(minhash)], 1)
         valid = np.ones(keys.shape, dtype=bool)
-        valid[~comparable, 1:] = False
+        valid[~comparable] = False  # a text too short to compare claims nothing
         claimants = np.broadcast_to(rows[:, None], keys.shape)
         horizons = np.broadcast_to((first_seen - self.window_s)[:, None], keys.shape)
         owners = np.full(keys.shape, -1, dtype=np.int32)
@@ -279,7 +281,7 @@ class Deduplicator:
         foreign = (owners != rows[:, None]) & valid
         # Every (article, other owner) pair at once: only others at least as similar as the
         # story threshold can matter to the decision (an identical text scores 1.0), and the
-        # owner of the text hash always counts (short texts have no MinHash to compare).
+        # owner of the text hash always counts.
         pairs = np.unique((np.nonzero(foreign)[0].astype(np.int64) << 32) | owners[foreign])
         pair_doc, pair_owner = pairs >> 32, pairs & 0xFFFF_FFFF
         agree = np.count_nonzero(
@@ -352,7 +354,7 @@ class Deduplicator:
         cand_keys[:, 0] = batch.hash_keys(cand_hashes)
         cand_keys[:, 1:] = batch.band_keys(state.minhash_rows(pair_owner))
         cand_valid = np.ones(cand_keys.shape, dtype=bool)
-        cand_valid[~cand_has_minhash, 1:] = False
+        cand_valid[~cand_has_minhash] = False
         doc_keys = keys[pair_doc]
         doc_valid = valid[pair_doc]
         doc_owners = owners[pair_doc]
@@ -369,7 +371,7 @@ class Deduplicator:
         precedes = ~i_own_any | (other_owns & (~i_own_shared | earlier))
 
         similarity = agree / batch.NUM_PERM
-        exact = live & same_hash & precedes
+        exact = live & same_hash & comparable[pair_doc] & cand_has_minhash & precedes
         similar = (
             live & ~same_hash & comparable[pair_doc] & cand_has_minhash & precedes
             & (similarity >= self.story_threshold)
@@ -495,9 +497,10 @@ def _better(similarity: float, record: DocRecord, best: tuple[float, DocRecord])
 
 
 def record_keys(record: DocRecord) -> list[int]:
-    """The keys an article claimed, recomputed from its record."""
+    """The keys an article claimed, recomputed from its record (none without a MinHash: the
+    text was not comparable)."""
     if record.minhash is None:
-        return [hash_key(record.content_hash)]
+        return []
     return all_keys(Signature(record.content_hash, record.minhash, MIN_TOKENS))
 
 

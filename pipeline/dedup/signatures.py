@@ -55,7 +55,9 @@ class Signature:
 
     @property
     def comparable(self) -> bool:
-        """Too few words make MinHash meaningless; such texts only take part in exact layers."""
+        """Fewer than ``MIN_TOKENS`` distinct content words (an empty page, a bare headline, a
+        paywall notice) say nothing about which article it is: such texts are not compared at
+        all, neither exactly nor by MinHash."""
         return self.tokens >= MIN_TOKENS
 
 
@@ -99,10 +101,11 @@ def hash_key(content_hash_hex: str) -> int:
 
 
 def all_keys(sig: Signature) -> list[int]:
-    """The exact-text key first, then (for comparable texts) near and story band keys."""
-    exact = hash_key(sig.content_hash)
+    """The exact-text key first, then near and story band keys; none for a text that is not
+    comparable (empty or too short), which therefore matches no other article."""
     if not sig.comparable:
-        return [exact]
+        return []
+    exact = hash_key(sig.content_hash)
     bands: list[int] = batch.band_keys(sig.minhash.reshape(1, NUM_PERM))[0].tolist()
     return [exact, *bands]
 

@@ -11,13 +11,19 @@ for the batch in one pass, and with the shared state the records, claims and own
 batch in a few bulk requests instead of several round trips per article). :meth:`process` then
 hands out the decision prepared for its envelope; an envelope nothing was prepared for (or a
 stage used without ``prepare_batch``) is decided on its own, with the same result.
+
+The time window follows the stream's own clock (the latest ``first_seen``), so a replay of old
+data is deduplicated as it was the first time. A ``first_seen`` later than the wall clock plus
+``future_slack_s`` (a broken feed date, year 9999) is taken as that bound, both for the stream
+clock and for the article's place in the window: one such record would otherwise move the clock
+so far ahead that expiry deletes the whole state, and would itself never expire.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Decision, Deduplicator
 from pipeline.dedup.state import DedupState, MemoryState
@@ -29,6 +35,9 @@ log = logging.getLogger(__name__)
 
 # What a prepared decision was computed from: id, revision, first_seen, text.
 _Key = tuple[str, int, float, str]
+# How far ahead of the wall clock a first_seen may be (clock skew, time zones) before it is
+# taken as this bound.
+FUTURE_SLACK_S = 86_400.0
 
 
 class DeduplicateStage:
@@ -41,6 +50,8 @@ class DeduplicateStage:
         story_threshold: float | None = None,
         window_s: float = DEFAULT_WINDOW_S,
         expire_every_s: float = 3600.0,
+        future_slack_s: float = FUTURE_SLACK_S,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         options: dict[str, float] = {"window_s": window_s}
         if near_threshold is not None:
@@ -51,9 +62,12 @@ class DeduplicateStage:
         self.deduplicator = Deduplicator(self.state, **options)
         self.window_s = window_s
         self.expire_every_s = expire_every_s
+        self.future_slack_s = future_slack_s
+        self._clock = clock
         self._last_expiry = time.monotonic()
         self._latest_seen = 0.0
         self._prepared: dict[_Key, list[Decision]] = {}
+        self._prepared_ceiling = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeduplicateStage:
@@ -72,9 +86,13 @@ class DeduplicateStage:
         keys = [key for key in map(_key, envelopes) if key is not None]
         if not keys:
             return
+        ceiling = self._prepared_ceiling = self._ceiling()
         try:
             decisions = self.deduplicator.check_batch(
-                [(doc_id, seen, text, revision) for doc_id, revision, seen, text in keys]
+                [
+                    (doc_id, min(seen, ceiling), text, revision)
+                    for doc_id, revision, seen, text in keys
+                ]
             )
         except Exception as exc:
             if _may_pass(exc):
@@ -89,12 +107,14 @@ class DeduplicateStage:
         if key is None:
             raise InvalidInput("deduplicate needs the clean stage's output (cleaned is missing)")
         doc_id, revision, first_seen, text = key
-        self._latest_seen = max(self._latest_seen, first_seen)
         prepared = self._prepared.get(key)
         if prepared:
             decision = prepared.pop(0)
+            first_seen = min(first_seen, self._prepared_ceiling)
         else:
+            first_seen = min(first_seen, self._ceiling())
             decision = self.deduplicator.check(doc_id, first_seen, text, revision)
+        self._latest_seen = max(self._latest_seen, first_seen)
         info = DedupInfo(
             content_hash=decision.content_hash,
             duplicate_of=decision.duplicate_of,
@@ -110,9 +130,15 @@ class DeduplicateStage:
         self.state.commit()
         if time.monotonic() - self._last_expiry >= self.expire_every_s and self._latest_seen:
             # The window follows the stream's own clock (first_seen), not the wall clock, so a
-            # replay of old data is deduplicated as it was the first time.
-            self.state.expire(self._latest_seen - self.window_s)
+            # replay of old data is deduplicated as it was the first time; it never runs ahead
+            # of the wall clock by more than the slack.
+            latest = min(self._latest_seen, self._ceiling())
+            self.state.expire(latest - self.window_s)
             self._last_expiry = time.monotonic()
+
+    def _ceiling(self) -> float:
+        """The latest first_seen taken as it is: the wall clock plus the slack."""
+        return self._clock() + self.future_slack_s
 
 
 def _key(envelope: Envelope) -> _Key | None:

@@ -5,13 +5,16 @@ stage left nothing. Incidents are fused across articles through an
 :class:`~pipeline.tagging.fusion.IncidentStore`; staged incident changes are flushed only in
 :meth:`TagStage.after_batch_written`. The default store is in memory (one process, lost on exit);
 :meth:`TagStage.from_settings` uses the Elasticsearch-backed store in ``<prefix>-incident-state``,
-which several tag processes share and which survives restarts. Gazetteers and spaCy load once per
-process, on first use.
+which several tag processes share and which survives restarts, and the ``tag`` settings (spaCy
+model, extra actor files, gazetteer floors, cache directory); ``TagStage()`` uses their defaults.
+Gazetteers and spaCy load once per process, on first use. Titles beyond ``MAX_TITLE_CHARS`` and
+texts beyond ``MAX_TEXT_CHARS`` are cut, so one broken page cannot stall the stage.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from urllib.parse import urlsplit
@@ -20,10 +23,21 @@ from pipeline.envelope import Envelope, Stage, Tags
 from pipeline.errors import InvalidInput
 from pipeline.settings import Settings
 from pipeline.tagging.fusion import IncidentStore
+from pipeline.tagging.options import TagOptions
 from pipeline.tagging.tagger import Tagger
 
 log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 200_000
+# Variables the tag settings replaced: still set, they would be silently ignored.
+RETIRED_VARIABLES = {
+    "NEWS_TAG_SPACY_MODEL": "NEWS_TAG__SPACY_MODEL",
+    "NEWS_TAG_ACTORS_EXTRA": "NEWS_TAG__ACTORS_EXTRA",
+    "NEWS_TAG_GAZETTEER_MIN_POPULATION": "NEWS_TAG__GAZETTEER_MIN_POPULATION",
+    "NEWS_TAG_GAZETTEER_SMALL_TOWNS": "NEWS_TAG__GAZETTEER_SMALL_TOWNS",
+    "NEWS_TAG_CACHE_DIR": "NEWS_TAG__CACHE_DIR",
+}
+# A headline is a line; anything longer is a broken page, and tagging it would cost dearly.
+MAX_TITLE_CHARS = 1_000
 
 
 def _published(envelope: Envelope) -> date:
@@ -62,15 +76,22 @@ def _source(envelope: Envelope) -> str | None:
 class TagStage:
     name = "tag"
 
-    def __init__(self, store: IncidentStore | None = None) -> None:
-        self.tagger = Tagger(store)
+    def __init__(self, store: IncidentStore | None = None, options: TagOptions | None = None) -> None:
+        self.tagger = Tagger(store, options)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TagStage:
-        """A stage fusing through the shared Elasticsearch incident state."""
+        """A stage fusing through the shared Elasticsearch incident state, its resources built
+        as the ``tag`` settings say."""
         from pipeline.tagging.es_store import ElasticsearchIncidentStore
 
-        return cls(ElasticsearchIncidentStore.from_settings(settings.elasticsearch))
+        retired = [f"{old} (now {new})" for old, new in RETIRED_VARIABLES.items() if old in os.environ]
+        if retired:
+            raise ValueError(f"tag: retired variables are set: {', '.join(retired)}")
+        return cls(
+            ElasticsearchIncidentStore.from_settings(settings.elasticsearch),
+            TagOptions.from_settings(settings.tag),
+        )
 
     @property
     def store(self) -> IncidentStore:
@@ -84,6 +105,11 @@ class TagStage:
             text = text.replace("\x00", " ")
         if len(text) > MAX_TEXT_CHARS:
             text = text[:MAX_TEXT_CHARS]
+        if title is not None:
+            if "\x00" in title:
+                title = title.replace("\x00", " ")
+            if len(title) > MAX_TITLE_CHARS:
+                title = title[:MAX_TITLE_CHARS]
         if not text.strip() and not (title or "").strip():
             return [envelope.advance(Stage.TAGGED, tags=Tags())]
         result = self.tagger.tag(title, text, _published(envelope), envelope.id, source=_source(envelope))

@@ -1,15 +1,15 @@
 """Armed actors, state forces, agencies and sources: a curated, versioned list with aliases.
 
-``pipeline/data/actors.yaml`` is the base list; files named in ``NEWS_TAG_ACTORS_EXTRA`` (separated
-by ``os.pathsep``) add entries or extend existing ones (same ``name``: aliases are merged, other
-fields replaced). Every alias is normalised to the actor's canonical ``name``. Generic mentions of
-state forces and crowds ("Syrian troops", "police", "protesters") become ACLED-style names
-("Military Forces of Syria", "Police Forces of Syria", "Protesters (Syria)").
+``pipeline/data/actors.yaml`` is the base list; files named in the ``tag.actors_extra`` setting
+(``NEWS_TAG__ACTORS_EXTRA``, a JSON list) add entries or extend existing ones (same ``name``:
+aliases are merged, other fields replaced). Every alias is normalised to the actor's canonical
+``name``. Generic mentions of state forces and crowds ("Syrian troops", "police", "protesters")
+become ACLED-style names ("Military Forces of Syria", "Police Forces of Syria",
+"Protesters (Syria)").
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,7 +20,6 @@ from typing import Any
 
 import yaml
 
-EXTRA_ENV = "NEWS_TAG_ACTORS_EXTRA"
 SOURCE = "source"
 
 
@@ -103,11 +102,10 @@ def load_catalogue(extra_paths: Iterable[str | Path] = ()) -> ActorCatalogue:
     return ActorCatalogue(version="+".join(versions), actors=actors)
 
 
-@lru_cache(maxsize=1)
-def catalogue() -> ActorCatalogue:
-    """The process-wide catalogue: bundled file plus ``NEWS_TAG_ACTORS_EXTRA``."""
-    extra = [p for p in os.environ.get(EXTRA_ENV, "").split(os.pathsep) if p.strip()]
-    return load_catalogue(extra)
+@lru_cache(maxsize=4)
+def catalogue(extra_paths: tuple[str, ...] = ()) -> ActorCatalogue:
+    """The process-wide catalogue: the bundled file plus the extra files (``tag.actors_extra``)."""
+    return load_catalogue(extra_paths)
 
 
 # -- generic actors --------------------------------------------------------------------------

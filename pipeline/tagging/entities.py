@@ -6,14 +6,13 @@ particles such as "al-", "bin", "of") is a candidate, classified in this order: 
 or a known given name (person); an organisation word at its end (organisation); a gazetteer entry
 (place); a particle name such as "Abu Bakr al-Baghdadi" (person). Later surname-only mentions are
 linked to the full name. When an English spaCy model is installed (``en_core_web_sm`` by default,
-``NEWS_TAG_SPACY_MODEL`` to choose another, ``none`` to disable), its entities fill in spans the
+the ``tag.spacy_model`` setting to choose another, ``none`` to disable), its entities fill in spans the
 rules left unclassified.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -25,14 +24,15 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
+from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
 from pipeline.tagging.text import fold
 
 log = logging.getLogger(__name__)
 
 Label = Literal["PERSON", "ORG", "PLACE"]
-MODEL_ENV = "NEWS_TAG_SPACY_MODEL"
-DEFAULT_MODEL = "en_core_web_sm"
+DEFAULT_MODEL = DEFAULT_SPACY_MODEL
+MODEL_CONTEXT_TOKENS = 60
 PARTICLES = frozenset(
     [
         "al",
@@ -120,6 +120,12 @@ class Analysis:
     sentences: list[Sentence]
     mentions: list[Mention]
     countries: list[str] = field(default_factory=list)
+    # The gazetteer the places were resolved with (incident extraction asks it about countries).
+    gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)
+    _by_sentence: dict[int, list[Mention]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
     def of_label(self, label: Label) -> list[Mention]:
         return [m for m in self.mentions if m.label == label]
@@ -148,7 +154,15 @@ class Analysis:
         return list(found.values())
 
     def in_sentence(self, index: int) -> list[Mention]:
-        return [m for m in self.mentions if m.sentence == index]
+        # Indexed once (and again if mentions were added): a scan of every mention per
+        # sentence would make long articles quadratic.
+        if self._by_sentence is None or self._indexed != len(self.mentions):
+            by_sentence: dict[int, list[Mention]] = {}
+            for m in self.mentions:
+                by_sentence.setdefault(m.sentence, []).append(m)
+            self._by_sentence = by_sentence
+            self._indexed = len(self.mentions)
+        return list(self._by_sentence.get(index, ()))
 
 
 @dataclass(frozen=True)
@@ -205,7 +219,12 @@ def split_headline(title: str | None, body: str | None) -> tuple[str | None, str
 class EntityRecognizer:
     """Loaded once per process (see :func:`recognizer`)."""
 
-    def __init__(self, actors: ActorCatalogue | None = None, places: Gazetteer | None = None) -> None:
+    def __init__(
+        self,
+        actors: ActorCatalogue | None = None,
+        places: Gazetteer | None = None,
+        model: str | None = DEFAULT_MODEL,
+    ) -> None:
         import spacy
         from spacy.matcher import PhraseMatcher
 
@@ -224,7 +243,7 @@ class EntityRecognizer:
             self.lower_matcher.add(key, [self.nlp.make_doc(a) for a in actor.aliases])
             if actor.exact_aliases:
                 self.exact_matcher.add(key, [self.nlp.make_doc(a) for a in actor.exact_aliases])
-        self.model: Any = _load_model()
+        self.model: Any = _load_model(model)
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -314,7 +333,7 @@ class EntityRecognizer:
             elif self.model is not None:
                 mentions.extend(self._model_guess(span, index, base))
         mentions.sort(key=lambda m: (m.start, m.end))
-        return Analysis(sentences, mentions, countries)
+        return Analysis(sentences, mentions, countries, gazetteer=self.gazetteer)
 
     # -- steps ----------------------------------------------------------------------------------
 
@@ -538,13 +557,21 @@ class EntityRecognizer:
 
     def _model_guess(self, span: Any, index: int, base: int) -> list[Mention]:
         labels: dict[str, Label] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE"}
+        # The sentence around the span, at most MODEL_CONTEXT_TOKENS either side: the model
+        # runs once per unresolved span, so a whole run-on "sentence" would make it quadratic.
+        sent = span.sent
+        context = span.doc[
+            max(sent.start, span.start - MODEL_CONTEXT_TOKENS) : min(
+                sent.end, span.end + MODEL_CONTEXT_TOKENS
+            )
+        ]
         try:
-            doc = self.model(span.sent.text)
+            doc = self.model(context.text)
         except Exception:  # pragma: no cover - a broken optional model must not stop the stage
             log.exception("optional spaCy model failed")
             return []
         out: list[Mention] = []
-        offset = span.start_char - span.sent.start_char
+        offset = span.start_char - context.start_char
         for ent in doc.ents:
             if ent.start_char <= offset < ent.end_char and ent.label_ in labels:
                 out.append(
@@ -580,9 +607,9 @@ def _is_name_token(tok: Any) -> bool:
     return letters.isalpha()
 
 
-def _load_model() -> Any:
-    name = os.environ.get(MODEL_ENV, DEFAULT_MODEL)
-    if not name or name.lower() == "none":
+def _load_model(name: str | None) -> Any:
+    """The spaCy model ``name`` if it is installed; None for none (``None``, ``""``, ``"none"``)."""
+    if not name or name.strip().lower() in ("", "none", "null"):
         return None
     try:
         import spacy
@@ -595,10 +622,16 @@ def _load_model() -> Any:
         return None
 
 
-@lru_cache(maxsize=1)
-def recognizer() -> EntityRecognizer:
-    """The process-wide recogniser (gazetteer and spaCy loaded once)."""
-    return EntityRecognizer()
+@lru_cache(maxsize=2)
+def recognizer(options: TagOptions = TagOptions()) -> EntityRecognizer:  # noqa: B008 - frozen
+    """The process-wide recogniser for these options (gazetteer and spaCy loaded once)."""
+    return EntityRecognizer(
+        catalogue(options.actors_extra),
+        gazetteer(
+            options.gazetteer_min_population, options.gazetteer_small_towns, options.cache_dir
+        ),
+        options.spacy_model,
+    )
 
 
 def folded_set(names: Sequence[str]) -> set[str]:

@@ -165,10 +165,9 @@ class IncidentFuser:
                     incident.date - timedelta(days=FUSION_DAYS),
                     incident.date + timedelta(days=FUSION_DAYS),
                 )
+                taken = {o.incident_id for o in out}
                 matches = [
-                    c
-                    for c in window
-                    if compatible(c, incident) and c.incident_id not in {o.incident_id for o in out}
+                    c for c in window if c.incident_id not in taken and compatible(c, incident)
                 ]
                 if matches:
                     geo = incident.geo

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from pipeline.tagging.actors import GENERIC_PATTERNS, Actor
+from pipeline.tagging.actors import DEMONYM_WINDOW, GENERIC_PATTERNS, Actor
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis, Mention
-from pipeline.tagging.places import ResolvedPlace, distance_km, gazetteer
+from pipeline.tagging.places import Gazetteer, ResolvedPlace, distance_km, gazetteer
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
 BATTLES = "Battles"
@@ -35,6 +35,11 @@ BACKGROUND_DAYS = 31
 MAX_EVIDENCE = 6
 # Priority of the bare "attack"/"killed" rule: a trigger that names no kind of violence.
 BARE_PRIORITY = 20
+# Context patterns anchored at a mention ("according to ...", "... said") are matched within
+# this many characters before / after it, never over the whole text before it: the cost per
+# mention stays constant however long a sentence (or a headline) is.
+LOOK_BEFORE = 300
+LOOK_AFTER = 200
 
 _SECURITY = (
     r"(?:troops|soldiers|army|police|policemen|security forces|forces|checkpoint|checkpoints|"
@@ -380,7 +385,7 @@ def _event_date(text: str, published: date) -> ResolvedDate | None:
     ("told reporters Tuesday that the attack late Sunday..." gives Sunday)."""
     dates = [d for d in find_dates(text, published) if d.precision != "publication"]
     for item in dates:
-        if not REPORTING.search(text[: item.position]):
+        if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
             return item
     return dates[0] if dates else None
 
@@ -399,7 +404,13 @@ DIRECTIONAL = re.compile(
 
 
 def _directional(sentence: str, mention: str) -> bool:
-    return bool(DIRECTIONAL.search(sentence[: _find(sentence, mention)]))
+    position = _find(sentence, mention)
+    return bool(DIRECTIONAL.search(sentence[max(0, position - LOOK_BEFORE) : position]))
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.I
+)
 
 
 def _best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
@@ -407,18 +418,17 @@ def _best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     named only as a direction or a border ("the crossing with Iraq") are not event places."""
     rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
     scored: list[tuple[int, int, ResolvedPlace]] = []
+    seen: set[str] = set()
     for order, m in enumerate(mentions):
         assert m.place is not None
+        # Mentions are located by their text, so a repeated one scores as its first occurrence.
+        if m.text in seen:
+            continue
+        seen.add(m.text)
         if _directional(sentence, m.text):
             continue
-        lead = sentence.lower()
-        locative = bool(
-            re.search(
-                r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?"
-                r"(?:\w+\s+){0,3}$",
-                lead[: max(0, _find(sentence, m.text))],
-            )
-        )
+        position = _find(sentence, m.text)
+        locative = bool(_LOCATIVE_BEFORE.search(sentence[max(0, position - LOOK_BEFORE) : position]))
         scored.append((rank[m.place.precision] - (1 if locative else 0), order, m.place))
     if not scored:
         return None
@@ -498,7 +508,12 @@ CLAIM = re.compile(
 
 
 def _speaker(text: str, start: int, end: int) -> bool:
-    return bool(_SPEAKER_AFTER.match(text[end:]) or _SPEAKER_BEFORE.search(text[:start]))
+    # Both patterns only look a few words away: bounded windows keep the cost per mention
+    # constant however long the sentence is.
+    return bool(
+        _SPEAKER_AFTER.match(text[end : end + LOOK_AFTER])
+        or _SPEAKER_BEFORE.search(text[max(0, start - LOOK_BEFORE) : start])
+    )
 
 
 def _actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country: str | None) -> list[str]:
@@ -508,7 +523,8 @@ def _actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], countr
     attributes the event ("claimed by", "blamed on"). Speakers and monitors are never parties."""
     named: list[str] = []
     generic: list[str] = []
-    country_name = gazetteer().country_names.get(country or "", country or "")
+    gaz = analysis.gazetteer or gazetteer()
+    country_name = gaz.country_names.get(country or "", country or "")
     for index, text, establishing in clauses:
         if not establishing and (NO_CLAIM.search(text) or not CLAIM.search(text)):
             continue
@@ -527,16 +543,17 @@ def _actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], countr
                 match for match in pattern.finditer(text) if not _speaker(text, match.start(), match.end())
             ]
             if matches and country_name:
-                local = _demonym_country(text[: matches[0].start()]) or country_name
+                start = matches[0].start()
+                before = text[max(0, start - DEMONYM_WINDOW) : start]
+                local = _demonym_country(before, gaz) or country_name
                 generic.append(template.format(country=local))
     return list(dict.fromkeys([*named, *generic]))
 
 
-def _demonym_country(before: str) -> str | None:
-    words = re.findall(r"[A-Z][a-z]+", before[-30:])
+def _demonym_country(before: str, gaz: Gazetteer) -> str | None:
+    words = re.findall(r"[A-Z][a-z]+", before[-DEMONYM_WINDOW:])
     if not words:
         return None
-    gaz = gazetteer()
     code = gaz.demonyms.get(words[-1].lower())
     return gaz.country_names.get(code) if code else None
 

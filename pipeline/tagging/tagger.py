@@ -9,6 +9,7 @@ from typing import Any
 from pipeline.tagging.entities import Analysis, EntityRecognizer, recognizer
 from pipeline.tagging.fusion import IncidentFuser, IncidentStore, InMemoryIncidentStore
 from pipeline.tagging.incidents import Incident, extract
+from pipeline.tagging.options import TagOptions
 
 
 @dataclass
@@ -27,9 +28,10 @@ class TagResult:
 
 class Tagger:
     """Entity pass, incident extraction and fusion. The heavy resources are loaded lazily, once
-    per process, on the first article."""
+    per process, on the first article; ``options`` (the ``tag`` settings) say what from."""
 
-    def __init__(self, store: IncidentStore | None = None) -> None:
+    def __init__(self, store: IncidentStore | None = None, options: TagOptions | None = None) -> None:
+        self.options = options if options is not None else TagOptions()
         self.store: IncidentStore = store if store is not None else InMemoryIncidentStore()
         self.fuser = IncidentFuser(self.store)
         self._recognizer: EntityRecognizer | None = None
@@ -37,7 +39,7 @@ class Tagger:
     @property
     def recognizer(self) -> EntityRecognizer:
         if self._recognizer is None:
-            self._recognizer = recognizer()
+            self._recognizer = recognizer(self.options)
         return self._recognizer
 
     def tag(

@@ -364,7 +364,7 @@ def test_prepared_batches_decide_as_one_article_at_a_time(shared: Settings) -> N
     expected = [alone.process(envelope)[0].dedup for part in batches for envelope in part]
     state = ElasticsearchDedupState(client(es), claims_index(es), records_index(es))
     stage = DeduplicateStage(state=state)
-    got = []
+    got: list[DedupInfo | None] = []
     for part in batches:
         stage.prepare_batch(part)
         assert stage._prepared
@@ -372,3 +372,30 @@ def test_prepared_batches_decide_as_one_article_at_a_time(shared: Settings) -> N
         stage.after_batch_written()
     assert got == expected
     assert sum(info is not None and info.duplicate_of is not None for info in got) >= 8
+
+
+def test_short_texts_are_not_duplicates_on_the_shared_state(shared: Settings) -> None:
+    """Empty and too-short pages claim nothing in Elasticsearch: each is its own story, one by
+    one and in prepared batches, while a real copy in the same batch is still found."""
+    es = shared.elasticsearch
+    stream = [
+        cleaned(f"https://blank.example/{index}", "", text, index)
+        for index, text in enumerate(["", " ", "\n\n", "Subscribe to read", "Subscribe to read"])
+    ]
+    stream.append(wire("drugs-seizure", 10))
+    stream.append(
+        cleaned("https://partner.example/drugs", "", retyped(body("drugs-seizure")), 11)
+    )
+    state = ElasticsearchDedupState(client(es), claims_index(es), records_index(es))
+    stage = DeduplicateStage(state=state)
+    stage.prepare_batch(stream)
+    got = [stage.process(envelope)[0].dedup for envelope in stream]
+    stage.after_batch_written()
+    for info, envelope in zip(got[:5], stream, strict=False):
+        assert info is not None
+        assert info.duplicate_of is None and info.story_id == envelope.id
+    copy = got[-1]
+    assert copy is not None and copy.duplicate_of == stream[-2].id
+    later = cleaned("https://blank.example/later", "", "", 30)
+    (out,) = DeduplicateStage(state=state).process(later)
+    assert out.dedup is not None and out.dedup.duplicate_of is None
