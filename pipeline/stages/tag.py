@@ -7,8 +7,9 @@ stage left nothing. Incidents are fused across articles through an
 :meth:`TagStage.from_settings` uses the Elasticsearch-backed store in ``<prefix>-incident-state``,
 which several tag processes share and which survives restarts, and the ``tag`` settings (spaCy
 model, extra actor files, gazetteer floors, cache directory); ``TagStage()`` uses their defaults.
-Gazetteers and spaCy load once per process, on first use. Titles beyond ``MAX_TITLE_CHARS`` and
-texts beyond ``MAX_TEXT_CHARS`` are cut, so one broken page cannot stall the stage.
+Gazetteers (with the small-town index) and spaCy load once per process, when the first stage is
+built, not on the first articles. Titles beyond ``MAX_TITLE_CHARS`` and texts beyond
+``MAX_TEXT_CHARS`` are cut, so one broken page cannot stall the stage.
 """
 
 from __future__ import annotations

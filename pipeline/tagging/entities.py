@@ -216,6 +216,45 @@ def split_headline(title: str | None, body: str | None) -> tuple[str | None, str
     return title, body
 
 
+class _Tokens:
+    """One document's token attributes as plain lists. ``doc[i]`` builds a new spaCy Token on
+    every call, and the rules read each token many times. ``text[i].lower()`` is the token's
+    ``lower_`` (what the blank English vocabulary computes); attributes read only at the edges
+    of a run (``stop``, ``punct``, ``space``) are asked of spaCy when needed."""
+
+    __slots__ = ("doc", "doc_text", "idx", "name", "text")
+
+    def __init__(self, doc: Any, text: str) -> None:
+        """``text`` is ``doc.text``, which spaCy would otherwise rebuild token by token."""
+        from spacy.attrs import IDX, SPACY
+
+        self.doc = doc
+        self.doc_text = text
+        rows: list[list[int]] = doc.to_array([IDX, SPACY]).tolist() if len(doc) else []
+        self.idx: list[int] = [row[0] for row in rows]
+        # Tokens tile the text: each is followed by its trailing space, if any, then the next.
+        ends = [*self.idx[1:], len(self.doc_text)] if rows else []
+        self.text: list[str] = [
+            self.doc_text[start : end - space] for (start, space), end in zip(rows, ends, strict=True)
+        ]
+        self.name: list[bool] = [t[:1].isupper() and _is_name_text(t) for t in self.text]
+
+    def space(self, i: int) -> bool:
+        return bool(self.doc[i].whitespace_)
+
+    def stop(self, i: int) -> bool:
+        return bool(self.doc[i].is_stop)
+
+    def punct(self, i: int) -> bool:
+        return bool(self.doc[i].is_punct)
+
+    def span_text(self, start: int, end: int) -> str:
+        """``doc[start:end].text``."""
+        if end <= start:
+            return ""
+        return self.doc_text[self.idx[start] : self.idx[end - 1] + len(self.text[end - 1])]
+
+
 class EntityRecognizer:
     """Loaded once per process (see :func:`recognizer`)."""
 
@@ -254,24 +293,30 @@ class EntityRecognizer:
         mentions: list[Mention] = []
         offset = 0
         docs = []
+        tables: dict[int, _Tokens] = {}
         for part_index, part in enumerate(parts):
             if not part:
                 continue
             doc = self.nlp(part)
             docs.append((doc, offset, part_index == 0))
+            tables[id(doc)] = _Tokens(doc, part)
             offset += len(part) + 2
         spans: list[tuple[int, Any, int, bool]] = []  # (sentence index, span, char offset, title)
         for doc, base, is_title in docs:
+            tokens = tables[id(doc)]
             sents = [doc[:]] if is_title else list(doc.sents)
             for sent in sents:
                 index = len(sentences)
-                lead = len(sent.text) - len(sent.text.lstrip())
+                sent_text = tokens.span_text(sent.start, sent.end)
+                stripped = sent_text.strip()
+                lead = len(sent_text) - len(sent_text.lstrip())
+                start_char = tokens.idx[sent.start] if sent.end > sent.start else 0
                 sentences.append(
                     Sentence(
                         index,
-                        sent.text.strip(),
-                        base + sent.start_char + lead,
-                        base + sent.start_char + lead + len(sent.text.strip()),
+                        stripped,
+                        base + start_char + lead,
+                        base + start_char + lead + len(stripped),
                         is_title,
                     )
                 )
@@ -279,16 +324,16 @@ class EntityRecognizer:
         # Actors first: they claim their tokens.
         claimed: set[tuple[int, int]] = set()
         for index, sent, base, _ in spans:
+            tokens = tables[id(sent.doc)]
             for match in self._actor_matches(sent):
                 start, end, actor = match
-                span = sent.doc[start:end]
                 mentions.append(
                     Mention(
-                        span.text,
+                        tokens.span_text(start, end),
                         "ORG",
                         index,
-                        base + span.start_char,
-                        base + span.end_char,
+                        base + tokens.idx[start],
+                        base + tokens.idx[end - 1] + len(tokens.text[end - 1]),
                         actor.name,
                         actor=actor,
                     )
@@ -297,21 +342,20 @@ class EntityRecognizer:
         countries = self._countries(sentences, mentions)
         candidates: list[tuple[int, Any, int, int, int]] = []
         for index, sent, base, is_title in spans:
-            for start, end in self._capitalised_runs(sent, is_title):
+            tokens = tables[id(sent.doc)]
+            for start, end in self._capitalised_runs(sent, is_title, tokens):
                 if any((id(sent.doc), i) in claimed for i in range(start, end)):
                     start, end = _trim_claimed(sent.doc, start, end, claimed)
                     if start >= end:
                         continue
                     # What is left of "The al-Shabab" is an article, not a name.
-                    if end - start == 1 and (
-                        sent.doc[start].is_stop or sent.doc[start].text in self.words.common
-                    ):
+                    if end - start == 1 and (tokens.stop(start) or tokens.text[start] in self.words.common):
                         continue
                 candidates.append((index, sent, base, start, end))
         persons: dict[str, str] = {}
         pending: list[tuple[int, Any, int, int, int]] = []
         for index, sent, base, start, end in candidates:
-            mention = self._classify(sent, start, end, index, base, countries, persons)
+            mention = self._classify(sent, tables[id(sent.doc)], start, end, index, base, countries, persons)
             if (
                 mention is not None
                 and sentences[index].is_title
@@ -370,41 +414,40 @@ class EntityRecognizer:
                 counts[mention.actor.country] += 1
         return [code for code, _ in counts.most_common()]
 
-    def _capitalised_runs(self, sent: Any, is_title: bool) -> Iterator[tuple[int, int]]:
-        doc = sent.doc
+    def _capitalised_runs(self, sent: Any, is_title: bool, tokens: _Tokens) -> Iterator[tuple[int, int]]:
+        text, space, name = tokens.text, tokens.space, tokens.name
         i = sent.start
         end = sent.end
         while i < end:
-            if not _is_name_token(doc[i]):
+            if not name[i]:
                 i += 1
                 continue
             j = i + 1
             while j < end:
-                tok = doc[j]
-                if _is_name_token(tok):
+                if name[j]:
                     j += 1
                     continue
-                nxt = doc[j + 1] if j + 1 < end else None
+                nxt = j + 1 if j + 1 < end else None
                 if (
-                    tok.text == "-"
-                    and not doc[j - 1].whitespace_
+                    text[j] == "-"
+                    and not space(j - 1)
                     and nxt is not None
-                    and not tok.whitespace_
-                    and (_is_name_token(nxt) or nxt.lower_ in PARTICLES)
+                    and not space(j)
+                    and (name[nxt] or text[nxt].lower() in PARTICLES)
                 ):
                     j += 1
                     continue
                 if (
-                    tok.lower_ in PARTICLES
+                    text[j].lower() in PARTICLES
                     and nxt is not None
-                    and (_is_name_token(nxt) or (nxt.text == "-" and not tok.whitespace_))
+                    and (name[nxt] or (text[nxt] == "-" and not space(j)))
                 ):
                     j += 1
                     continue
                 if (
-                    tok.lower_ == "of"
-                    and doc[j - 1].text in self.words.org_heads
-                    and (nxt is not None and _is_name_token(nxt))
+                    text[j].lower() == "of"
+                    and text[j - 1] in self.words.org_heads
+                    and (nxt is not None and name[nxt])
                 ):
                     j += 1
                     continue
@@ -412,12 +455,12 @@ class EntityRecognizer:
             start = i
             # Drop sentence-initial and headline common words, titles and demonyms at the front.
             while start < j and (
-                (start == sent.start or is_title or doc[start - 1].is_punct)
-                and (doc[start].text in self.words.common or doc[start].is_stop)
-                and not self._known_name(doc[start].text)
+                (start == sent.start or is_title or tokens.punct(start - 1))
+                and (text[start] in self.words.common or tokens.stop(start))
+                and not self._known_name(text[start])
             ):
                 start += 1
-            whole = doc[start:j].text
+            whole = tokens.span_text(start, j)
             keep_whole = (
                 self.gazetteer.country_of_word(whole) is not None
                 or (bool(self.gazetteer.candidates(whole)[0]) and j - start > 1)
@@ -427,19 +470,19 @@ class EntityRecognizer:
                 not keep_whole
                 and start < j
                 and (
-                    doc[start].text.lower().rstrip(".") in self.words.titles
-                    or doc[start].text.lower() in self.words.titles
-                    or self.gazetteer.is_demonym(doc[start].text)
+                    text[start].lower().rstrip(".") in self.words.titles
+                    or text[start].lower() in self.words.titles
+                    or self.gazetteer.is_demonym(text[start])
                 )
                 and start + 1 < j
             ):
                 start += 1
             stop = j
-            while stop > start and (doc[stop - 1].text == "-" or doc[stop - 1].lower_ in PARTICLES):
+            while stop > start and (text[stop - 1] == "-" or text[stop - 1].lower() in PARTICLES):
                 stop -= 1
             if stop > start:
-                if (stop - start == 1 and doc[start].text in self.words.common) or (
-                    stop - start == 1 and self.gazetteer.is_demonym(doc[start].text)
+                if (stop - start == 1 and text[start] in self.words.common) or (
+                    stop - start == 1 and self.gazetteer.is_demonym(text[start])
                 ):
                     pass
                 else:
@@ -452,6 +495,7 @@ class EntityRecognizer:
     def _classify(
         self,
         sent: Any,
+        tokens: _Tokens,
         start: int,
         end: int,
         index: int,
@@ -459,28 +503,28 @@ class EntityRecognizer:
         countries: Sequence[str],
         persons: dict[str, str],
     ) -> Mention | None:
-        doc = sent.doc
-        span = doc[start:end]
-        text = span.text
+        token_text = tokens.text
+        text = tokens.span_text(start, end)
         upper_word = text.isupper() and len(text) > 3 and " " not in text
         text_for_lookup = text.title() if upper_word else text
-        words = [t.text for t in span if t.text != "-"]
+        words = [t for t in token_text[start:end] if t != "-"]
         if (
             end + 1 < sent.end
-            and doc[end].text == "-"
-            and doc[end + 1].lower_
+            and token_text[end] == "-"
+            and token_text[end + 1].lower()
             in ("based", "backed", "led", "linked", "allied", "born", "owned", "made", "held")
         ):
             return None
-        char_start, char_end = base + span.start_char, base + span.end_char
-        before = doc[max(sent.start, start - 3) : start]
-        prev = doc[start - 1] if start > sent.start else None
+        char_start = base + tokens.idx[start]
+        char_end = base + tokens.idx[end - 1] + len(token_text[end - 1])
+        before_text = tokens.span_text(max(sent.start, start - 3), start)
+        prev = token_text[start - 1] if start > sent.start else None
         titled = prev is not None and (
-            prev.text.lower().rstrip(".") in self.words.titles or prev.text.lower() in self.words.titles
+            prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
         )
-        if prev is not None and prev.text == "," and start - 2 >= sent.start:
+        if prev is not None and prev == "," and start - 2 >= sent.start:
             titled = titled and False
-        after_text = doc[end : min(sent.end, end + 4)].text.lower()
+        after_text = tokens.span_text(end, min(sent.end, end + 4)).lower()
         appositive = bool(
             re.match(
                 r"^,\s*(?:a|an|the)?\s*(?:\w+\s)?(?:spokes\w+|official|commander|leader|"
@@ -503,13 +547,13 @@ class EntityRecognizer:
         if self.gazetteer.is_feature(text):
             return mention("PLACE", text)
         # Region suffix inside or right after the span ("Borno state", "Idlib Province").
-        nxt = doc[end] if end < sent.end else None
-        if nxt is not None and nxt.lower_ in PLACE_SUFFIXES:
-            region = self.gazetteer.resolve(f"{text_for_lookup} {nxt.lower_}", countries)
+        nxt = token_text[end].lower() if end < sent.end else None
+        if nxt is not None and nxt in PLACE_SUFFIXES:
+            region = self.gazetteer.resolve(f"{text_for_lookup} {nxt}", countries)
             if region is not None:
                 return mention("PLACE", region.to_dict()["name"], place=region)
         place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
-        locative = (prev is not None and prev.lower_ in LOCATIVE) or bool(PLACE_NOUNS.search(before.text))
+        locative = (prev is not None and prev.lower() in LOCATIVE) or bool(PLACE_NOUNS.search(before_text))
         # "in the city of Balakliia, regional Governor ..." is a place followed by a speaker.
         if place is not None and locative and not titled:
             return mention("PLACE", place.to_dict()["name"], place=place)
@@ -519,7 +563,7 @@ class EntityRecognizer:
             return mention("PLACE", place.to_dict()["name"], place=place)
         if place is not None and locative:
             return mention("PLACE", place.to_dict()["name"], place=place)
-        if PLACE_NOUNS.search(before.text):
+        if PLACE_NOUNS.search(before_text):
             return mention("PLACE", text)
         if head in self.words.first_names and len(words) >= 2:
             return self._person(mention, words, persons)
@@ -527,7 +571,7 @@ class EntityRecognizer:
             return self._person(mention, words, persons)
         if place is not None:
             return mention("PLACE", place.to_dict()["name"], place=place)
-        if PLACE_NOUNS.search(before.text):
+        if PLACE_NOUNS.search(before_text):
             return mention("PLACE", text)
         if text in persons:
             return mention("PERSON", persons[text])
@@ -597,8 +641,7 @@ def _trim_claimed(doc: Any, start: int, end: int, claimed: set[tuple[int, int]])
     return start, end
 
 
-def _is_name_token(tok: Any) -> bool:
-    text: str = tok.text
+def _is_name_text(text: str) -> bool:
     if not text or not text[0].isupper():
         return False
     if len(text) == 1:

@@ -216,21 +216,74 @@ class Trigger:
     position: int
 
 
+# For each rule above, in the same order: lower-case words or word parts, one of which every
+# match of the rule contains. In an ASCII sentence (where lower-casing is exactly the rules'
+# case-insensitivity) a rule none of whose words occurs cannot match and is not scanned; most
+# sentences name no event, and a few substring tests say so before some twenty pattern scans.
+# A new rule needs its words here.
+RULE_WORDS: tuple[tuple[str, ...], ...] = (
+    ("suicide", "blew", "explosive", "detonat"),
+    ("strike", "air raid", "jet", "warplane", "drone", "helicopter", "aerial", "barrel", "bomb"),
+    ("shell", "mortar", "artillery", "rocket", "missile"),
+    ("bomb", "explo", "ied", "mine", "blast", "booby", "detonat"),
+    ("strike",),
+    ("grenade",),
+    ("protest", "demonstrat", "crowd"),
+    ("riot", "loot", "torched", "set fire", "set ablaze", "threw", "hurl", "clashed", "vandali"),
+    ("mob", "lynch"),
+    ("tear gas", "teargas", "water cannon", "rubber bullet", "pepper spray", "baton", "dispers", "arrest"),
+    ("protest", "demonstrat", "rall", "march", "sit-in"),
+    ("recapture", "retook", "regained", "liberated", "retaken", "out of", "full control"),
+    ("seize", "capture", "overran", "overrun", "control of", "took over", "fell to", "overtook", "stormed"),
+    ("clash", "fighting", "battl", "gunfight", "firefight", "exchange", "fought", "offensive", "ambush",
+     "attack", "raid", "stormed", "assault", "overran", "skirmish"),
+    ("kidnap", "abduct", "hostage"),
+    ("rape", "raping", "sexual"),
+    ("massacre", "executed", "beheaded", "shot dead", "gunned down", "slit", "gunmen", "hacked",
+     "burned alive", "stabbed", "attack", "raid", "stormed", "assault", "opened fire", "kill"),
+    ("ceasefire", "cease-fire", "truce", "peace", "agreement"),
+    ("defused", "bomb", "foiled", "intercepted", "shot down"),
+    ("withdr", "handed over", "pulled out"),
+    ("arrest", "detained", "rounded up"),
+    ("attack", "raid", "kill"),
+)  # fmt: skip
+if len(RULE_WORDS) != len(RULES):  # pragma: no cover - caught by any test run
+    raise RuntimeError("RULE_WORDS needs one entry per rule")
+# The rules by priority, highest first (equal priorities in their order above), with their
+# words: the first rule that matches is the one ``classify`` reports, so the rules after it
+# need not be tried.
+_BY_PRIORITY = tuple(
+    (*rule, words)
+    for _, rule, words in sorted(
+        zip(range(len(RULES)), RULES, RULE_WORDS, strict=True), key=lambda item: (-item[1][3], item[0])
+    )
+)
+_KILLED_ARMED = re.compile(rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", re.I)
+_ARMED_KILLED = re.compile(rf"\b{_SECURITY}\s+(?:were\s+|have been\s+|had been\s+)?killed\b", re.I)
+_CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
+
+
 def classify(sentence: str) -> Trigger | None:
-    """The highest-priority ACLED trigger in a sentence."""
+    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
+    lower = sentence.lower() if sentence.isascii() else None
     best: Trigger | None = None
-    for pattern, event_type, sub_type, priority in RULES:
+    for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
+        if lower is not None and not any(word in lower for word in words):
+            continue
         match = pattern.search(sentence)
-        if match and (best is None or priority > best.priority):
+        if match:
             best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
+            break
     if best is None:
         return None
     # An attack whose victims are armed is a battle, one on civilians stays an attack.
-    armed_victims = (
-        re.search(rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", sentence, re.I)
-        or re.search(rf"\b{_SECURITY}\s+(?:were\s+|have been\s+|had been\s+)?killed\b", sentence, re.I)
-    ) and not re.search(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", sentence, re.I)
-    if best.event_type == VAC and best.sub_event_type == "Attack" and best.priority <= 52 and (armed_victims):
+    if (
+        best.event_type == VAC
+        and best.sub_event_type == "Attack"
+        and best.priority <= 52
+        and (_KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence))
+        and not _CIVILIAN_VICTIMS.search(sentence)
+    ):
         return Trigger(BATTLES, "Armed clash", 53, best.text, best.position)
     return best
 

@@ -27,20 +27,17 @@ class TagResult:
 
 
 class Tagger:
-    """Entity pass, incident extraction and fusion. The heavy resources are loaded lazily, once
-    per process, on the first article; ``options`` (the ``tag`` settings) say what from."""
+    """Entity pass, incident extraction and fusion. The heavy resources (spaCy, the gazetteer and
+    its small-town index) are loaded once per process, when the first tagger is built, so that
+    no article pays for them; ``options`` (the ``tag`` settings) say what from."""
 
     def __init__(self, store: IncidentStore | None = None, options: TagOptions | None = None) -> None:
         self.options = options if options is not None else TagOptions()
         self.store: IncidentStore = store if store is not None else InMemoryIncidentStore()
         self.fuser = IncidentFuser(self.store)
-        self._recognizer: EntityRecognizer | None = None
-
-    @property
-    def recognizer(self) -> EntityRecognizer:
-        if self._recognizer is None:
-            self._recognizer = recognizer(self.options)
-        return self._recognizer
+        self.recognizer: EntityRecognizer = recognizer(self.options)
+        # Otherwise read on the first article that names an unknown place.
+        self.recognizer.gazetteer.small_index()
 
     def tag(
         self,

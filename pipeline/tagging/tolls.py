@@ -204,9 +204,21 @@ def _accept(sentence: str, start: int, end: int) -> bool:
     return not NOT_PEOPLE.match(sentence[end : end + 20])
 
 
+# Every figure pattern above needs one of these words (or the start of one): a sentence without
+# any of them states no figure, and one scan says so instead of eight.
+_FIGURE_WORDS = re.compile(
+    r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|perish|lost|"
+    r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
+    re.I,
+)
+_REFLEXIVE = re.compile(r"\b(?:him|her|himself|herself|itself)\s+and\s", re.I)
+_NOT_DEATH_ONLY = re.compile(r"\b(?:wounded|injured|hurt|and|or)\b", re.I)
+_PASSIVE_END = re.compile(r"\b(?:were|have been)\s*$", re.I)
+
+
 def figures(sentence: str) -> list[Figure]:
     """Death and injury figures in one sentence, in order."""
-    if CUMULATIVE.search(sentence):
+    if not _FIGURE_WORDS.search(sentence) or CUMULATIVE.search(sentence):
         return []
     out: list[Figure] = []
     spans: list[tuple[int, int]] = []
@@ -261,13 +273,11 @@ def figures(sentence: str) -> list[Figure]:
             continue
         if match.group("rest") and "dead" not in match.group("rest").lower() and word in ("left", "leaving"):
             continue
-        reflexive = re.search(r"\b(?:him|her|himself|herself|itself)\s+and\s", match.group(0), re.I)
+        reflexive = _REFLEXIVE.search(match.group(0))
         add("deaths", match, 1 if reflexive else 0)
     for match in DEATH_AFTER.finditer(sentence):
         between = sentence[match.end("num") : match.start("word")]
-        if re.search(r"\b(?:wounded|injured|hurt|and|or)\b", between, re.I) and not re.search(
-            r"\b(?:were|have been)\s*$", between, re.I
-        ):
+        if _NOT_DEATH_ONLY.search(between) and not _PASSIVE_END.search(between):
             continue
         add("deaths", match)
     for match in INJURY_BEFORE.finditer(sentence):
