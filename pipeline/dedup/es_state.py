@@ -223,19 +223,7 @@ class ElasticsearchDedupState:
         """:meth:`put` for many records in one bulk request."""
         if not records:
             return
-        now = self._clock()
-        operations: list[dict[str, Any]] = []
-        for record in records:
-            operations.append({"index": {"_index": self.records_index, "_id": record.id}})
-            operations.append(_document(record, pending=True, now=now))
-        response = self.es.bulk(operations=operations, refresh=False)
-        if response.get("errors"):
-            failed = [
-                item["index"].get("error")
-                for item in response["items"]
-                if item["index"].get("status", 500) >= 300
-            ]
-            raise RuntimeError(f"dedup records failed for {len(failed)} records: {failed[:3]}")
+        self._write_records(records, pending=True, what="dedup records")
         for record in records:
             self._uncommitted[record.id] = record
 
@@ -326,19 +314,7 @@ class ElasticsearchDedupState:
         """Confirm the records stored since the last commit (their batch is acknowledged)."""
         if not self._uncommitted:
             return
-        now = self._clock()
-        operations: list[dict[str, Any]] = []
-        for record in self._uncommitted.values():
-            operations.append({"index": {"_index": self.records_index, "_id": record.id}})
-            operations.append(_document(record, pending=False, now=now))
-        response = self.es.bulk(operations=operations, refresh=False)
-        if response.get("errors"):
-            failed = [
-                item["index"].get("error")
-                for item in response["items"]
-                if item["index"].get("status", 500) >= 300
-            ]
-            raise RuntimeError(f"dedup commit failed for {len(failed)} records: {failed[:3]}")
+        self._write_records(list(self._uncommitted.values()), pending=False, what="dedup commit")
         self._uncommitted.clear()
 
     def expire(self, before: float) -> int:
@@ -347,6 +323,22 @@ class ElasticsearchDedupState:
         return self._delete_older(self.records_index, before)
 
     # -- internals --------------------------------------------------------------------------
+
+    def _write_records(self, records: Sequence[DocRecord], *, pending: bool, what: str) -> None:
+        """Index records in one bulk request; any item error fails the whole call."""
+        now = self._clock()
+        operations: list[dict[str, Any]] = []
+        for record in records:
+            operations.append({"index": {"_index": self.records_index, "_id": record.id}})
+            operations.append(_document(record, pending=pending, now=now))
+        response = self.es.bulk(operations=operations, refresh=False)
+        if response.get("errors"):
+            failed = [
+                item["index"].get("error")
+                for item in response["items"]
+                if item["index"].get("status", 500) >= 300
+            ]
+            raise RuntimeError(f"{what} failed for {len(failed)} records: {failed[:3]}")
 
     def _create_claims(self, claim_ids: list[str], record: DocRecord) -> list[str]:
         """Try to create every claim; the ids that someone already owns (409)."""
