@@ -19,22 +19,11 @@ from pipeline.search_setup import client
 from pipeline.settings import Settings
 from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore, state_index
+from tests.unit.test_tag_reference import BODY, TITLE
 
 pytestmark = pytest.mark.integration
 
-LEVANT_TITLE = "Islamic State fighters seize two districts of Abu Kamal; car bomb kills 12 in Deir ez-Zor"
-LEVANT = (
-    "Islamic State fighters seized two districts of the border town of Abu Kamal from a rival "
-    "faction on Thursday, according to the Syrian Observatory for Human Rights.\n"
-    "At least 40 fighters died in the clashes, the monitoring group said, up from an earlier "
-    "estimate of some 25 killed. Fighting continued into the night near the crossing with Iraq.\n"
-    "Residents said the militants, who call themselves the Islamic State but are known locally as "
-    "Daesh, used armoured vehicles and heavy machine guns in the assault.\n"
-    "On Tuesday a car bomb exploded near a market in the provincial capital Deir ez-Zor, killing "
-    "12 people and wounding at least 30, medical sources said.\n"
-    "No group has claimed responsibility for the bombing. Security forces closed the roads leading "
-    "to the market after the blast."
-)
+LEVANT_TITLE, LEVANT = TITLE, BODY  # the reference article, as the unit tests use it
 GULF_TITLE = "Car bombing in Deir el-Zour leaves 12 dead"
 GULF = (
     "A car bomb killed 12 people on Tuesday near a busy market in Deir el-Zour, the largest city in "
