@@ -2,7 +2,7 @@
 
 ES_SERVICE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 SERVICES_CACHE="${SERVICES_CACHE:-$HOME/.cache/news-incidents/services}"
-ES_VERSION="$(sed -n 's:.*<es.version>\(.*\)</es.version>.*:\1:p' "$ES_SERVICE_DIR/pom.xml" | head -n 1)"
+ES_VERSION="$(sed -n 's:.*<es.version>\(.*\)</es.version>.*:\1:p' "$ES_SERVICE_DIR/pom.xml" | awk 'NR == 1')"
 if [ -z "$ES_VERSION" ]; then
     echo "elasticsearch: cannot read <es.version> from $ES_SERVICE_DIR/pom.xml" >&2
     exit 1
@@ -20,7 +20,7 @@ es_java_major() {
         version="$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")"
     fi
     if [ -z "$version" ]; then
-        version="$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)"
+        version="$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | awk 'NR == 1')"
     fi
     version="${version#1.}"
     version="${version%%[.+-]*}"
