@@ -492,6 +492,38 @@ def _best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
 _RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
 
 
+# "the provincial capital", "the state capital": the seat of the division named before it.
+DIVISION_CAPITAL = re.compile(r"\bthe\s+(?:provincial|regional|governorate|state)\s+capital\b", re.I)
+
+
+def _division_capital(
+    analysis: Analysis, sentence_index: int, text: str, place: ResolvedPlace | None
+) -> ResolvedPlace | None:
+    """The seat of the province the article was just speaking of, when a clause places its event
+    in "the provincial capital" without naming it. The province is the one of ``place`` when that
+    is a province, else that of the last town or province named before the phrase."""
+    gaz = analysis.gazetteer
+    match = DIVISION_CAPITAL.search(text)
+    if gaz is None or match is None:
+        return None
+    admin1 = place.place.admin1 if place is not None and place.precision == "admin1" else None
+    if admin1 is None:
+        for m in reversed(analysis.mentions):
+            if m.sentence > sentence_index or m.place is None or m.label != "PLACE":
+                continue
+            if m.sentence == sentence_index and m.text not in text[: match.start()]:
+                continue
+            if m.place.precision in ("city", "neighbourhood", "admin1") and m.place.place.admin1:
+                admin1 = m.place.place.admin1
+                break
+    seat = gaz.seats.get(admin1) if admin1 else None
+    if seat is None:
+        return None
+    return ResolvedPlace(
+        mention=match.group(0), place=seat, country_name=gaz.country_names.get(seat.country, seat.country)
+    )
+
+
 def _more_precise(new: ResolvedPlace, old: ResolvedPlace) -> bool:
     """A more precise place in the same country (or any place when the old one is a country)."""
     return _RANK[new.precision] < _RANK[old.precision] and (new.place.country == old.place.country)
@@ -816,6 +848,8 @@ def extract(
                 continue
             mentions = [m for m in _sentence_places(analysis, sentence.index) if m.text in text]
             place = _best_place(mentions, text)
+            if place is None or place.precision in ("admin1", "country"):
+                place = _division_capital(analysis, sentence.index, text, place) or place
             if trig is not None and NO_EVENT.search(text[: trig.position + 40]) and not figs:
                 trig = None
             if trig is None:

@@ -108,6 +108,9 @@ class Gazetteer:
     loose: dict[str, list[Place]] = field(default_factory=dict)
     primary: set[tuple[str, str]] = field(default_factory=set)
     countries: dict[str, Place] = field(default_factory=dict)
+    # The seat of each first-order division ("SY.07" -> Deir ez-Zor): the curated region's seat,
+    # else the division's most populous town (GeoNames in the package carries no feature codes).
+    seats: dict[str, Place] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     country_words: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
@@ -223,10 +226,17 @@ class Gazetteer:
             by_name[(place.name, place.country)] = place
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
+        for known in by_name.values():
+            if known.kind == "city" and known.admin1:
+                current = gaz.seats.get(known.admin1)
+                if current is None or current.population < known.population:
+                    gaz.seats[known.admin1] = known
         for item in data.get("regions") or []:
             seat = by_name.get((item.get("seat", ""), item["country"]))
             if seat is not None:
                 admin1, lat, lon = seat.admin1, seat.lat, seat.lon
+                if admin1:
+                    gaz.seats[admin1] = seat
             elif "lat" in item and "lon" in item:
                 admin1, lat, lon = item.get("admin1"), float(item["lat"]), float(item["lon"])
             else:

@@ -133,3 +133,51 @@ def test_headline_without_body_match_stands_alone() -> None:
     types = sorted(i["event_type"] for i in incidents)
     assert types == ["Explosions/Remote violence", "Protests"]
     assert date.fromisoformat(incidents[0]["date"]) <= PUBLISHED.date()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_seat"),
+    [
+        # The issue's own example, with the border town named: its governorate's seat.
+        (
+            "Islamic State fighters seized two districts of the border town of Abu Kamal from a rival "
+            "faction on Thursday; at least 40 fighters died, up from an earlier estimate of some 25. "
+            "On Tuesday a car bomb in the provincial capital killed 12 people.",
+            "Deir ez-Zor",
+        ),
+        # A province named: its curated seat (Ramadi, although Fallujah is larger).
+        (
+            "Fighting in Anbar province killed 7 soldiers on Monday. A roadside bomb exploded in the "
+            "provincial capital on Wednesday, killing 3 policemen.",
+            "Ramadi",
+        ),
+        (
+            "Gunmen attacked a village near Maiduguri on Monday, killing 9 farmers. On Sunday a "
+            "suicide bomber killed 4 people at a mosque in the state capital.",
+            "Maiduguri",
+        ),
+    ],
+)
+def test_the_provincial_capital_is_the_seat_of_the_province_named_before(
+    text: str, expected_seat: str
+) -> None:
+    first, second = _incidents(None, text)
+    assert second["location"]["name"] == expected_seat
+    assert second["location"]["mention"].endswith("capital")
+    assert second["location"]["precision"] == "city"
+    assert first["location"]["name"] != expected_seat or expected_seat == "Maiduguri"
+
+
+def test_a_named_capital_is_taken_as_named() -> None:
+    # VOA, "Boko Haram Kills 68 in Nigerian Town" (eval set): the capital is named after the phrase.
+    text = (
+        "Suspected Boko Haram militants have attacked a village in northeastern Nigeria, killing at "
+        "least 68 people.\n"
+        "Witnesses tell a VOA reporter that the militants attacked the community of Njaba in Borno "
+        "state before dawn Tuesday.\n"
+        "Because of the remoteness of the area, word of the attack took two days to reach the state "
+        "capital, Maiduguri, about 100 kilometers away."
+    )
+    (attack,) = _incidents(None, text)
+    assert attack["fatalities"] == 68
+    assert attack["location"]["mention"] == "Maiduguri"
