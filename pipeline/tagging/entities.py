@@ -82,6 +82,8 @@ PLACE_SUFFIXES = {
     "county": "county",
     "prefecture": "prefecture",
 }
+# Words that make a region of a name ("Lower Juba", "Upper Nile").
+REGION_MODIFIERS = frozenset(["Lower", "Upper", "Middle"])
 LOCATIVE = frozenset(
     ["in", "near", "at", "outside", "from", "into", "to", "toward", "towards", "around", "across", "of"]
 )
@@ -354,13 +356,21 @@ class EntityRecognizer:
                 candidates.append((index, sent, base, start, end))
         persons: dict[str, str] = {}
         pending: list[tuple[int, Any, int, int, int]] = []
+        # The body first: a headline capitalises every word, so a capitalised pair there
+        # ("Claims Responsibility", "Funeral Held") is a person only if the body names them.
+        candidates.sort(key=lambda c: sentences[c[0]].is_title)
+        body_persons: set[str] | None = None
         for index, sent, base, start, end in candidates:
-            mention = self._classify(sent, tables[id(sent.doc)], start, end, index, base, countries, persons)
+            in_title = sentences[index].is_title
+            if in_title and body_persons is None:
+                body_persons = set(persons.values())
+            known = dict(persons) if in_title else persons
+            mention = self._classify(sent, tables[id(sent.doc)], start, end, index, base, countries, known)
             if (
                 mention is not None
-                and sentences[index].is_title
+                and in_title
                 and mention.label == "PERSON"
-                and (mention.canonical not in persons.values())
+                and mention.canonical not in (body_persons or set())
             ):
                 mention = None
             if mention is None:
@@ -465,6 +475,13 @@ class EntityRecognizer:
                 self.gazetteer.country_of_word(whole) is not None
                 or (bool(self.gazetteer.candidates(whole)[0]) and j - start > 1)
                 or self.gazetteer.is_feature(whole)
+                # "Somali National Army", "U.S. Africa Command": the country is part of the name.
+                or (
+                    j - start > 1
+                    and self.gazetteer.is_demonym(text[start])
+                    and any(text[k] in self.words.org_heads for k in range(start + 1, j))
+                    and text[start + 1].lower().rstrip(".") not in self.words.titles
+                )
             )
             while (
                 not keep_whole
@@ -542,10 +559,24 @@ class EntityRecognizer:
         if not titled and (
             last in self.words.org_heads
             or (len(words) > 2 and words[1] == "of" and head in self.words.org_heads)
+            # "U.S. Department of State"
+            or (len(words) > 3 and words[2] == "of" and words[1] in self.words.org_heads)
         ):
             return mention("ORG", text)
         if self.gazetteer.is_feature(text):
             return mention("PLACE", text)
+        if len(words) >= 2 and head in REGION_MODIFIERS:
+            # "Lower Juba", "Middle Shabelle", "Upper Nile": a region, resolved if the gazetteer
+            # knows it.
+            region_place = self.gazetteer.resolve(text_for_lookup, countries)
+            if region_place is not None:
+                return mention("PLACE", region_place.to_dict()["name"], place=region_place)
+            return mention("PLACE", text)
+        if "-" in text and all(
+            self.gazetteer.resolve(part, countries) is not None for part in text.split("-") if part
+        ):
+            # "the Damascus-Aleppo highway": a route between two places, not a name.
+            return None
         # Region suffix inside or right after the span ("Borno state", "Idlib Province").
         nxt = token_text[end].lower() if end < sent.end else None
         if nxt is not None and nxt in PLACE_SUFFIXES:

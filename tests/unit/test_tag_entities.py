@@ -1,0 +1,89 @@
+"""Entity rules on real sentences from Voice of America articles of the evaluation set
+(US federal government works; ids and URLs in eval/README.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tagging.entities import recognizer
+
+
+def _entities(title: str | None, body: str) -> set[tuple[str, str]]:
+    analysis = recognizer().analyse(title, body)
+    return {(m.label, m.canonical) for m in analysis.mentions}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Al-Shabab Claims Responsibility for Somalia Bombing",  # voa-2442344
+        "Protests Continue in Ferguson after National Guard Called",  # voa-2416714
+        "Funeral Held for Top Houthi Official Killed in Yemen Airstrike",  # voa-4369145
+    ],
+)
+def test_capitalised_headline_words_are_not_people(title: str) -> None:
+    body = "The attack killed five people, officials said."
+    assert not {name for label, name in _entities(title, body) if label == "PERSON"}
+
+
+def test_a_headline_name_the_body_gives_in_full_is_kept() -> None:
+    found = _entities(
+        "Brahimi Arrives in Damascus",
+        "International peace envoy Lakhdar Brahimi repeated calls for a temporary cease-fire.",
+    )
+    assert ("PERSON", "Lakhdar Brahimi") in found
+
+
+def test_title_before_a_name_is_not_part_of_it() -> None:
+    # voa-2416714
+    found = _entities(
+        None,
+        "President Barack Obama says U.S. Attorney General Eric Holder will travel to Ferguson on "
+        "Wednesday to get an update on the federal probe.",
+    )
+    assert {name for label, name in found if label == "PERSON"} == {"Barack Obama", "Eric Holder"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "organisation"),
+    [
+        # voa-somali-soldiers-20200117
+        (
+            "The Somali National Army Headquarters, in a statement, put the death toll at four "
+            "soldiers, with two others injured.",
+            "Somali National Army Headquarters",
+        ),
+        ("U.S. Africa Command conducted a record 63 strikes in Somalia.", "U.S. Africa Command"),
+        # voa-2837996
+        (
+            "The U.S. Department of State condemned in the strongest possible terms Friday's "
+            "terrorist attack in Somalia.",
+            "U.S. Department of State",
+        ),
+    ],
+)
+def test_the_country_in_front_of_an_organisation_is_part_of_its_name(
+    sentence: str, organisation: str
+) -> None:
+    assert ("ORG", organisation) in _entities(None, sentence)
+
+
+def test_positional_region_names_are_places() -> None:
+    # voa-somali-soldiers-20200117
+    found = _entities(
+        None,
+        "Separately, one government soldier and four militants were killed in another al-Shabab "
+        "attack Friday in the town of Hosingow, Lower Juba region.",
+    )
+    assert ("PLACE", "Lower Juba") in found
+    assert not {name for label, name in found if label == "PERSON"}
+
+
+def test_a_route_between_two_places_is_not_a_person() -> None:
+    # voa-1528719
+    found = _entities(
+        None,
+        "The strikes hit the rebel-held town of Maaret al-Numan which is strategically located "
+        "along the Damascus-Aleppo highway.",
+    )
+    assert not {name for label, name in found if label == "PERSON"}
