@@ -649,8 +649,14 @@ _REFERRING_NOUNS = (
     r"attacks?|blasts?|explosions?|bombings?|bomb|assaults?|raids?|incident|fighting|clash(?:es)?|"
     r"battles?|violence|strikes?|air ?strikes?|shelling|ambush|massacre|killings?|unrest"
 )
+# "Monday's bombings", "Saturday night's attack", "yesterday's blast".
+_DAY_POSSESSIVE = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|last\s+week)"
+    r"(?:\s+(?:night|morning|evening|afternoon))?['\u2019]s"
+)
 REFERRING = re.compile(
-    rf"\b(?:the|this|that|these|those|its|their|such)\s+(?:[\w-]+\s+)?(?P<noun>{_REFERRING_NOUNS})\b|"
+    rf"\b(?:the|this|that|these|those|its|their|such|{_DAY_POSSESSIVE})\s+(?:[\w-]+\s+)?"
+    rf"(?P<noun>{_REFERRING_NOUNS})\b|"
     r"\b(?P<cont>fighting|clashes|battles?|violence|shelling|protests?|unrest)\s+"
     r"(?:continued|continues|raged|rages|persisted|went on|resumed|spread)\b",
     re.I,
@@ -678,7 +684,9 @@ def _reference(text: str, trig: Trigger) -> str | None:
 def _conflicts(group: _Group, explicit: ResolvedDate | None, place: ResolvedPlace | None) -> bool:
     if explicit and group.date and abs((explicit.value - group.date.value).days) > 1:
         return True
-    return place is not None and place.precision != "country" and _far(place, group.place)
+    # A province named in a sentence that refers back ("Monday's bombings took place ... in the
+    # Lower Shabelle region") does not contradict a town: only another town does.
+    return place is not None and place.precision not in ("country", "admin1") and _far(place, group.place)
 
 
 def _referent(

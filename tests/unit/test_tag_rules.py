@@ -259,3 +259,15 @@ def test_separately_starts_a_new_incident_and_background_starts_none() -> None:
     found = _incidents(text)
     assert [deaths for _, deaths, _ in found] == [4, 3]
     assert all(event_type == BATTLES for event_type, _, _ in found)
+
+
+def test_a_possessive_day_refers_back_to_the_incident() -> None:
+    # [VOA-2442344]: the second sentence names the region of the same bombings.
+    text = (
+        "Somali militant group al-Shabab has claimed responsibility for two suicide car bombings "
+        "near Mogadishu that killed at least 14 people and wounded more than 30 others. "
+        "Monday's bombings took place about 20 kilometers southwest of the capital, in the Lower "
+        "Shabelle region, where Godane was killed on September 1."
+    )
+    found = _incidents(text)
+    assert [(event_type, deaths) for event_type, deaths, _ in found] == [(EXPLOSIONS, 14)]
