@@ -94,6 +94,9 @@ PLACE_NOUNS = re.compile(
 )
 
 
+_REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     index: int
@@ -581,6 +584,12 @@ class EntityRecognizer:
         nxt = token_text[end].lower() if end < sent.end else None
         if nxt is not None and nxt in PLACE_SUFFIXES:
             region = self.gazetteer.resolve(f"{text_for_lookup} {nxt}", countries)
+            if region is not None:
+                return mention("PLACE", region.to_dict()["name"], place=region)
+        # "the province of Idlib" is the province, not its seat.
+        region_noun = _REGION_OF.search(before_text)
+        if region_noun is not None:
+            region = self.gazetteer.resolve(f"{text_for_lookup} {region_noun.group(1).lower()}", countries)
             if region is not None:
                 return mention("PLACE", region.to_dict()["name"], place=region)
         place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None

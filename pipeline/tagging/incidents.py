@@ -433,10 +433,22 @@ def _units(sentence: str) -> list[tuple[str, bool]]:
     return [(sentence, False)]
 
 
+# "comes after", "came two days after", "follows": what follows is an earlier, other event.
+ANTECEDENT = re.compile(
+    r"\b(?:comes?|came|coming)\s+(?:[\w-]+\s+){0,2}?after\b|\bfollow(?:s|ed|ing)?\s+(?:an?|the)\b",
+    re.I,
+)
+
+
 def _event_date(text: str, published: date) -> ResolvedDate | None:
     """The sentence's event date: the first one not attached to a reporting verb
     ("told reporters Tuesday that the attack late Sunday..." gives Sunday)."""
     dates = [d for d in find_dates(text, published) if d.precision != "publication"]
+    antecedent = ANTECEDENT.search(text)
+    if antecedent is not None:
+        # "The bombardment comes after rebels shot down a jet on Saturday": Saturday is the date
+        # of what came before, not of the bombardment.
+        dates = [d for d in dates if d.position < antecedent.start()]
     for item in dates:
         if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
             return item
@@ -532,6 +544,13 @@ def _more_precise(new: ResolvedPlace, old: ResolvedPlace) -> bool:
 def _find(sentence: str, text: str) -> int:
     pos = sentence.find(text)
     return pos if pos >= 0 else len(sentence)
+
+
+def _inside(a: ResolvedPlace, b: ResolvedPlace) -> bool:
+    """One is a province and the other a place in it ("the province of Idlib" ... "the town of
+    Kafranbel")."""
+    same_province = bool(a.place.admin1) and a.place.admin1 == b.place.admin1
+    return same_province and "admin1" in (a.precision, b.precision)
 
 
 def _far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
@@ -899,7 +918,14 @@ def extract(
             if current is not None and not own_clause:
                 if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
                     new_needed = True
-                elif place is not None and current.place is not None and _far(place, current.place):
+                elif (
+                    place is not None
+                    and current.place is not None
+                    and _far(place, current.place)
+                    # A town in the province just named, with no toll of its own, says where
+                    # the same event happened; with its own toll it is one of several events.
+                    and not (_inside(place, current.place) and not any(f.kind == "deaths" for f in figs))
+                ):
                     new_needed = (
                         not (place.precision == "country" or current.place.precision == "country")
                         or place.place.country != current.place.place.country

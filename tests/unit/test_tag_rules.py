@@ -271,3 +271,24 @@ def test_a_possessive_day_refers_back_to_the_incident() -> None:
     )
     found = _incidents(text)
     assert [(event_type, deaths) for event_type, deaths, _ in found] == [(EXPLOSIONS, 14)]
+
+
+def test_a_town_in_the_province_named_before_is_where_it_happened() -> None:
+    # VOA, "Britain-based Syrian Activists: 2 Hospitals Hit Amid Intense Bombardment" (eval set,
+    # voa-point62-idlib-hospitals), published Monday 2018-02-05.
+    text = (
+        "Syrian activists say two hospitals have been hit amid a wave of airstrikes on "
+        "opposition-held areas in the northwest province of Idlib, the largest remaining rebel "
+        "stronghold in Syria. The bombardment comes after rebels shot down a Russian fighter jet on "
+        "Saturday. The activist-run Edlib Media Center and the Britain-based Syrian Observatory for "
+        "Human Rights say one of the bombed hospitals was in the town of Kafranbel. They say it was "
+        "hit on Monday morning."
+    )
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(None, text, date(2018, 2, 5), "rules-test", fuse=False)
+    (incident,) = result.incidents
+    assert incident.event_type == EXPLOSIONS
+    assert incident.location is not None and incident.location["name"] == "Kafranbel"
+    # Saturday is when the jet was shot down, not when the hospitals were hit.
+    assert incident.date == date(2018, 2, 5)
