@@ -6,6 +6,7 @@ One loop serves every stage and the sink::
       -> retry only the items that failed retriably (bounded backoff; then give up and exit
          WITHOUT committing: the supervisor restarts the process and the batch is re-read)
       -> dead-letter what failed for good (original bytes, headers naming stage/reason/source)
+      -> stage.discard_staged(ids)  (articles dead-lettered after processing, if any)
       -> stage.after_batch_written()  (stateful stages persist state only now)
       -> commit offset+1 per partition
 
@@ -71,6 +72,7 @@ class _Pending:
     """One input record and what the stage made of it."""
 
     record: InboundRecord
+    envelope_id: str
     outputs: list[Envelope]
 
 
@@ -153,14 +155,17 @@ class StageRunner:
         self._prepare_with_retries([envelope for _, envelope in decoded])
 
         pending: list[_Pending] = []
+        # Articles processed but not written: what the stage staged for them must not persist.
+        discarded: list[str] = []
         for record, envelope in decoded:
             try:
                 outputs = self._process_with_retries(envelope)
             except InvalidInput as exc:
                 self._dead_letter(record, str(exc), record.value)
+                discarded.append(envelope.id)
                 continue
             if outputs:
-                pending.append(_Pending(record, outputs))
+                pending.append(_Pending(record, envelope.id, outputs))
             else:
                 self.counters.dropped += 1
                 self._consecutive_dead_letters = 0
@@ -180,8 +185,15 @@ class StageRunner:
                 else item.record.value
             )
             self._dead_letter(item.record, str(error), value)
+            discarded.append(item.envelope_id)
 
         self.dead_letters.flush()
+        # An id also written in this batch (an earlier revision of the same article) keeps its
+        # state: forgetting it would forget an article that is downstream.
+        written_ids = {item.envelope_id for item in pending if not failed.get(id(item))}
+        discarded = [doc_id for doc_id in discarded if doc_id not in written_ids]
+        if discarded:
+            self._discard_staged(discarded)
         self.stage.after_batch_written()
         self.source.commit(_next_offsets(records))
         self._check_breaker()
@@ -193,6 +205,15 @@ class StageRunner:
         if prepare is None or not envelopes:
             return
         self._with_retries(lambda: prepare(envelopes), "prepare_batch")
+
+    def _discard_staged(self, envelope_ids: list[str]) -> None:
+        """Tell a stateful stage which of the batch's articles went to the dead-letter topic
+        instead of downstream, so that ``after_batch_written`` persists nothing for them."""
+        discard = getattr(self.stage, "discard_staged", None)
+        if discard is None:
+            return
+        ids = list(dict.fromkeys(envelope_ids))
+        self._with_retries(lambda: discard(ids), "discard_staged")
 
     def _process_with_retries(self, envelope: Envelope) -> list[Envelope]:
         try:

@@ -317,6 +317,25 @@ class ElasticsearchDedupState:
         self._write_records(list(self._uncommitted.values()), pending=False, what="dedup commit")
         self._uncommitted.clear()
 
+    def discard(self, ids: Iterable[str]) -> None:
+        """Delete the records stored since the last commit for these ids (their articles went
+        to the dead-letter topic). Their claims stay, ownerless: the next claimant takes them
+        over, as it does from a worker that died."""
+        doomed = [doc_id for doc_id in dict.fromkeys(ids) if doc_id in self._uncommitted]
+        if not doomed:
+            return
+        operations = [{"delete": {"_index": self.records_index, "_id": doc_id}} for doc_id in doomed]
+        response = self.es.bulk(operations=operations, refresh=False)
+        failed = [
+            item["delete"].get("error")
+            for item in response["items"]
+            if int(item["delete"].get("status", 500)) >= 300 and int(item["delete"].get("status", 500)) != 404
+        ]
+        if failed:
+            raise RuntimeError(f"dedup discard failed for {len(failed)} records: {failed[:3]}")
+        for doc_id in doomed:
+            del self._uncommitted[doc_id]
+
     def expire(self, before: float) -> int:
         """Delete the records and claims of articles first seen before ``before``."""
         self._delete_older(self.claims_index, before)

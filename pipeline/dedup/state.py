@@ -12,6 +12,10 @@
 * ``records(ids)`` — records by id, without pending records whose owner evidently died;
 * ``commit()`` — called from the stage's ``after_batch_written``: the batch's records become
   confirmed (and, for the in-memory state, a snapshot is written if it has a path);
+* ``discard(ids)`` — forget the records stored since the last commit for these ids (their
+  articles went to the dead-letter topic): they are no longer returned and the keys they claimed
+  pass to the next claimant. An id with nothing stored since the last commit is left alone;
+  an update discarded this way forgets the article's earlier text too (a replay stores it again);
 * ``expire(before)`` — forget everything first seen before ``before`` (the time window).
 
 :class:`MemoryState` serves unit tests, single-worker runs and the million-document benchmark;
@@ -36,6 +40,7 @@ from pipeline.dedup.claims import ClaimTable
 from pipeline.dedup.signatures import NUM_PERM, U32
 
 _KINDS: tuple[str | None, ...] = (None, "exact", "near")
+_TOMBSTONE = float("-inf")  # first_seen of a discarded row
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class DedupState(Protocol):
     def records(self, ids: Iterable[str]) -> dict[str, DocRecord]: ...
 
     def commit(self) -> None: ...
+
+    def discard(self, ids: Iterable[str]) -> None: ...
 
     def expire(self, before: float) -> int: ...
 
@@ -100,6 +107,9 @@ class MemoryState:
         self._similarity = array("f")
         self._update = array("b")
         self._claims = ClaimTable(expected_docs * 2 * 26)
+        # What was stored since the last commit: rows from this index on, and updated ids.
+        self._first_staged_row = 0
+        self._updated: set[str] = set()
         if path is not None and path.exists():
             self._load(path)
 
@@ -111,6 +121,8 @@ class MemoryState:
 
     def put(self, record: DocRecord) -> None:
         row = self._rows.get(record.id)
+        if row is not None and row < self._first_staged_row:
+            self._updated.add(record.id)
         if row is None:
             row = len(self._ids)
             self._rows[record.id] = row
@@ -164,8 +176,21 @@ class MemoryState:
         return found
 
     def commit(self) -> None:
+        self._first_staged_row = len(self._ids)
+        self._updated.clear()
         if self.path is not None:
             self._save(self.path)
+
+    def discard(self, ids: Iterable[str]) -> None:
+        for doc_id in ids:
+            row = self._rows.get(doc_id)
+            if row is None or (row < self._first_staged_row and doc_id not in self._updated):
+                continue
+            del self._rows[doc_id]
+            self._updated.discard(doc_id)
+            # A tombstone: first seen "never", so its claims pass on at the next claim (as for
+            # an article out of the window) and the next expiry removes the row.
+            self._first_seen[row] = _TOMBSTONE
 
     def expire(self, before: float) -> int:
         keep = [row for row in range(len(self._ids)) if self._first_seen[row] >= before]
@@ -194,6 +219,7 @@ class MemoryState:
         if len(self._minhash) < 16:
             self._minhash = np.zeros((16, NUM_PERM), dtype=np.uint32)
         self._claims.rebuild(claims)
+        self._first_staged_row = sum(1 for row in keep if row < self._first_staged_row)
         return dropped
 
     # -- batches (the vectorised path of Deduplicator.check_batch) -------------------------
@@ -345,8 +371,13 @@ class MemoryState:
         with path.open("rb") as source:
             snapshot = pickle.load(source)  # our own file, written by _save
         self._ids = snapshot["ids"]
-        self._rows = {doc_id: row for row, doc_id in enumerate(self._ids)}
         self._first_seen = snapshot["first_seen"]
+        self._rows = {
+            doc_id: row
+            for row, doc_id in enumerate(self._ids)
+            if self._first_seen[row] != _TOMBSTONE
+        }
+        self._first_staged_row = len(self._ids)
         self._revision = snapshot["revision"]
         self._hash = snapshot["hash"]
         self._story = snapshot["story"]

@@ -10,6 +10,12 @@ A stage may also define ``prepare_batch(envelopes)``: the runner calls it with e
 envelope of a polled batch before calling ``process`` on each, so the stage can fetch or claim
 state for the whole batch in one round trip. It may raise ``RetriableError``; any result it
 keeps must leave ``process`` correct on its own.
+
+A stateful stage also defines ``discard_staged(envelope_ids)``: before ``after_batch_written``,
+the runner names the articles of the batch that were processed but went to the dead-letter topic
+instead of downstream (an output too large for the topic, a permanent write error, the stage's
+own ``InvalidInput``), and the stage drops what it staged for them in this batch, never what
+earlier batches made durable. Ids it staged nothing for are ignored.
 """
 
 from __future__ import annotations

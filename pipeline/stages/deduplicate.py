@@ -125,6 +125,10 @@ class DeduplicateStage:
         )
         return [envelope.advance(Stage.DEDUPLICATED, dedup=info)]
 
+    def discard_staged(self, envelope_ids: Sequence[str]) -> None:
+        """Forget the batch's articles that went to the dead-letter topic (see the runner)."""
+        self.state.discard(envelope_ids)
+
     def after_batch_written(self) -> None:
         self._prepared.clear()
         self.state.commit()

@@ -79,6 +79,8 @@ class TagStage:
 
     def __init__(self, store: IncidentStore | None = None, options: TagOptions | None = None) -> None:
         self.tagger = Tagger(store, options)
+        # Articles processed since the last written batch: the only ones discard_staged touches.
+        self._batch_articles: set[str] = set()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TagStage:
@@ -99,6 +101,7 @@ class TagStage:
         return self.tagger.store
 
     def process(self, envelope: Envelope) -> Sequence[Envelope]:
+        self._batch_articles.add(envelope.id)
         title, text = _text(envelope)
         if not isinstance(text, str) or (title is not None and not isinstance(title, str)):
             raise InvalidInput("article text is not a string")
@@ -124,5 +127,12 @@ class TagStage:
         )
         return [envelope.advance(Stage.TAGGED, tags=tags)]
 
+    def discard_staged(self, envelope_ids: Sequence[str]) -> None:
+        """Withdraw the reports of the batch's articles that went to the dead-letter topic. (An
+        article processed again in this batch and dead-lettered is withdrawn whole: its earlier,
+        durable report goes with it.)"""
+        self.store.discard([i for i in envelope_ids if i in self._batch_articles])
+
     def after_batch_written(self) -> None:
+        self._batch_articles.clear()
         self.store.flush()

@@ -12,12 +12,13 @@ scripts are used, so a node without Painless will do.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
-from pipeline.tagging.fusion import merge
+from pipeline.tagging.fusion import merge, withdraw
 from pipeline.tagging.incidents import Incident
 
 if TYPE_CHECKING:
@@ -166,6 +167,9 @@ class ElasticsearchIncidentStore:
 
     def put(self, incident: Incident) -> None:
         self.staged[incident.incident_id] = incident
+
+    def discard(self, article_ids: Iterable[str]) -> None:
+        withdraw(self.staged, article_ids)
 
     def flush(self) -> None:
         """Write the staged incidents (one bulk request, ``refresh=wait_for``); incidents another

@@ -50,6 +50,10 @@ class IncidentStore(Protocol):
         """Make staged changes durable."""
         ...
 
+    def discard(self, article_ids: Iterable[str]) -> None:
+        """Withdraw these articles' reports from the staged changes (see :func:`withdraw`)."""
+        ...
+
 
 class InMemoryIncidentStore:
     """Dictionary-backed store for tests and single-process runs."""
@@ -75,6 +79,9 @@ class InMemoryIncidentStore:
     def flush(self) -> None:
         self.durable.update(self.staged)
         self.staged.clear()
+
+    def discard(self, article_ids: Iterable[str]) -> None:
+        withdraw(self.staged, article_ids)
 
     def all(self) -> list[Incident]:
         return list({**self.durable, **self.staged}.values())
@@ -207,3 +214,44 @@ def _without(incident: Incident, article_id: str) -> Incident:
             }
         )
     return Incident(**{**incident.__dict__, "reports": reports})
+
+
+def withdraw(staged: dict[str, Incident], article_ids: Iterable[str]) -> None:
+    """Take the reports of ``article_ids`` out of the staged incidents, in place: articles that
+    went to the dead-letter topic instead of downstream. A staged incident left with no report
+    is unstaged (its durable version, if any, stands); one with other reports keeps them, with
+    its toll, injuries, articles and sources recomputed from what is left, and the withdrawn
+    reports' final figures out of its history. Evidence sentences, actors and a withdrawn
+    article's own earlier estimates cannot be told apart by report and stay."""
+    gone = set(article_ids)
+    for incident_id, incident in list(staged.items()):
+        if not gone & set(incident.article_ids):
+            continue
+        reports = [r for r in incident.reports if r.get("article_id") not in gone]
+        if not reports:
+            del staged[incident_id]
+            continue
+        with_toll = [r for r in reports if r.get("fatalities") is not None]
+        with_injured = [r for r in reports if r.get("injured") is not None]
+        fatalities = with_toll[-1]["fatalities"] if with_toll else None
+        withdrawn = {r.get("fatalities") for r in incident.reports if r.get("article_id") in gone}
+        kept = {r.get("fatalities") for r in reports}
+        history = [
+            v for v in incident.fatalities_history if v != fatalities and (v in kept or v not in withdrawn)
+        ]
+        kept_articles = {str(r.get("article_id")) for r in reports}
+        kept_sources = {r.get("source") for r in reports}
+        published = [str(r["published"]) for r in reports if r.get("published")]
+        staged[incident_id] = Incident(
+            **{
+                **incident.__dict__,
+                "reports": reports,
+                "fatalities": fatalities,
+                "injured": with_injured[-1]["injured"] if with_injured else None,
+                "fatalities_history": [*history, fatalities] if fatalities is not None else [],
+                "article_ids": [a for a in incident.article_ids if a in kept_articles],
+                "sources": [src for src in incident.sources if src in kept_sources],
+                "first_reported": min(published, default=incident.first_reported),
+                "last_reported": max(published, default=incident.last_reported),
+            }
+        )

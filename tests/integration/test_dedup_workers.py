@@ -15,7 +15,7 @@ from pipeline.dedup.deduplicator import Deduplicator
 from pipeline.dedup.es_state import ElasticsearchDedupState, claims_index, records_index
 from pipeline.dedup.signatures import all_keys, signature
 from pipeline.dedup.state import DocRecord, MemoryState
-from pipeline.envelope import CleanedContent, DedupInfo, Envelope, Stage, article_id, decode
+from pipeline.envelope import CleanedContent, DedupInfo, Envelope, Stage, article_id, decode, encode
 from pipeline.runner import StageCounters
 from pipeline.search_setup import client
 from pipeline.settings import Settings
@@ -399,3 +399,42 @@ def test_short_texts_are_not_duplicates_on_the_shared_state(shared: Settings) ->
     later = cleaned("https://blank.example/later", "", "", 30)
     (out,) = DeduplicateStage(state=state).process(later)
     assert out.dedup is not None and out.dedup.duplicate_of is None
+
+
+def test_an_article_dead_lettered_downstream_is_forgotten(shared: Settings) -> None:
+    """The wire copy's output is too large for the topic (it goes to the dead-letter topic as a
+    notice): the shared state must not keep it, so the partner's copy that arrives next is an
+    original, not a duplicate of an article that is not downstream."""
+    settings = shared
+    topic = settings.kafka.topic("cleaned")
+    original = wire("india-train", 0)
+    # Padding in a field the deduplicator does not read makes the wire copy the only large record.
+    padded = original.model_copy(
+        update={"raw": original.raw.model_copy(update={"body": "x" * 20_000})}
+    )
+    (probe,) = DeduplicateStage(state=MemoryState()).process(padded)
+    size_in, size_out = len(encode(padded)), len(encode(probe))
+    assert size_out > size_in
+    settings.kafka.max_record_bytes = (size_in + size_out) // 2  # the input fits, the output not
+    other = wire("adams-arrest", 1)
+    produce_envelopes(settings, topic, [padded, other])
+    (first,) = run_workers(settings, workers=1)
+    assert (first.read, first.written, first.dead_lettered) == (2, 1, 1) and first.balanced()
+    (notice,) = read_topic(settings, f"{topic}.dlq")
+    assert b"record too large" in notice.value  # type: ignore[attr-defined]
+
+    es = client(settings.elasticsearch)
+    assert not es.exists(index=records_index(settings.elasticsearch), id=padded.id)
+    assert es.exists(index=records_index(settings.elasticsearch), id=other.id)
+    es.close()
+
+    partner = cleaned(
+        "https://partner.example/train", headline("india-train"), syndicated("india-train"), 60
+    )
+    produce_envelopes(settings, topic, [partner])
+    (second,) = run_workers(settings, workers=1)
+    assert (second.read, second.written) == (1, 1)
+    found = decisions(settings)
+    assert found[(partner.id, 0)].duplicate_of is None
+    assert found[(other.id, 0)].duplicate_of is None
+    assert (padded.id, 0) not in found

@@ -138,3 +138,30 @@ def test_concurrent_updates_are_merged_not_lost(state: Settings) -> None:
     stored = ElasticsearchIncidentStore.from_settings(state.elasticsearch).get(base["incident_id"])
     assert stored is not None
     assert sorted(stored.article_ids) == ["gulf-a", "gulf-b", "levant"]
+
+
+def test_a_dead_lettered_report_is_withdrawn_before_the_state_is_written(state: Settings) -> None:
+    stage = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
+    levant = _envelope(
+        "abu-kamal-clashes", LEVANT_TITLE, LEVANT, datetime(2026, 11, 20, 9, 30, tzinfo=UTC), "levant-wire"
+    )
+    gulf = _envelope(
+        "deir-ez-zor-bombing", GULF_TITLE, GULF, datetime(2026, 11, 19, 18, 0, tzinfo=UTC), "gulf-desk"
+    )
+    # One batch: both reports fuse; the Levant article then goes to the dead-letter topic.
+    _bombing(stage, gulf)
+    fused = _bombing(stage, levant)
+    assert sorted(fused["article_ids"]) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
+    stage.discard_staged(["abu-kamal-clashes"])
+    stage.after_batch_written()
+
+    stored = ElasticsearchIncidentStore.from_settings(state.elasticsearch).get(fused["incident_id"])
+    assert stored is not None
+    assert stored.article_ids == ["deir-ez-zor-bombing"] and stored.sources == ["gulf-desk"]
+    assert stored.fatalities == 12 and stored.injured == 30
+    es = client(state.elasticsearch)
+    try:
+        # The Levant article's own incident (the clash) was never written.
+        assert es.count(index=state_index(state.elasticsearch))["count"] == 1
+    finally:
+        es.close()

@@ -132,3 +132,38 @@ def test_state_survives_a_restart_only_after_commit(tmp_path: Path) -> None:
     restarted = Deduplicator(MemoryState(path))
     decision = restarted.check("copy", T0 + 60, syndicated("india-train"))
     assert decision.duplicate_of == "wire"
+
+
+def test_a_discarded_article_is_forgotten_and_its_keys_pass_on() -> None:
+    state = MemoryState()
+    dedup = Deduplicator(state)
+    dedup.check("wire", T0, body("adams-arrest"))
+    state.commit()
+    dedup.check("lost", T0 + 60, body("india-train"))  # staged, then dead-lettered downstream
+    state.discard(["lost", "wire"])  # "wire" was made durable by an earlier batch: it stays
+    state.commit()
+    assert state.get("lost") is None and state.get("wire") is not None
+    copy = dedup.check("copy", T0 + 120, syndicated("india-train"))
+    assert copy.duplicate_of is None  # nothing downstream to be a copy of
+    assert dedup.check("partner", T0 + 180, syndicated("adams-arrest")).duplicate_of == "wire"
+    # The keys "lost" had claimed now belong to "copy".
+    assert dedup.check("copy2", T0 + 240, syndicated("india-train")).duplicate_of == "copy"
+
+
+def test_discard_in_the_batch_path_and_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "dedup.state"
+    state = MemoryState(path)
+    dedup = Deduplicator(state)
+    dedup.check_batch(
+        [("wire", T0, body("adams-arrest"), 0), ("lost", T0 + 1, body("india-train"), 0)]
+    )
+    state.discard(["lost"])
+    state.commit()
+    restarted = MemoryState(path)
+    assert restarted.get("lost") is None and restarted.get("wire") is not None
+    (decision,) = Deduplicator(restarted).check_batch(
+        [("copy", T0 + 60, syndicated("india-train"), 0)]
+    )
+    assert decision.duplicate_of is None
+    assert restarted.expire(T0 - 1) == 1  # the tombstone goes at the next expiry
+    assert restarted.get("wire") is not None and restarted.get("copy") is not None

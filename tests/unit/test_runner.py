@@ -237,3 +237,61 @@ def test_prepare_batch_retriable_failure_is_retried_then_fatal_without_commit() 
     with pytest.raises(RetriableError):
         runner.run(until_drained=True)
     assert stage.calls == 3 and source.commits == []
+
+
+class Stateful(Upper):
+    """Upper with staged state, told which articles were dead-lettered after processing."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__(events)
+        self.discarded: list[list[str]] = []
+
+    def discard_staged(self, envelope_ids: Sequence[str]) -> None:
+        self.events.append("discard")
+        self.discarded.append(list(envelope_ids))
+
+
+def test_articles_dead_lettered_after_processing_are_discarded_before_state_persists() -> None:
+    events: list[str] = []
+    stage = Stateful(events)
+    batch = [
+        *good_records(3),
+        record(3, encode(envelope(3).model_copy(update={"id": "id-3-bad"}))),  # stage refuses
+        record(4, b"\xff not json"),  # never decoded: the stage staged nothing for it
+    ]
+    runner, source, output, dead, events = make_runner([batch], stage=stage)
+    stage.events = events
+    output.fail_permanently = {"id-1"}
+    counters = runner.run(until_drained=True)
+    assert [e.id for e in output.written] == ["id-0", "id-2"]
+    assert sorted(r.offset for r, _, _, _ in dead.sent) == [1, 3, 4]
+    assert stage.discarded == [["id-3-bad", "id-1"]]
+    assert events == ["write", "dlq-flush", "discard", "state-persisted", "commit"]
+    assert counters.dead_lettered == 3 and counters.balanced()
+    assert source.commits == [{("in", 0): 5}]
+
+
+def test_nothing_is_discarded_for_a_clean_batch_or_a_written_revision() -> None:
+    events: list[str] = []
+    stage = Stateful(events)
+    # The same article twice: the first revision is written, the second fails for good.
+    first = envelope(7)
+    second = first.model_copy(update={"revision": 1})
+    runner, _, _, _, events = make_runner(
+        [good_records(2), [record(0, encode(first)), record(1, encode(second))]], stage=stage
+    )
+    stage.events = events
+
+    class FailSecondRevision(FakeOutput):
+        def write(self, envelopes: Sequence[Envelope]):  # type: ignore[no-untyped-def]
+            report = super().write([e for e in envelopes if e.revision == 0])
+            for index, env in enumerate(envelopes):
+                if env.revision == 1:
+                    report.permanent[index] = InvalidInput("mapping conflict")
+            return report
+
+    runner.output = FailSecondRevision(events)
+    counters = runner.run(until_drained=True)
+    assert stage.discarded == []
+    assert "discard" not in events
+    assert counters.dead_lettered == 1 and counters.balanced()

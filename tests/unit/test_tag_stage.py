@@ -169,3 +169,40 @@ def test_empty_text_gives_empty_tags_and_feed_fallback() -> None:
     assert tagged is not None and len(tagged.incidents) == 1
     assert tagged.incidents[0]["sources"] == ["example.org"]
     assert tagged.incidents[0]["date"] == "2024-04-30"
+
+
+def test_dead_lettered_articles_are_withdrawn_from_the_staged_incidents() -> None:
+    store = InMemoryIncidentStore()
+    stage = TagStage(store)
+    first = _envelope(
+        "A car bomb killed 9 people in Mogadishu on Wednesday, police said.",
+        datetime(2022, 1, 12, 12, tzinfo=UTC),
+        "https://example.org/a/first",
+    )
+    later = _envelope(
+        "The death toll from Wednesday's car bomb in Mogadishu has risen to 14, officials said.",
+        datetime(2022, 1, 13, 8, tzinfo=UTC),
+        "https://example.org/a/later",
+    )
+    lone = _envelope(
+        "A roadside bomb killed 3 soldiers near Kismayo on Thursday.",
+        datetime(2022, 1, 13, 9, tzinfo=UTC),
+        "https://example.org/a/lone",
+    )
+    # One batch: the first report is written downstream, the update and the lone report are not.
+    for envelope in (first, later, lone):
+        stage.process(envelope)
+    assert {i.fatalities for i in store.staged.values()} == {14, 3}
+    stage.discard_staged(["later", "lone"])
+    stage.after_batch_written()
+    (incident,) = store.all()
+    assert incident.article_ids == ["first"]
+    assert incident.fatalities == 9 and incident.fatalities_history == [9]
+    assert [r["article_id"] for r in incident.reports] == ["first"]
+
+    # Next batch: the update arrives again (replayed from the dead-letter topic) and is written.
+    stage.process(later)
+    stage.discard_staged(["first"])  # durable since the last batch and not re-staged: untouched
+    stage.after_batch_written()
+    (incident,) = store.all()
+    assert incident.article_ids == ["first", "later"] and incident.fatalities == 14
