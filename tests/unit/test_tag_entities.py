@@ -87,3 +87,9 @@ def test_a_route_between_two_places_is_not_a_person() -> None:
         "along the Damascus-Aleppo highway.",
     )
     assert not {name for label, name in found if label == "PERSON"}
+
+
+def test_abbreviated_months_are_not_places() -> None:
+    # voa-somali-soldiers-20200117 ("Jan." had resolved to Jackson, Mississippi)
+    found = _entities(None, "The militants killed three Americans in the Jan. 5 attack.")
+    assert not {name for label, name in found if label == "PLACE"}
