@@ -84,6 +84,15 @@ PLACE_SUFFIXES = {
 }
 # Words that make a region of a name ("Lower Juba", "Upper Nile").
 REGION_MODIFIERS = frozenset(["Lower", "Upper", "Middle"])
+PLURAL_PLACE_SUFFIXES = {
+    "provinces": "province",
+    "governorates": "governorate",
+    "states": "state",
+    "districts": "district",
+    "regions": "region",
+    "oblasts": "oblast",
+    "counties": "county",
+}
 LOCATIVE = frozenset(
     ["in", "near", "at", "outside", "from", "into", "to", "toward", "towards", "around", "across", "of"]
 )
@@ -582,6 +591,16 @@ class EntityRecognizer:
             return None
         # Region suffix inside or right after the span ("Borno state", "Idlib Province").
         nxt = token_text[end].lower() if end < sent.end else None
+        # "Idlib and Aleppo provinces": both names take the plural suffix after the second.
+        if (
+            nxt in ("and", ",")
+            and end + 2 < sent.end
+            and tokens.name[end + 1]
+            and token_text[end + 2].lower() in PLURAL_PLACE_SUFFIXES
+        ):
+            nxt = PLURAL_PLACE_SUFFIXES[token_text[end + 2].lower()]
+        elif nxt is not None and nxt in PLURAL_PLACE_SUFFIXES:
+            nxt = PLURAL_PLACE_SUFFIXES[nxt]
         if nxt is not None and nxt in PLACE_SUFFIXES:
             region = self.gazetteer.resolve(f"{text_for_lookup} {nxt}", countries)
             if region is not None:

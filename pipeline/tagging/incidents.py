@@ -202,7 +202,8 @@ NO_EVENT = re.compile(
     re.I,
 )
 WEAK_REFERENCE = re.compile(
-    r"\b(?:the|this|that) (?:attack|blast|explosion|bombing|assault|raid|incident|fighting|clashes)\b",
+    r"\b(?:the|this|that|these|those) (?:attacks?|blasts?|explosions?|bombings?|assaults?|raids?|"
+    r"incidents?|fighting|clashes|(?:air ?)?strikes|shelling)\b",
     re.I,
 )
 
@@ -883,6 +884,8 @@ def extract(
                 if current is not None and (figs or WEAK_REFERENCE.search(text)):
                     if _conflicts(current, explicit, place):
                         continue
+                    if current.date is None and explicit is not None and WEAK_REFERENCE.search(text):
+                        current.date = explicit  # "the strikes happened late Wednesday"
                     attach(
                         current, sentence.index, text, figs, place, trig=None, establishing=False, dated=False
                     )

@@ -292,3 +292,24 @@ def test_a_town_in_the_province_named_before_is_where_it_happened() -> None:
     assert incident.location is not None and incident.location["name"] == "Kafranbel"
     # Saturday is when the jet was shot down, not when the hospitals were hit.
     assert incident.date == date(2018, 2, 5)
+
+
+def test_a_reference_to_the_strikes_gives_their_place_and_date() -> None:
+    # VOA, "Airstrikes Killed 43 in N. Syria, Activists Say" (eval set, voa-1528719), published
+    # Thursday 2012-10-18.
+    text = (
+        "Syrian activists and medical officials say a series of government air strikes on rebel "
+        "areas in the country's north has killed at least 43 people, including many children.\n"
+        "The activists said the strikes happened late Wednesday and early Thursday and hit five "
+        "areas in Idlib and Aleppo provinces, including the rebel-held town of Maaret al-Numan "
+        "which is strategically located along the Damascus-Aleppo highway."
+    )
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(None, text, date(2012, 10, 18), "rules-test", fuse=False)
+    (incident,) = result.incidents
+    assert (incident.event_type, incident.fatalities) == (EXPLOSIONS, 43)
+    assert incident.location is not None and incident.location["name"] == "Maaret al-Numan"
+    assert incident.date == date(2012, 10, 17)
+    provinces = {p["name"] for p in result.places if p["precision"] == "admin1"}
+    assert provinces == {"Idlib Governorate", "Aleppo Governorate"}
