@@ -613,6 +613,13 @@ class EntityRecognizer:
                 return mention("PLACE", region.to_dict()["name"], place=region)
         place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
         locative = (prev is not None and prev.lower() in LOCATIVE) or bool(PLACE_NOUNS.search(before_text))
+        if text in persons and not (
+            (prev is not None and prev.lower() in LOCATIVE and prev.lower() != "of")
+            or PLACE_NOUNS.search(before_text)
+        ):
+            # "where Godane was killed", "the shooting of Brown": the surname of a person named
+            # before, even when a town bears it.
+            return mention("PERSON", persons[text])
         # "in the city of Balakliia, regional Governor ..." is a place followed by a speaker.
         if place is not None and locative and not titled:
             return mention("PLACE", place.to_dict()["name"], place=place)

@@ -93,3 +93,15 @@ def test_abbreviated_months_are_not_places() -> None:
     # voa-somali-soldiers-20200117 ("Jan." had resolved to Jackson, Mississippi)
     found = _entities(None, "The militants killed three Americans in the Jan. 5 attack.")
     assert not {name for label, name in found if label == "PLACE"}
+
+
+def test_a_surname_seen_before_is_the_person_not_a_town() -> None:
+    # voa-2419104 ("Brown" had resolved to Brunei through a loose spelling match)
+    found = _entities(
+        None,
+        "Ferguson has been hit by street protests every night since 18-year-old Michael Brown was "
+        "killed on August 9. Earlier Tuesday, U.S. Attorney General Eric Holder promised the people "
+        'of Ferguson a "full, fair and independent" investigation into the shooting of Brown.',
+    )
+    assert {name for label, name in found if label == "PERSON"} == {"Michael Brown", "Eric Holder"}
+    assert {name for label, name in found if label == "PLACE"} == {"Ferguson"}
