@@ -19,6 +19,7 @@ import pytest
 from pipeline.tagging.actors import catalogue, load_catalogue
 from pipeline.tagging.dates import find_dates, first_date
 from pipeline.tagging.incidents import BATTLES, EXPLOSIONS, PROTESTS, VAC, classify
+from pipeline.tagging.tagger import Tagger, TagResult
 from pipeline.tagging.tolls import current_and_history, figures, parse_number
 
 FRIDAY = date(2015, 3, 6)
@@ -230,10 +231,12 @@ def test_conjoined_counts_and_word_boundaries(sentence: str, deaths: int | None)
     assert value == deaths
 
 
-def _incidents(text: str, published: date = FRIDAY) -> list[tuple[str, int | None, str | None]]:
-    from pipeline.tagging.tagger import Tagger
+def _tag(text: str, published: date = FRIDAY) -> TagResult:
+    return Tagger().tag(None, text, published, "rules-test", fuse=False)
 
-    result = Tagger().tag(None, text, published, "rules-test", fuse=False)
+
+def _incidents(text: str, published: date = FRIDAY) -> list[tuple[str, int | None, str | None]]:
+    result = _tag(text, published)
     return [(i.event_type, i.fatalities, (i.location or {}).get("name")) for i in result.incidents]
 
 
@@ -273,43 +276,45 @@ def test_a_possessive_day_refers_back_to_the_incident() -> None:
     assert [(event_type, deaths) for event_type, deaths, _ in found] == [(EXPLOSIONS, 14)]
 
 
-def test_a_town_in_the_province_named_before_is_where_it_happened() -> None:
+# Place and date given by sentences after the one that reports the incident.
+IDLIB_HOSPITALS = (
     # VOA, "Britain-based Syrian Activists: 2 Hospitals Hit Amid Intense Bombardment" (eval set,
-    # voa-point62-idlib-hospitals), published Monday 2018-02-05.
-    text = (
-        "Syrian activists say two hospitals have been hit amid a wave of airstrikes on "
-        "opposition-held areas in the northwest province of Idlib, the largest remaining rebel "
-        "stronghold in Syria. The bombardment comes after rebels shot down a Russian fighter jet on "
-        "Saturday. The activist-run Edlib Media Center and the Britain-based Syrian Observatory for "
-        "Human Rights say one of the bombed hospitals was in the town of Kafranbel. They say it was "
-        "hit on Monday morning."
-    )
-    from pipeline.tagging.tagger import Tagger
-
-    result = Tagger().tag(None, text, date(2018, 2, 5), "rules-test", fuse=False)
-    (incident,) = result.incidents
-    assert incident.event_type == EXPLOSIONS
-    assert incident.location is not None and incident.location["name"] == "Kafranbel"
-    # Saturday is when the jet was shot down, not when the hospitals were hit.
-    assert incident.date == date(2018, 2, 5)
-
-
-def test_a_reference_to_the_strikes_gives_their_place_and_date() -> None:
+    # voa-point62-idlib-hospitals), published Monday 2018-02-05. Saturday is when the jet was
+    # shot down, not when the hospitals were hit; Kafranbel is a town of the province named first.
+    "Syrian activists say two hospitals have been hit amid a wave of airstrikes on "
+    "opposition-held areas in the northwest province of Idlib, the largest remaining rebel "
+    "stronghold in Syria. The bombardment comes after rebels shot down a Russian fighter jet on "
+    "Saturday. The activist-run Edlib Media Center and the Britain-based Syrian Observatory for "
+    "Human Rights say one of the bombed hospitals was in the town of Kafranbel. They say it was "
+    "hit on Monday morning."
+)
+MAARET_STRIKES = (
     # VOA, "Airstrikes Killed 43 in N. Syria, Activists Say" (eval set, voa-1528719), published
-    # Thursday 2012-10-18.
-    text = (
-        "Syrian activists and medical officials say a series of government air strikes on rebel "
-        "areas in the country's north has killed at least 43 people, including many children.\n"
-        "The activists said the strikes happened late Wednesday and early Thursday and hit five "
-        "areas in Idlib and Aleppo provinces, including the rebel-held town of Maaret al-Numan "
-        "which is strategically located along the Damascus-Aleppo highway."
-    )
-    from pipeline.tagging.tagger import Tagger
+    # Thursday 2012-10-18: "the strikes" refers back and gives their date and town.
+    "Syrian activists and medical officials say a series of government air strikes on rebel "
+    "areas in the country's north has killed at least 43 people, including many children.\n"
+    "The activists said the strikes happened late Wednesday and early Thursday and hit five "
+    "areas in Idlib and Aleppo provinces, including the rebel-held town of Maaret al-Numan "
+    "which is strategically located along the Damascus-Aleppo highway."
+)
 
-    result = Tagger().tag(None, text, date(2012, 10, 18), "rules-test", fuse=False)
-    (incident,) = result.incidents
-    assert (incident.event_type, incident.fatalities) == (EXPLOSIONS, 43)
-    assert incident.location is not None and incident.location["name"] == "Maaret al-Numan"
-    assert incident.date == date(2012, 10, 17)
-    provinces = {p["name"] for p in result.places if p["precision"] == "admin1"}
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        (IDLIB_HOSPITALS, date(2018, 2, 5), (None, "Kafranbel", date(2018, 2, 5))),
+        (MAARET_STRIKES, date(2012, 10, 18), (43, "Maaret al-Numan", date(2012, 10, 17))),
+    ],
+    ids=["idlib-hospitals", "maaret-strikes"],
+)
+def test_later_sentences_give_the_incident_its_place_and_date(
+    text: str, published: date, expected: tuple[int | None, str, date]
+) -> None:
+    (incident,) = _tag(text, published).incidents
+    assert incident.event_type == EXPLOSIONS
+    assert (incident.fatalities, (incident.location or {}).get("name"), incident.date) == expected
+
+
+def test_names_before_a_plural_region_word_are_regions() -> None:
+    provinces = {p["name"] for p in _tag(MAARET_STRIKES).places if p["precision"] == "admin1"}
     assert provinces == {"Idlib Governorate", "Aleppo Governorate"}

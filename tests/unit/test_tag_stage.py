@@ -51,6 +51,21 @@ def _envelope(text: str, published: datetime, url: str, title: str | None = None
     )
 
 
+def _mogadishu_reports() -> tuple[Envelope, Envelope]:
+    """The first report of a car bombing and a later one that revises its toll."""
+    first = _envelope(
+        "A car bomb killed 9 people in Mogadishu on Wednesday, police said.",
+        datetime(2022, 1, 12, 12, tzinfo=UTC),
+        "https://example.org/a/first",
+    )
+    later = _envelope(
+        "The death toll from Wednesday's car bomb in Mogadishu has risen to 14, officials said.",
+        datetime(2022, 1, 13, 8, tzinfo=UTC),
+        "https://example.org/a/later",
+    )
+    return first, later
+
+
 def test_wire_story_gives_two_incidents_with_dates_and_tolls() -> None:
     stage = TagStage(InMemoryIncidentStore())
     published = datetime(2015, 3, 6, 9, 0, tzinfo=UTC)  # a Friday
@@ -106,16 +121,7 @@ def test_neighbourhood_incident_maps_to_city() -> None:
 def test_fusion_across_articles_and_replay() -> None:
     store = InMemoryIncidentStore()
     stage = TagStage(store)
-    first = _envelope(
-        "A car bomb killed 9 people in Mogadishu on Wednesday, police said.",
-        datetime(2022, 1, 12, 12, tzinfo=UTC),
-        "https://example.org/a/first",
-    )
-    later = _envelope(
-        "The death toll from Wednesday's car bomb in Mogadishu has risen to 14, officials said.",
-        datetime(2022, 1, 13, 8, tzinfo=UTC),
-        "https://example.org/a/later",
-    )
+    first, later = _mogadishu_reports()
     one = stage.process(first)[0].tags
     assert one is not None
     assert store.staged and not store.durable  # nothing durable before the batch is written
@@ -174,16 +180,7 @@ def test_empty_text_gives_empty_tags_and_feed_fallback() -> None:
 def test_dead_lettered_articles_are_withdrawn_from_the_staged_incidents() -> None:
     store = InMemoryIncidentStore()
     stage = TagStage(store)
-    first = _envelope(
-        "A car bomb killed 9 people in Mogadishu on Wednesday, police said.",
-        datetime(2022, 1, 12, 12, tzinfo=UTC),
-        "https://example.org/a/first",
-    )
-    later = _envelope(
-        "The death toll from Wednesday's car bomb in Mogadishu has risen to 14, officials said.",
-        datetime(2022, 1, 13, 8, tzinfo=UTC),
-        "https://example.org/a/later",
-    )
+    first, later = _mogadishu_reports()
     lone = _envelope(
         "A roadside bomb killed 3 soldiers near Kismayo on Thursday.",
         datetime(2022, 1, 13, 9, tzinfo=UTC),
