@@ -10,6 +10,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from connectors.commands import ConnectorReport, publish_feeds_once
 from connectors.feedlist import load_feeds_file
@@ -23,12 +24,43 @@ from pipeline.topology import STEPS, all_topics, build_runner
 log = logging.getLogger(__name__)
 
 
+LATEST_INCIDENTS = 10
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    """One incident as the summary shows it."""
+
+    date: str
+    event_type: str
+    place: str
+    deaths: str
+    articles: int
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> IncidentLine:
+        location = doc.get("location") or {}
+        place = ", ".join(p for p in (location.get("name"), location.get("country")) if p) or "-"
+        history = [int(v) for v in doc.get("fatalities_history") or []]
+        deaths = "-" if doc.get("fatalities") is None else str(doc["fatalities"])
+        if len(history) > 1:
+            deaths += f" (earlier {', '.join(str(v) for v in history[:-1])})"
+        return cls(
+            date=str(doc.get("date") or "-"),
+            event_type=str(doc.get("event_type") or "-"),
+            place=place,
+            deaths=deaths,
+            articles=len(doc.get("article_ids") or []),
+        )
+
+
 @dataclass
 class RunSummary:
     connector: ConnectorReport = field(default_factory=ConnectorReport)
     stages: list[StageCounters] = field(default_factory=list)
     indexed_articles: int = 0
     indexed_incidents: int = 0
+    latest_incidents: list[IncidentLine] = field(default_factory=list)
 
     def render(self) -> str:
         c = self.connector
@@ -49,6 +81,10 @@ class RunSummary:
             )
         lines.append(f"articles in the index: {self.indexed_articles}")
         lines.append(f"incidents in the index: {self.indexed_incidents}")
+        if self.latest_incidents:
+            lines.append(f"{'date':<12}{'type':<30}{'place':<28}{'deaths':<18}articles")
+            for i in self.latest_incidents:
+                lines.append(f"{i.date:<12}{i.event_type:<30}{i.place:<28}{i.deaths:<18}{i.articles}")
         return "\n".join(lines)
 
 
@@ -85,4 +121,12 @@ def run_once(feeds_path: Path, settings: Settings) -> RunSummary:
         es.indices.refresh(index=alias, ignore_unavailable=True, allow_no_indices=True)
         count = es.count(index=alias, ignore_unavailable=True, allow_no_indices=True)["count"]
         setattr(summary, field_name, int(count))
+    hits = es.search(
+        index=events_alias(settings.elasticsearch),
+        size=LATEST_INCIDENTS,
+        sort=[{"date": "desc"}, {"incident_id": "asc"}],
+        ignore_unavailable=True,
+        allow_no_indices=True,
+    )["hits"]["hits"]
+    summary.latest_incidents = [IncidentLine.from_document(hit["_source"]) for hit in hits]
     return summary

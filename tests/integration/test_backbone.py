@@ -149,6 +149,11 @@ def test_run_once_indexes_the_bundled_demo(
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "articles in the index: 6" in result.stdout
+    # The reference article's two incidents, with their tolls, in the printed summary.
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert ["2026-11-19", "Battles", "Abu", "Kamal,", "Syria", "40", "(earlier", "25)", "1"] in rows
+    bombing = ["2026-11-17", "Explosions/Remote", "violence", "Deir", "ez-Zor,", "Syria", "12", "2"]
+    assert bombing in rows
     es = es_ready
     alias = f"{s.elasticsearch.index_prefix}-articles"
     es.indices.refresh(index=alias)
