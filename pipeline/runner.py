@@ -170,13 +170,31 @@ class StageRunner:
                 self.counters.dropped += 1
                 self._consecutive_dead_letters = 0
 
-        failed = self._write_with_retries(pending)
+        written_ids, not_written = self._settle_writes(pending, self._write_with_retries(pending))
+        self.dead_letters.flush()
+        # An id also written in this batch (an earlier revision of the same article) keeps its
+        # state: forgetting it would forget an article that is downstream.
+        discarded = [doc_id for doc_id in [*discarded, *not_written] if doc_id not in written_ids]
+        if discarded:
+            self._discard_staged(discarded)
+        self.stage.after_batch_written()
+        self.source.commit(_next_offsets(records))
+        self._check_breaker()
+
+    def _settle_writes(
+        self, pending: list[_Pending], failed: dict[int, list[InvalidInput]]
+    ) -> tuple[set[str], list[str]]:
+        """Count what was written and dead-letter what failed for good (a record too large for
+        the topic as a small notice). Returns the ids written and the ids dead-lettered."""
+        written: set[str] = set()
+        dead: list[str] = []
         for item in pending:
             errors = failed.get(id(item), [])
             if not errors:
                 self.counters.written += 1
                 self.counters.outputs += len(item.outputs)
                 self._consecutive_dead_letters = 0
+                written.add(item.envelope_id)
                 continue
             error = errors[0]
             value = (
@@ -185,18 +203,8 @@ class StageRunner:
                 else item.record.value
             )
             self._dead_letter(item.record, str(error), value)
-            discarded.append(item.envelope_id)
-
-        self.dead_letters.flush()
-        # An id also written in this batch (an earlier revision of the same article) keeps its
-        # state: forgetting it would forget an article that is downstream.
-        written_ids = {item.envelope_id for item in pending if not failed.get(id(item))}
-        discarded = [doc_id for doc_id in discarded if doc_id not in written_ids]
-        if discarded:
-            self._discard_staged(discarded)
-        self.stage.after_batch_written()
-        self.source.commit(_next_offsets(records))
-        self._check_breaker()
+            dead.append(item.envelope_id)
+        return written, dead
 
     def _prepare_with_retries(self, envelopes: list[Envelope]) -> None:
         """Let a stage that can work on a whole batch at once (one round trip to its state
