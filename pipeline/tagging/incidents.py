@@ -881,10 +881,11 @@ def extract(
             if trig is not None and NO_EVENT.search(text[: trig.position + 40]) and not figs:
                 trig = None
             if trig is None:
-                if current is not None and (figs or WEAK_REFERENCE.search(text)):
+                refers_back = current is not None and WEAK_REFERENCE.search(text) is not None
+                if current is not None and (figs or refers_back):
                     if _conflicts(current, explicit, place):
                         continue
-                    if current.date is None and explicit is not None and WEAK_REFERENCE.search(text):
+                    if current.date is None and explicit is not None and refers_back:
                         current.date = explicit  # "the strikes happened late Wednesday"
                     attach(
                         current, sentence.index, text, figs, place, trig=None, establishing=False, dated=False
