@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pipeline.tagging.incidents import Incident
 from pipeline.tagging.places import distance_km
@@ -108,18 +108,24 @@ def compatible(a: Incident, b: Incident) -> bool:
     return not (named_a and named_b and not named_a & named_b)
 
 
+def latest_figures(reports: list[dict[str, Any]]) -> tuple[int | None, int | None]:
+    """Deaths and injuries of an incident: each from the latest report (in the order given,
+    oldest first) that states it."""
+    deaths = [r["fatalities"] for r in reports if r.get("fatalities") is not None]
+    injured = [r["injured"] for r in reports if r.get("injured") is not None]
+    return (deaths[-1] if deaths else None), (injured[-1] if injured else None)
+
+
 def merge(existing: Incident, report: Incident) -> Incident:
     """``existing`` updated with a new report; the most recently published report's toll wins."""
     reports = [r for r in existing.reports if r.get("article_id") != report.article_ids[0]]
     reports.extend(report.reports)
     reports.sort(key=lambda r: (str(r.get("published") or ""), str(r.get("article_id"))))
-    latest_with_toll = [r for r in reports if r.get("fatalities") is not None]
-    latest_injured = [r for r in reports if r.get("injured") is not None]
     history: list[int] = []
     for value in [*existing.fatalities_history, *report.fatalities_history]:
         if value not in history:
             history.append(value)
-    fatalities = latest_with_toll[-1]["fatalities"] if latest_with_toll else None
+    fatalities, injured = latest_figures(reports)
     if fatalities is not None:
         history = [v for v in history if v != fatalities] + [fatalities]
     better_place = existing.location
@@ -144,7 +150,7 @@ def merge(existing: Incident, report: Incident) -> Incident:
         location=better_place,
         actors=list(dict.fromkeys([*existing.actors, *report.actors])),
         fatalities=fatalities,
-        injured=latest_injured[-1]["injured"] if latest_injured else None,
+        injured=injured,
         fatalities_history=history,
         article_ids=list(dict.fromkeys([*existing.article_ids, *report.article_ids])),
         sources=list(dict.fromkeys([*existing.sources, *report.sources])),
@@ -231,9 +237,7 @@ def withdraw(staged: dict[str, Incident], article_ids: Iterable[str]) -> None:
         if not reports:
             del staged[incident_id]
             continue
-        with_toll = [r for r in reports if r.get("fatalities") is not None]
-        with_injured = [r for r in reports if r.get("injured") is not None]
-        fatalities = with_toll[-1]["fatalities"] if with_toll else None
+        fatalities, injured = latest_figures(reports)
         withdrawn = {r.get("fatalities") for r in incident.reports if r.get("article_id") in gone}
         kept = {r.get("fatalities") for r in reports}
         history = [
@@ -247,7 +251,7 @@ def withdraw(staged: dict[str, Incident], article_ids: Iterable[str]) -> None:
                 **incident.__dict__,
                 "reports": reports,
                 "fatalities": fatalities,
-                "injured": with_injured[-1]["injured"] if with_injured else None,
+                "injured": injured,
                 "fatalities_history": [*history, fatalities] if fatalities is not None else [],
                 "article_ids": [a for a in incident.article_ids if a in kept_articles],
                 "sources": [src for src in incident.sources if src in kept_sources],
