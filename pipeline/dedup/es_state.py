@@ -325,14 +325,7 @@ class ElasticsearchDedupState:
         if not doomed:
             return
         operations = [{"delete": {"_index": self.records_index, "_id": doc_id}} for doc_id in doomed]
-        response = self.es.bulk(operations=operations, refresh=False)
-        failed = [
-            item["delete"].get("error")
-            for item in response["items"]
-            if int(item["delete"].get("status", 500)) >= 300 and int(item["delete"].get("status", 500)) != 404
-        ]
-        if failed:
-            raise RuntimeError(f"dedup discard failed for {len(failed)} records: {failed[:3]}")
+        self._bulk_records(operations, "dedup discard", already_done=404)
         for doc_id in doomed:
             del self._uncommitted[doc_id]
 
@@ -350,13 +343,23 @@ class ElasticsearchDedupState:
         for record in records:
             operations.append({"index": {"_index": self.records_index, "_id": record.id}})
             operations.append(_document(record, pending=pending, now=now))
+        self._bulk_records(operations, what)
+
+    def _bulk_records(
+        self, operations: list[dict[str, Any]], what: str, already_done: int | None = None
+    ) -> None:
+        """One bulk request on the records; any item error (but ``already_done``, e.g. 404 for a
+        delete) fails the whole call."""
         response = self.es.bulk(operations=operations, refresh=False)
-        if response.get("errors"):
-            failed = [
-                item["index"].get("error")
-                for item in response["items"]
-                if item["index"].get("status", 500) >= 300
-            ]
+        if not response.get("errors"):
+            return
+        failed = []
+        for item in response["items"]:
+            (result,) = item.values()
+            status = int(result.get("status", 500))
+            if status >= 300 and status != already_done:
+                failed.append(result.get("error"))
+        if failed:
             raise RuntimeError(f"{what} failed for {len(failed)} records: {failed[:3]}")
 
     def _create_claims(self, claim_ids: list[str], record: DocRecord) -> list[str]:
