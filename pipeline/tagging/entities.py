@@ -589,33 +589,15 @@ class EntityRecognizer:
         ):
             # "the Damascus-Aleppo highway": a route between two places, not a name.
             return None
-        # Region suffix inside or right after the span ("Borno state", "Idlib Province").
-        nxt = token_text[end].lower() if end < sent.end else None
-        # "Idlib and Aleppo provinces": both names take the plural suffix after the second.
-        if (
-            nxt in ("and", ",")
-            and end + 2 < sent.end
-            and tokens.name[end + 1]
-            and token_text[end + 2].lower() in PLURAL_PLACE_SUFFIXES
-        ):
-            nxt = PLURAL_PLACE_SUFFIXES[token_text[end + 2].lower()]
-        elif nxt is not None and nxt in PLURAL_PLACE_SUFFIXES:
-            nxt = PLURAL_PLACE_SUFFIXES[nxt]
-        if nxt is not None and nxt in PLACE_SUFFIXES:
-            region = self.gazetteer.resolve(f"{text_for_lookup} {nxt}", countries)
-            if region is not None:
-                return mention("PLACE", region.to_dict()["name"], place=region)
-        # "the province of Idlib" is the province, not its seat.
-        region_noun = _REGION_OF.search(before_text)
-        if region_noun is not None:
-            region = self.gazetteer.resolve(f"{text_for_lookup} {region_noun.group(1).lower()}", countries)
+        for region_word in self._region_words(tokens, sent, end, before_text):
+            region = self.gazetteer.resolve(f"{text_for_lookup} {region_word}", countries)
             if region is not None:
                 return mention("PLACE", region.to_dict()["name"], place=region)
         place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
-        locative = (prev is not None and prev.lower() in LOCATIVE) or bool(PLACE_NOUNS.search(before_text))
+        after_place_noun = bool(PLACE_NOUNS.search(before_text))
+        locative = (prev is not None and prev.lower() in LOCATIVE) or after_place_noun
         if text in persons and not (
-            (prev is not None and prev.lower() in LOCATIVE and prev.lower() != "of")
-            or PLACE_NOUNS.search(before_text)
+            (prev is not None and prev.lower() in LOCATIVE and prev.lower() != "of") or after_place_noun
         ):
             # "where Godane was killed", "the shooting of Brown": the surname of a person named
             # before, even when a town bears it.
@@ -629,7 +611,7 @@ class EntityRecognizer:
             return mention("PLACE", place.to_dict()["name"], place=place)
         if place is not None and locative:
             return mention("PLACE", place.to_dict()["name"], place=place)
-        if PLACE_NOUNS.search(before_text):
+        if after_place_noun:
             return mention("PLACE", text)
         if head in self.words.first_names and len(words) >= 2:
             return self._person(mention, words, persons)
@@ -637,7 +619,7 @@ class EntityRecognizer:
             return self._person(mention, words, persons)
         if place is not None:
             return mention("PLACE", place.to_dict()["name"], place=place)
-        if PLACE_NOUNS.search(before_text):
+        if after_place_noun:
             return mention("PLACE", text)
         if text in persons:
             return mention("PERSON", persons[text])
@@ -651,6 +633,29 @@ class EntityRecognizer:
         ):
             return self._person(mention, words, persons)
         return None
+
+    def _region_words(self, tokens: _Tokens, sent: Any, end: int, before_text: str) -> list[str]:
+        """The region words that may make a province of the name ending at ``end``: a suffix
+        right after it ("Borno state", "Idlib Province"), the plural one after a second name
+        ("Idlib and Aleppo provinces"), or a region noun before it ("the province of Idlib")."""
+        token_text = tokens.text
+        words: list[str] = []
+        nxt = token_text[end].lower() if end < sent.end else None
+        if (
+            nxt in ("and", ",")
+            and end + 2 < sent.end
+            and tokens.name[end + 1]
+            and token_text[end + 2].lower() in PLURAL_PLACE_SUFFIXES
+        ):
+            words.append(PLURAL_PLACE_SUFFIXES[token_text[end + 2].lower()])
+        elif nxt is not None and nxt in PLURAL_PLACE_SUFFIXES:
+            words.append(PLURAL_PLACE_SUFFIXES[nxt])
+        elif nxt is not None and nxt in PLACE_SUFFIXES:
+            words.append(nxt)
+        region_noun = _REGION_OF.search(before_text)
+        if region_noun is not None:
+            words.append(region_noun.group(1).lower())
+        return words
 
     def _person(self, make: Any, words: list[str], persons: dict[str, str]) -> Mention:
         full = " ".join(words).replace(" - ", "-")
