@@ -51,7 +51,7 @@ lint: venv ## ruff + mypy
 bench: services ## benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m benchmarks
 
-eval: venv ## tagging quality on the bundled labelled evaluation set
+eval: venv ## tagging and extraction quality: every bundled set, development and test part
 	$(PY) -m pipeline eval
 
 setup: services ## create topics, index templates and aliases (idempotent)

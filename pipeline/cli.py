@@ -71,12 +71,10 @@ def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     rc = 0
     if args.what in ("tag", "all"):
-        from pipeline.tagging import evaluation
+        from pipeline.evaluation import report
 
-        verbose = ["--verbose"] if args.verbose_eval else []
-        for split in ("all", "dev", "held-out"):
-            print(f"== tagging ({split} articles): incidents, tolls, places, entities")
-            rc = max(rc, evaluation.main(["--split", split, *verbose]))
+        print("== tagging: every set, development and test part (eval/README.md)")
+        rc = max(rc, report.main(["--errors", args.errors] if args.errors else []))
     if args.what in ("extraction", "all"):
         from pipeline.cleaning import quality
 
@@ -125,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="quality on the bundled labelled evaluation sets")
     evaluate.add_argument("what", nargs="?", choices=("tag", "extraction", "all"), default="all")
     evaluate.add_argument(
-        "--verbose-eval", action="store_true", help="list every disagreement with the labels"
+        "--errors", metavar="SET", help="list one set's development-part disagreements"
     )
     evaluate.set_defaults(handler=_cmd_eval)
 

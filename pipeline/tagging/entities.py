@@ -537,6 +537,8 @@ class EntityRecognizer:
         upper_word = text.isupper() and len(text) > 3 and " " not in text
         text_for_lookup = text.title() if upper_word else text
         words = [t for t in token_text[start:end] if t != "-"]
+        if not words:
+            return None
         if (
             end + 1 < sent.end
             and token_text[end] == "-"

@@ -195,8 +195,8 @@ def _org_key(name: str) -> str:
     return fold(actor.name if actor else name)
 
 
-def evaluate(items: Sequence[dict[str, Any]]) -> Report:
-    tagger = Tagger()
+def evaluate(items: Sequence[dict[str, Any]], tagger: Tagger | None = None) -> Report:
+    tagger = tagger if tagger is not None else Tagger()
     report = Report()
     for item in items:
         published = date.fromisoformat(item["published"])

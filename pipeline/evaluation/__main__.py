@@ -1,0 +1,5 @@
+import sys
+
+from pipeline.evaluation.report import main
+
+sys.exit(main())
