@@ -21,6 +21,7 @@ from pipeline.tagging.actors import DEMONYM_WINDOW, GENERIC_PATTERNS, Actor
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis, Mention
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, distance_km, gazetteer
+from pipeline.tagging.rules import trigger_rules
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
 BATTLES = "Battles"
@@ -41,151 +42,10 @@ BARE_PRIORITY = 20
 LOOK_BEFORE = 300
 LOOK_AFTER = 200
 
-_SECURITY = (
-    r"(?:troops|soldiers|army|police|policemen|security forces|forces|checkpoint|checkpoints|"
-    r"base|bases|post|posts|outpost|positions|convoy|patrol|barracks|military|militia|militiamen|"
-    r"fighters|rebels|militants|insurgents|jihadists|peshmerga|guards)"
-)
-_CIVIL = (
-    r"(?:village|villages|villagers|town|residents|civilians|worshippers|church|mosque|market|"
-    r"school|students|funeral|mourners|farmers|shoppers|bus|passengers|camp|hospital|homes|"
-    r"community|communities|people|wedding|hotel|restaurant|shop|teashop|cafe)"
-)
-
-# (pattern, event type, sub-event type, priority)
+_SECURITY = trigger_rules().vocabularies["security"]
+# (pattern, event type, sub-event type, priority), from pipeline/data/incident_rules.yaml.
 RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
-    (re.compile(pattern, re.I), event_type, sub_type, priority)
-    for pattern, event_type, sub_type, priority in (
-        (
-            r"\bsuicide (?:bomb\w*|attack\w*|car bomb\w*|blast|vest|truck bomb|explosion|attacker)|"
-            r"\bblew (?:himself|herself|themselves) up|\bexplosive (?:vest|belt)s?\b|\bself-detonat",
-            EXPLOSIONS,
-            "Suicide bomb",
-            90,
-        ),
-        (
-            r"\bair ?strikes?\b|\bair raids?\b|\bwarplanes?\b|\bfighter jets?\b|\bjets? (?:struck|bombed|hit)|"  # noqa: E501
-            r"\bdrone (?:strike|attack)s?\b|\bhelicopter gunships?\b|\baerial (?:bombardment|attack)s?\b|"
-            r"\bbarrel bombs?\b|\b(?:precision|coalition|russian|u\.s\.|american|israeli|saudi|turkish|"
-            r"government|syrian|french|british) (?:air )?strikes?\b|\bbombing raids?\b|\bairstrikes?\b|\bair-strikes?\b|\bstrikes? by (?:\w+ )?(?:jets|aircraft|planes)",  # noqa: E501
-            EXPLOSIONS,
-            "Air/drone strike",
-            85,
-        ),
-        (
-            r"\bshell(?:ing|ed|s)\b|\bmortars?\b|\bartillery\b|\brockets? (?:fire|attack|strike|hit|struck|"
-            r"landed|fired)|\bfired rockets?\b|\bmissiles? (?:strike|attack|hit|struck|landed)|"
-            r"\bballistic missiles?\b|\brocket attacks?\b|\bgrad rockets?\b|\bshelled\b",
-            EXPLOSIONS,
-            "Shelling/artillery/missile attack",
-            80,
-        ),
-        (
-            r"\bcar bombs?\b|\broadside bombs?\b|\bbombs? (?:exploded|went off|blast|attack|explosion|ripped)|"  # noqa: E501
-            r"\bimprovised explosive\b|\bIEDs?\b|\blandmines?\b|\bland mines?\b|\bexplosions?\b|\bblasts?\b|"
-            r"\bbombings?\b|\bbooby-trapped\b|\bexplosive device\b|\bdetonated\b|\bexploded\b|"
-            r"\bbomb attacks?\b|\bbomber\b|\bbombers\b|\bbombed\b|\bmine exploded\b|\bstruck a mine\b",
-            EXPLOSIONS,
-            "Remote explosive/landmine/IED",
-            75,
-        ),
-        # A bare "strike on a school" in conflict reporting is an air strike far more often than
-        # anything else.
-        (r"\bstrikes? (?:on|against|hit|targeted)\b", EXPLOSIONS, "Air/drone strike", 68),
-        (r"\bgrenades?\b", EXPLOSIONS, "Grenade", 70),
-        (
-            r"\b(?:protesters|demonstrators|protestors)\b[^.]{0,60}\b(?:killed|shot dead|died|were shot)|"
-            r"\b(?:opened fire|fired live (?:rounds|ammunition)|live ammunition|shot)\b[^.]{0,30}\b(?:on|at|into)\s+"  # noqa: E501
-            r"(?:\w+\s+)?(?:protesters|demonstrators|crowds?|protestors)|\bkill(?:ed|ing) (?:\d+|\w+) (?:protesters|demonstrators)",  # noqa: E501
-            PROTESTS,
-            "Excessive force against protesters",
-            78,
-        ),
-        (
-            r"\briot(?:s|ers|ing|ed)?\b|\blooted\b|\blooting\b|\btorched\b|\bset (?:fire to|ablaze)\b|"
-            r"\bthrew (?:stones|rocks|petrol bombs|molotov|bottles|bricks)|\bhurl(?:ed|ing) (?:stones|rocks|"
-            r"petrol bombs|firebombs|bottles)|\bclashed with (?:police|security forces)|\bvandali[sz]ed\b",
-            RIOTS,
-            "Violent demonstration",
-            64,
-        ),
-        (r"\bmobs?\b|\blynch(?:ed|ing)?\b", RIOTS, "Mob violence", 66),
-        (
-            r"\b(?:tear gas|teargas|water cannons?|rubber bullets|pepper spray|baton)\b|\bdispers(?:e|ed|ing)\b"  # noqa: E501
-            r"[^.]{0,40}\b(?:protest|crowd|demonstrat|rally|march)|\barrested\b[^.]{0,40}\b(?:protesters|demonstrators)",
-            PROTESTS,
-            "Protest with intervention",
-            62,
-        ),
-        (
-            r"\bprotest(?:s|ers|ors|ed|ing)?\b|\bdemonstrat(?:ion|ions|ors|ed|ing)\b|\brall(?:y|ies|ied)\b|"
-            r"\bmarch(?:ed|es)? (?:in|through|to|on|against)\b|\bsit-ins?\b|\bmarchers\b",
-            PROTESTS,
-            "Peaceful protest",
-            50,
-        ),
-        (
-            r"\b(?:recaptured|retook|regained(?: control)?|liberated|retaken|recapture|drove\b[^.]{0,30}\bout of|"  # noqa: E501
-            r"pushed\b[^.]{0,30}\bout of|full control of|in full control)\b",
-            BATTLES,
-            "Government regains territory",
-            60,
-        ),
-        (
-            r"\b(?:seized|captured|overran|overrun|took control of|taken control of|took over|fell to|"
-            r"seize|capture|overtook|stormed and (?:took|seized))\b[^.]{0,50}\b(?:town|city|village|district|"
-            r"districts|base|areas?|territory|region|neighbourhoods?|neighborhoods?|positions?|airport|"
-            r"province|checkpoint|headquarters|oil field|border crossing)s?\b",
-            BATTLES,
-            "Non-state actor overtakes territory",
-            61,
-        ),
-        (
-            r"\bclash(?:es|ed)?\b|\bfighting\b|\bbattl(?:e|es|ed|ing)\b|\bgunfights?\b|\bgun ?battles?\b|"
-            r"\bfirefights?\b|\bexchange of fire\b|\bexchanged fire\b|\bfought\b|\boffensive\b|\bambush(?:ed|es)?\b|"  # noqa: E501
-            rf"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|stormed|assault(?:ed)?|overran)\b(?:(?!\bby\b)[^.]){{0,50}}\b{_SECURITY}\b|"
-            r"\bskirmish(?:es)?\b|\bcounter-?attack",
-            BATTLES,
-            "Armed clash",
-            55,
-        ),
-        (
-            r"\bkidnap(?:ped|ping|pers|s)?\b|\babduct(?:ed|ion|ions|ing|s)?\b|\btaken hostage\b|\bhostages?\b",  # noqa: E501
-            VAC,
-            "Abduction/forced disappearance",
-            58,
-        ),
-        (r"\brap(?:e|ed|es|ing)\b|\bsexual(?:ly)? (?:violence|assault|abuse)", VAC, "Sexual violence", 58),
-        (
-            r"\bmassacred?\b|\bexecuted\b|\bbeheaded\b|\bshot dead\b|\bgunned down\b|\bslit\b|"
-            r"\bgunmen\b|\bhacked to death\b|\bburned alive\b|\bstabbed\b|"
-            rf"\b(?:attack(?:ed|s)?|raid(?:ed|s)?|stormed|assault(?:ed)?|opened fire)\b[^.]{{0,50}}\b{_CIVIL}\b|"  # noqa: E501
-            r"\bkilled (?:\w+ )?(?:civilians|villagers|worshippers|residents)\b",
-            VAC,
-            "Attack",
-            52,
-        ),
-        (
-            r"\b(?:ceasefire|cease-fire|truce|peace (?:deal|agreement|accord)|signed an? (?:\w+ )?agreement)\b",  # noqa: E501
-            STRATEGIC,
-            "Agreement",
-            30,
-        ),
-        (
-            r"\b(?:defused|bomb disposal|foiled|intercepted|shot down)\b",
-            STRATEGIC,
-            "Disrupted weapons use",
-            32,
-        ),
-        (
-            r"\b(?:withdr(?:ew|awn)|handed over control|pulled out of)\b",
-            STRATEGIC,
-            "Non-violent transfer of territory",
-            28,
-        ),
-        (r"\b(?:arrested|detained|arrests|rounded up)\b", STRATEGIC, "Arrests", 26),
-        (r"\battack(?:ed|s)?\b|\braid(?:ed|s)?\b|\bkilled\b|\bkilling\b", VAC, "Attack", BARE_PRIORITY),
-    )
+    (rule.pattern, rule.event_type, rule.sub_event_type, rule.priority) for rule in trigger_rules().rules
 )
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
@@ -217,39 +77,10 @@ class Trigger:
     position: int
 
 
-# For each rule above, in the same order: lower-case words or word parts, one of which every
-# match of the rule contains. In an ASCII sentence (where lower-casing is exactly the rules'
-# case-insensitivity) a rule none of whose words occurs cannot match and is not scanned; most
+# For each rule, its cue words: in an ASCII sentence (where lower-casing is exactly the rules'
+# case-insensitivity) a rule none of whose cues occurs cannot match and is not scanned; most
 # sentences name no event, and a few substring tests say so before some twenty pattern scans.
-# A new rule needs its words here.
-RULE_WORDS: tuple[tuple[str, ...], ...] = (
-    ("suicide", "blew", "explosive", "detonat"),
-    ("strike", "air raid", "jet", "warplane", "drone", "helicopter", "aerial", "barrel", "bomb"),
-    ("shell", "mortar", "artillery", "rocket", "missile"),
-    ("bomb", "explo", "ied", "mine", "blast", "booby", "detonat"),
-    ("strike",),
-    ("grenade",),
-    ("protest", "demonstrat", "crowd"),
-    ("riot", "loot", "torched", "set fire", "set ablaze", "threw", "hurl", "clashed", "vandali"),
-    ("mob", "lynch"),
-    ("tear gas", "teargas", "water cannon", "rubber bullet", "pepper spray", "baton", "dispers", "arrest"),
-    ("protest", "demonstrat", "rall", "march", "sit-in"),
-    ("recapture", "retook", "regained", "liberated", "retaken", "out of", "full control"),
-    ("seize", "capture", "overran", "overrun", "control of", "took over", "fell to", "overtook", "stormed"),
-    ("clash", "fighting", "battl", "gunfight", "firefight", "exchange", "fought", "offensive", "ambush",
-     "attack", "raid", "stormed", "assault", "overran", "skirmish"),
-    ("kidnap", "abduct", "hostage"),
-    ("rape", "raping", "sexual"),
-    ("massacre", "executed", "beheaded", "shot dead", "gunned down", "slit", "gunmen", "hacked",
-     "burned alive", "stabbed", "attack", "raid", "stormed", "assault", "opened fire", "kill"),
-    ("ceasefire", "cease-fire", "truce", "peace", "agreement"),
-    ("defused", "bomb", "foiled", "intercepted", "shot down"),
-    ("withdr", "handed over", "pulled out"),
-    ("arrest", "detained", "rounded up"),
-    ("attack", "raid", "kill"),
-)  # fmt: skip
-if len(RULE_WORDS) != len(RULES):  # pragma: no cover - caught by any test run
-    raise RuntimeError("RULE_WORDS needs one entry per rule")
+RULE_WORDS: tuple[tuple[str, ...], ...] = tuple(rule.cues for rule in trigger_rules().rules)
 # The rules by priority, highest first (equal priorities in their order above), with their
 # words: the first rule that matches is the one ``classify`` reports, so the rules after it
 # need not be tried.

@@ -1,0 +1,50 @@
+"""The incident trigger rules file: validated when loaded, so a broken rule stops start-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tagging import rules
+from pipeline.tagging.incidents import classify
+
+GOOD = """
+version: 1
+vocabularies: {armed: '(?:troops|rebels)'}
+rules:
+- name: clash
+  event_type: Battles
+  sub_event_type: Armed clash
+  priority: 55
+  cues: [clash, attack]
+  patterns: ['\\bclash(?:es)?\\b', '\\battacked\\b[^.]{0,20}\\b{armed}\\b']
+"""
+
+
+def test_a_valid_file_compiles_its_patterns_with_vocabularies() -> None:
+    parsed = rules.parse(GOOD)
+    (rule,) = parsed.rules
+    assert rule.event_type == "Battles"
+    assert rule.pattern.search("Gunmen ATTACKED the rebels at dawn")
+    assert not rule.pattern.search("attacked the market")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("Battles", "Battle"), "event_type"),
+        (("[clash, attack]", "[Clash]"), "lower-case"),
+        (("{armed}", "{unarmed}"), "unarmed"),
+        (("(?:es)?", "(?:es"), "pattern"),
+        (("priority: 55", "priority: 0"), "priority"),
+    ],
+)
+def test_a_broken_rule_is_refused_with_its_reason(change: tuple[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        rules.parse(GOOD.replace(*change), "test rules")
+
+
+def test_the_packaged_rules_load_and_drive_classification() -> None:
+    packaged = rules.trigger_rules()
+    assert len(packaged.rules) >= 20
+    trigger = classify("Warplanes bombed the town of Saraqeb on Monday.")
+    assert trigger is not None and trigger.sub_event_type == "Air/drone strike"
