@@ -71,13 +71,20 @@ _CARDINAL = re.compile(
 _NOT_PEOPLE = re.compile(
     r"\s*(?:%|per\s?cent|km|kilomet|mile|meter|metre|hour|day|week|month|year|time|shell|raid|"
     r"strike|airstrike|air strike|rocket|missile|barrel|bomb|mortar|village|town|vehicle|car|"
-    r"truck|tank|house|building|point|position|mine|drone|warplane|helicopter|am\b|pm\b|a\.m|p\.m)",
+    r"truck|tank|house|building|point|position|mine|drone|warplane|helicopter|area|front|axis|"
+    r"and half|am\b|pm\b|a\.m|p\.m)",
     re.I,
 )
 _DEATH = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|dead|deaths?|die[sd]?|dying|martyr\w*|lives|bodies|corpses|"
     r"fatalit\w+|slain|massacred|executed|executes|execution|beheaded|murdered|"
     r"tu[ée]e?s?|morts?|d[ée]c[èe]s)\b",
+    re.I,
+)
+# "kill a woman and 2 of her children": a single victim named beside the number (the toll is 3).
+_ONE_VICTIM = re.compile(
+    r"\b(?:an?|another)\s+(?:\w+\s+)?(?:man|woman|child|boy|girl|soldier|civilian|fighter|member|"
+    r"person|commander|leader|activist|journalist|doctor|officer|policeman)\b",
     re.I,
 )
 _INJURY = re.compile(r"\b(?:wound\w*|injur\w*|casualt\w*|hurt|bless[ée]e?s?)\b", re.I)
@@ -128,7 +135,7 @@ def stated_deaths(headline: str) -> int | None:
     """The death toll a headline states, when it states exactly one number, a word for death and
     no word for injury ("Aerial bombardment on X kills 5 civilians" -> 5). Written for the
     evaluation alone, independently of the tagger's rules."""
-    if not _DEATH.search(headline) or _INJURY.search(headline):
+    if not _DEATH.search(headline) or _INJURY.search(headline) or _ONE_VICTIM.search(headline):
         return None
     numbers = []
     for match in _CARDINAL.finditer(headline):

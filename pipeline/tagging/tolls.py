@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from pipeline.tagging.rules import trigger_rules
+
 Kind = Literal["deaths", "injuries"]
 
 UNITS = {
@@ -81,7 +83,8 @@ QUAL = (
     r"a further|at most)"
 )
 _DEATH = (
-    r"(?:killed|dead|died|deaths|death|slain|perished|executed|massacred|lost their lives|"
+    r"(?:killed|dead|died|dies|die|deaths|death|slain|perished|executed|massacred|lost their lives|"
+    r"martyrs|martyred|martyr|"
     r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|shot dead|"
     r"were killed|have been killed|had been killed|was killed)"
 )
@@ -96,11 +99,12 @@ DEATH_AFTER = re.compile(
 )
 DEATH_BEFORE = re.compile(
     rf"\b(?P<word>killed|killing|kills|kill|left|leaving|claimed the lives of|claiming the lives of|"
-    rf"death toll (?:[\w'-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|toll (?:rose|climbed|"
+    rf"death toll (?:[\w'\u2019-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|toll (?:rose|climbed|"
     rf"increased|jumped|reached|stood|stands|has risen|rose to)(?:\s+to|\s+at)?|dead numbered|"
-    rf"bodies of|the deaths of|the killing of|killed at least|massacred|executed|shot dead)\s+"
+    rf"bodies of|the deaths? of|the killing of|killed at least|massacred|executed|executes|execute|"
+    rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
-    rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others)\b)?",
+    rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b)?",
     re.I,
 )
 INJURY_AFTER = re.compile(
@@ -124,6 +128,31 @@ CONJOINED = re.compile(
     rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and\s+(?:{QUAL}\s+)?"
     rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:were|have been|had been|was)\s+"
     rf"(?:\w+\s+)?(?:killed|slain|shot dead)\b",
+    re.I,
+)
+_VICTIMS = trigger_rules().vocabularies["victims"]
+_VICTIM = trigger_rules().vocabularies["victim"]
+# "5 members of the regime forces and militiamen loyal to them were killed", "At least 13 people,
+# including 11 militiamen, were killed": a count of people and its passive death verb apart.
+VICTIMS_KILLED = re.compile(
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?{_VICTIMS}\b"
+    rf"(?P<gap>[^.;:!?]{{0,90}}?)\s(?:were|have been|had been|are|was|has been)\s+"
+    rf"(?:(?:reportedly|also|all|later|allegedly)\s+)?(?:killed|slain|shot dead|executed|martyred|"
+    rf"beheaded|massacred|found dead)\b",
+    re.I,
+)
+# "killed a teacher", "executes a man": one victim named after the verb.
+KILLED_ONE = re.compile(
+    rf"\b(?:killed|killing|kills|kill|shot dead|executed|executes|execute|executing|beheaded|"
+    rf"assassinated|assassinates)\s+(?P<num>an?|one)\s+(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIM}\b",
+    re.I,
+)
+# "killing 5 soldiers and 10 militants", "kill a woman and two of her children": a list after
+# the verb adds up.
+KILLED_LIST = re.compile(
+    rf"\b(?:killed|killing|kills|kill)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM}|an?)\s+"
+    rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})\s+and\s+(?:{QUAL}\s+)?(?P<num2>{NUM})"
+    rf"\s+(?:of\s+(?:her|his|their)\s+)?(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS}\b",
     re.I,
 )
 REVISION = re.compile(
@@ -207,13 +236,18 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # Every figure pattern above needs one of these words (or the start of one): a sentence without
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
-    r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|perish|lost|"
+    r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
+    r"martyr|perish|lost|assassinat|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )
 _REFLEXIVE = re.compile(r"\b(?:him|her|himself|herself|itself)\s+and\s", re.I)
 _NOT_DEATH_ONLY = re.compile(r"\b(?:wounded|injured|hurt|and|or)\b", re.I)
 _PASSIVE_END = re.compile(r"\b(?:were|have been)\s*$", re.I)
+_INJURED_TOO = re.compile(r"\b(?:wounded|injured|hurt|injuries|and\s+(?:killed|wounded|injured))\b", re.I)
+# "Two suicide bombers killed 92 people": a count before an active verb with its own object is
+# the attackers, not the dead.
+_ACTIVE_OBJECT = re.compile(rf"^\s+(?:{QUAL}\s+)?(?:{NUM}|an?\s|the\s|his\s|her\s|their\s)", re.I)
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -265,7 +299,20 @@ def figures(sentence: str) -> list[Figure]:
             continue
         spans.append((match.start("num"), match.end("num2")))
         out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
+    for match in KILLED_LIST.finditer(sentence):
+        first = 1 if match.group("num").lower() in ("a", "an") else parse_number(match.group("num"))
+        second = parse_number(match.group("num2"))
+        if first is None or second is None or not _accept(sentence, *match.span("num")):
+            continue
+        spans.append((match.start("num"), match.end("num2")))
+        out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
+    for match in VICTIMS_KILLED.finditer(sentence):
+        if _INJURED_TOO.search(match.group("gap")):
+            continue
+        add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
+        add("deaths", match)
+    for match in KILLED_ONE.finditer(sentence):
         add("deaths", match)
     for match in DEATH_BEFORE.finditer(sentence):
         word = match.group("word").lower()
@@ -278,6 +325,10 @@ def figures(sentence: str) -> list[Figure]:
     for match in DEATH_AFTER.finditer(sentence):
         between = sentence[match.end("num") : match.start("word")]
         if _NOT_DEATH_ONLY.search(between) and not _PASSIVE_END.search(between):
+            continue
+        if match.group("word").lower() in ("killed", "massacred", "executed") and _ACTIVE_OBJECT.match(
+            sentence, match.end()
+        ):
             continue
         add("deaths", match)
     for match in INJURY_BEFORE.finditer(sentence):

@@ -50,3 +50,8 @@ def test_a_headline_of_two_joined_reports_is_tagged_without_error() -> None:
     result = Tagger().tag(headline, None, date(2017, 2, 1), "a1", fuse=False)
     assert {"People's Protection Units", "Syrian Democratic Forces"} <= set(result.actors)
     assert [i.location["name"] for i in result.incidents if i.location] == ["Manbij"]
+
+
+def test_a_single_victim_beside_a_number_makes_the_stated_toll_ambiguous() -> None:
+    assert events.stated_deaths("Warplanes kill a woman and 2 of her children in Aleppo") is None
+    assert events.stated_deaths("Unknown explosions shake 3 areas and fighter dies in Daraa") is None
