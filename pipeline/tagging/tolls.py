@@ -100,7 +100,8 @@ DEATH_AFTER = re.compile(
 DEATH_BEFORE = re.compile(
     rf"\b(?P<word>killed|killing|kills|kill|left|leaving|claimed the lives of|claiming the lives of|"
     rf"death toll (?:[\w'\u2019-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|"
-    rf"toll (?:rose|climbed|increased|jumped|reached|stood|stands|has risen|rose to)(?:\s+to|\s+at)?|dead numbered|"
+    rf"toll (?:rose|climbed|increased|jumped|reached|stood|stands|has risen|rose to)(?:\s+to|\s+at)?|"
+    rf"dead numbered|"
     rf"bodies of|the deaths? of|the killing of|killed at least|massacred|executed|executes|execute|"
     rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
