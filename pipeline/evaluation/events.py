@@ -8,7 +8,7 @@ What is scored, and over which reports (each figure is printed with its count):
 
 - ``coverage``: reports for which at least one incident is found, over the reports that describe
   an incident (the titles of periodic reports such as "Syria Daily Report 12/02/2016" name none
-  and are left out, see :data:`PERIODIC_TITLE`);
+  and are left out, see :data:`NOT_A_REPORT`);
 - reports in French (more French than English function words: the tagger reads English) are
   left out of every figure and counted as ``not_english``;
 - ``type``: UCDP's ``type_of_violence`` is not ACLED's event type, so agreement is with a coarse
@@ -19,8 +19,9 @@ What is scored, and over which reports (each figure is printed with its count):
   against UCDP's ``best``, which combines all sources;
 - ``place``: the incident within 25 km of the coded point, for precisely coded events
   (``where_prec`` 1 or 2); an incident with no place counts as wrong;
-- ``map_precision``: of all incidents put on the map, the share within 25 km of one of the
-  report's precisely coded events (what a wrong point costs an analyst);
+- ``map_precision``: of all incidents placed at a town, the share within 25 km of one of the
+  report's precisely coded events (what a wrong point costs an analyst; incidents placed only
+  at a province or a country claim no point and are not counted here);
 - ``country``: of all incidents with a place, the share placed in the set's country;
 - ``date``: the incident's date within [``date_start``, ``date_end``], for events dated to the day.
 
@@ -46,14 +47,18 @@ from pipeline.tagging.places import distance_km
 from pipeline.tagging.tagger import Tagger
 
 PLACE_KM = 25.0
+# Incidents placed at a town (or a neighbourhood of one): a claim about a point on the map.
+POINT_PRECISIONS = frozenset({"city", "neighbourhood"})
 MAPPED_TYPES: dict[int, frozenset[str]] = {
     1: frozenset({"Battles", "Explosions/Remote violence"}),
     2: frozenset({"Battles", "Explosions/Remote violence"}),
     3: frozenset({"Violence against civilians"}),
 }
-PERIODIC_TITLE = re.compile(
+NOT_A_REPORT = re.compile(
     r"\b(?:daily|weekly|monthly)\s+report\b|\bliste des incidents\b|^\s*report\b|\bsituation report\b"
-    r"|\bpanel of experts\b|\bannual report\b",
+    r"|\bpanel of experts\b|\bannual report\b"
+    # database labels and links rather than reports: "June 23rd 2017: (S926) Raqqa city, ..."
+    r"|\(S\d+[a-z]?\)|^\s*https?://|\bassessment\s*$",
     re.I,
 )
 _NUMBER_WORDS = {
@@ -266,9 +271,13 @@ def _score_map(score: EventScore, report: SourceReport, incidents: list[Incident
         score.tallies["country"].add(in_country)
         if not in_country:
             score.errors.append(f"country: got {_describe(incident)} [{report.headline}]")
-        if incident.geo is not None and all(e.where_prec <= 2 for e in report.events):
+        point = incident.location.get("precision") in POINT_PRECISIONS
+        if point and incident.geo is not None and all(e.where_prec <= 2 for e in report.events):
             near = any(_within(incident, e) for e in report.events)
             score.tallies["map_precision"].add(near)
+            if not near:
+                coded = ", ".join(e.where for e in report.events[:3])
+                score.errors.append(f"map: coded {coded}; got {_describe(incident)} [{report.headline}]")
 
 
 def score_reports(
@@ -282,7 +291,7 @@ def score_reports(
             continue
         result = tagger.tag(report.headline, None, report.published, report.key, fuse=False)
         incidents = result.incidents
-        if not PERIODIC_TITLE.search(report.headline):
+        if not NOT_A_REPORT.search(report.headline):
             score.tallies["coverage"].add(bool(incidents))
             if not incidents:
                 score.errors.append(f"coverage: nothing found [{report.headline}]")

@@ -104,6 +104,10 @@ PLACE_NOUNS = re.compile(
 
 
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
+# The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
+# "Hama countryside", "Aleppo's countryside", "the desert of Homs".
+_RURAL_BEFORE = re.compile(r"\b(?:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?\s*$|\brural\s*$", re.I)
+RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +370,10 @@ class EntityRecognizer:
                     if end - start == 1 and (tokens.stop(start) or tokens.text[start] in self.words.common):
                         continue
                 candidates.append((index, sent, base, start, end))
+        if not countries:
+            countries = self._shared_country(
+                [tables[id(c[1].doc)].span_text(c[3], c[4]) for c in candidates]
+            )
         persons: dict[str, str] = {}
         pending: list[tuple[int, Any, int, int, int]] = []
         # The body first: a headline capitalises every word, so a capitalised pair there
@@ -436,6 +444,20 @@ class EntityRecognizer:
                 counts[mention.actor.country] += 1
         return [code for code, _ in counts.most_common()]
 
+    def _shared_country(self, names: Sequence[str]) -> list[str]:
+        """For a text that names no country: the one country in which at least two of its names
+        are places ("Talbiseh" and "Homs" are both Syrian towns), so that each resolves there
+        and not to a same-named town abroad. Nothing when no such country stands out."""
+        support: Counter[str] = Counter()
+        for name in dict.fromkeys(names):
+            found, exact = self.gazetteer.candidates(name)
+            if exact:
+                support.update({place.country for place in found})
+        ranked = support.most_common(2)
+        if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+            return []
+        return [ranked[0][0]]
+
     def _capitalised_runs(self, sent: Any, is_title: bool, tokens: _Tokens) -> Iterator[tuple[int, int]]:
         text, space, name = tokens.text, tokens.space, tokens.name
         i = sent.start
@@ -475,8 +497,10 @@ class EntityRecognizer:
                     continue
                 break
             start = i
-            # Drop sentence-initial and headline common words, titles and demonyms at the front.
-            while start < j and (
+            # Drop sentence-initial and headline common words, titles and demonyms at the front
+            # (not from a country's name: "Central African Republic").
+            country_name = self.gazetteer.country_of_word(tokens.span_text(i, j)) is not None
+            while not country_name and start < j and (
                 (start == sent.start or is_title or tokens.punct(start - 1))
                 and (text[start] in self.words.common or tokens.stop(start))
                 and not self._known_name(text[start])
@@ -596,6 +620,9 @@ class EntityRecognizer:
             if region is not None:
                 return mention("PLACE", region.to_dict()["name"], place=region)
         place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
+        if place is not None and self._rural(tokens, sent, end, before_text):
+            region_place = self.gazetteer.region_around(place)
+            return mention("PLACE", region_place.to_dict()["name"], place=region_place)
         after_place_noun = bool(PLACE_NOUNS.search(before_text))
         locative = (prev is not None and prev.lower() in LOCATIVE) or after_place_noun
         if text in persons and not (
@@ -658,6 +685,14 @@ class EntityRecognizer:
         if region_noun is not None:
             words.append(region_noun.group(1).lower())
         return words
+
+    def _rural(self, tokens: _Tokens, sent: Any, end: int, before_text: str) -> bool:
+        """Whether the name ending at ``end`` stands for its province's rural area."""
+        token_text = tokens.text
+        nxt = token_text[end].lower() if end < sent.end else ""
+        if nxt in ("'s", "\u2019s") and end + 1 < sent.end:
+            nxt = token_text[end + 1].lower()
+        return nxt in RURAL_AFTER or bool(_RURAL_BEFORE.search(before_text))
 
     def _person(self, make: Any, words: list[str], persons: dict[str, str]) -> Mention:
         full = " ".join(words).replace(" - ", "-")

@@ -90,13 +90,29 @@ _BY_PRIORITY = tuple(
         zip(range(len(RULES)), RULES, RULE_WORDS, strict=True), key=lambda item: (-item[1][3], item[0])
     )
 )
-_KILLED_ARMED = re.compile(rf"\b(?:killing|killed)\b[^.]{{0,40}}\b{_SECURITY}\b", re.I)
-_ARMED_KILLED = re.compile(rf"\b{_SECURITY}\s+(?:were\s+|have been\s+|had been\s+)?killed\b", re.I)
+_KILLED_ARMED = re.compile(
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down)\b[^.]{{0,40}}\b{_SECURITY}\b", re.I
+)
+_ARMED_KILLED = re.compile(
+    rf"\b{_SECURITY}\s+(?:(?:was|were|have been|has been|had been|is|are)\s+)?"
+    rf"(?:killed|shot dead|gunned down|shot and killed|assassinated)\b",
+    re.I,
+)
 _CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
+
+
+_NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
+
+
+def _without_figures_of_speech(sentence: str) -> str:
+    """The sentence with "blast walls", "a bombshell report", "heart attack" blanked out (same
+    length, so positions stay)."""
+    return _NOT_EVENTS.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
 def classify(sentence: str) -> Trigger | None:
     """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
+    sentence = _without_figures_of_speech(sentence)
     lower = sentence.lower() if sentence.isascii() else None
     best: Trigger | None = None
     for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:

@@ -100,6 +100,15 @@ def _load_yaml(name: str) -> dict[str, Any]:
     return data
 
 
+# Population a town outside the article's countries needs to be taken: when the article's
+# countries are known, when none is known, and when only an alternate name of it matched.
+FOREIGN_TOWN_FLOOR = 500_000
+NO_CONTEXT_FLOOR = 15_000
+ALTERNATE_NAME_ABROAD = 1_000_000
+ALTERNATE_NAME_NO_CONTEXT = 50_000
+ACRONYM_MAX = 5
+
+
 @dataclass
 class Gazetteer:
     """Name index over cities, curated places, regions and countries."""
@@ -111,6 +120,8 @@ class Gazetteer:
     # The seat of each first-order division ("SY.07" -> Deir ez-Zor): the curated region's seat,
     # else the division's most populous town (GeoNames in the package carries no feature codes).
     seats: dict[str, Place] = field(default_factory=dict)
+    # The curated region of each first-order division code ("SY.12" -> Idlib Governorate).
+    regions: dict[str, Place] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     country_words: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
@@ -250,6 +261,8 @@ class Gazetteer:
                 kind="admin1",
                 curated=True,
             )
+            if admin1:
+                gaz.regions.setdefault(admin1, place)
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
         for item in data.get("neighbourhoods") or []:
@@ -367,17 +380,51 @@ class Gazetteer:
                 score -= 1.0
             if score > best_score:
                 best, best_score = place, score
-        if best is None:
+        if best is None or (strict and not self._plausible(best, mention, exact, context)):
             return None
-        if strict and best.kind == "city" and not best.curated:
-            in_context = best.country in context
-            if context and not in_context and best.population < 500_000:
-                return None
-            if not context and best.population < 15_000:
-                return None
-            if not exact and not in_context:
-                return None
         return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
+
+    def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
+        """Whether a match is likely the place meant: a loose spelling never names a country or
+        a foreign town; a short all-capitals word is an acronym ("NDF"), not a town; a foreign
+        town matched by one of its alternate names ("Ariha" is Jericho's Arabic name) must be a
+        large city; and with no country known at all, only a sizeable town is taken."""
+        if best.kind == "country":
+            return exact
+        if best.kind != "city" or best.curated:
+            return True
+        stripped = mention.strip()
+        if stripped.isupper() and len(stripped) <= ACRONYM_MAX:
+            return False
+        if best.country in context:
+            return True
+        if not exact:
+            return False
+        alternate_floor = ALTERNATE_NAME_ABROAD if context else ALTERNATE_NAME_NO_CONTEXT
+        if (fold(mention), best.name) not in self.primary and best.population < alternate_floor:
+            return False
+        floor = FOREIGN_TOWN_FLOOR if context else NO_CONTEXT_FLOOR
+        return best.population >= floor
+
+    def region_around(self, resolved: ResolvedPlace) -> ResolvedPlace:
+        """The first-order division a town lies in ("the countryside of Idlib" is Idlib province,
+        not the city): the curated region, else the division with the town's coordinates
+        standing in for it (precision ``admin1`` either way). Regions and countries stay."""
+        place = resolved.place
+        if place.kind not in ("city", "neighbourhood") or not place.admin1:
+            return resolved
+        region = self.regions.get(place.admin1)
+        if region is None:
+            region = Place(
+                name=place.parent if place.kind == "neighbourhood" and place.parent else place.name,
+                country=place.country,
+                admin1=place.admin1,
+                lat=place.lat,
+                lon=place.lon,
+                kind="admin1",
+                curated=place.curated,
+            )
+        return ResolvedPlace(resolved.mention, region, resolved.country_name)
 
     def resolve_all(self, mentions: Iterable[str], context: Sequence[str]) -> list[ResolvedPlace]:
         out: list[ResolvedPlace] = []

@@ -48,3 +48,32 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
     assert len(packaged.rules) >= 20
     trigger = classify("Warplanes bombed the town of Saraqeb on Monday.")
     assert trigger is not None and trigger.sub_event_type == "Air/drone strike"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Workers put up blast walls around the ministry on Monday.",
+        "A bombshell report on the election was published in Kabul.",
+        "The company launched a killer app for farmers in Kano.",
+        "The governor of Herat died of a heart attack.",
+        "Officials blamed a ransomware attack on the hospital in Kyiv.",
+    ],
+)
+def test_figures_of_speech_report_no_incident(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("Regime forces advance in Bala area in Eastern Ghouta", "Battles"),
+        ("IS executes 8 in Tadmur", "Violence against civilians"),
+        ("Explosive barrels hit Khan al-Shih", "Explosions/Remote violence"),
+        ("Regime forces shell Harasta city", "Explosions/Remote violence"),
+        ("Factions target the regime forces in Latakia Mountains", "Battles"),
+    ],
+)
+def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == event_type
