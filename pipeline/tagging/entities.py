@@ -106,7 +106,9 @@ PLACE_NOUNS = re.compile(
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
 # "Hama countryside", "Aleppo's countryside", "the desert of Homs".
-_RURAL_BEFORE = re.compile(r"\b(?:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?\s*$|\brural\s*$", re.I)
+_RURAL_BEFORE = re.compile(
+    r"\b(?:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?\s*$|\brural\s*$", re.I
+)
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 
 
