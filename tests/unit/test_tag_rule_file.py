@@ -77,3 +77,23 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
 def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:
     trigger = classify(sentence)
     assert trigger is not None and trigger.event_type == event_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "sub_type"),
+    [
+        ("Youths burned tyres and blocked the road in Kisumu.", "Riots", "Violent demonstration"),
+        ("Clashes between rival youths in Jos left two dead.", "Riots", "Mob violence"),
+        ("Street protests were punctuated by looting and clashes with police.", "Riots", None),
+        ("Soldiers looted shops in the town.", "Strategic developments", "Looting/property destruction"),
+        ("Russian and Turkish troops held a joint patrol near Kobani.", "Strategic developments", "Other"),
+        ("A soldier was shot dead by gunmen in Maiduguri.", "Battles", "Armed clash"),
+        ("A UN peacekeeper was killed in Bangui.", "Battles", "Armed clash"),
+    ],
+)
+def test_riots_strategic_developments_and_armed_victims(
+    sentence: str, event_type: str, sub_type: str | None
+) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == event_type
+    assert sub_type is None or trigger.sub_event_type == sub_type
