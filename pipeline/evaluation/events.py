@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.evaluation.splits import Part, part_of
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.places import distance_km
 from pipeline.tagging.tagger import Tagger
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.tagging.actors import catalogue
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.places import distance_km
 from pipeline.tagging.tagger import Tagger
 from pipeline.tagging.text import fold

@@ -8,7 +8,7 @@ from typing import Any
 
 from pipeline.tagging.entities import Analysis, EntityRecognizer, recognizer
 from pipeline.tagging.fusion import IncidentFuser, IncidentStore, InMemoryIncidentStore
-from pipeline.tagging.incidents import Incident, extract
+from pipeline.tagging.incident import Incident, extract
 from pipeline.tagging.options import TagOptions
 
 

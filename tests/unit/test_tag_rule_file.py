@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.tagging import rules
-from pipeline.tagging.incidents import classify
+from pipeline.tagging.incident import classify
 
 GOOD = """
 version: 1

@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.tagging.actors import catalogue, load_catalogue
 from pipeline.tagging.dates import find_dates, first_date
-from pipeline.tagging.incidents import BATTLES, EXPLOSIONS, PROTESTS, VAC, classify
+from pipeline.tagging.incident import BATTLES, EXPLOSIONS, PROTESTS, VAC, classify
 from pipeline.tagging.tagger import Tagger, TagResult
 from pipeline.tagging.tolls import current_and_history, figures, parse_number
 

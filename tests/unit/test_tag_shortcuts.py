@@ -13,7 +13,7 @@ import pytest
 
 from pipeline.tagging import tolls
 from pipeline.tagging.entities import Analysis, _Tokens, recognizer
-from pipeline.tagging.incidents import (
+from pipeline.tagging.incident.triggers import (
     _ARMED_KILLED,
     _CIVILIAN_VICTIMS,
     _KILLED_ARMED,

@@ -1,0 +1,275 @@
+"""Which sentences tell the same incident: the group being built, clauses that report events of
+their own, references back ("the blast"), headline clauses folded into body incidents, and lead
+summaries left out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from pipeline.tagging.dates import ResolvedDate, find_dates
+from pipeline.tagging.entities import Analysis
+from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, STRATEGIC
+from pipeline.tagging.incident.triggers import NO_EVENT, Trigger, classify
+from pipeline.tagging.incident.where import best_place, far, sentence_places
+from pipeline.tagging.places import ResolvedPlace
+from pipeline.tagging.tolls import Figure, current_and_history, figures
+
+
+@dataclass
+class Group:
+    trigger: Trigger
+    first_sentence: int
+    sentences: list[int] = field(default_factory=list)
+    triggers: list[tuple[Trigger, int]] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    date: ResolvedDate | None = None
+    place: ResolvedPlace | None = None
+    # (sentence index, clause text, establishing): the clauses that can name the actors.
+    clauses: list[tuple[int, str, bool]] = field(default_factory=list)
+    evidence: list[int] = field(default_factory=list)
+
+    def best_trigger(self) -> Trigger:
+        def weight(item: tuple[Trigger, int]) -> int:
+            trig, sent = item
+            return trig.priority + (30 if sent == self.first_sentence else 0)
+
+        violent = [t for t in self.triggers if t[0].event_type != STRATEGIC]
+        pool = violent or self.triggers
+        return max(pool, key=weight)[0]
+
+    @property
+    def event_type(self) -> str:
+        return self.best_trigger().event_type
+
+    def deaths(self) -> set[int]:
+        return {f.value for f in self.figures if f.kind == "deaths"}
+
+
+def violent(group: Group) -> bool:
+    return any(t.event_type != STRATEGIC for t, _ in group.triggers)
+
+
+REPORTING = re.compile(
+    r"\b(?:said|says|told|tell|reported|announced|confirmed|added|stated|claimed)"
+    r"(?:\s+(?:reporters|journalists|VOA|AFP|Reuters|the \w+|\w+ media))?\s*(?:on\s+)?$",
+    re.I,
+)
+
+
+# A sentence announcing a different event ("Separately, ...", "In another attack, ...").
+ANOTHER = re.compile(
+    r"^\s*(?:separately|in a separate (?:\w+\s+)?(?:attack|incident)|in (?:an)?other (?:\w+\s+)?"
+    r"(?:attack|incident|development)s?)\b|\bin (?:an)?other (?:[\w-]+\s+){0,2}(?:attack|assault|raid|"
+    r"bombing|incident)\b|\bin a separate (?:attack|assault|raid|bombing|incident)\b",
+    re.I,
+)
+
+
+CLAUSE_BREAK = re.compile(r";\s+|,\s+and\s+(?=(?:a|an|the|at least|\d+)\b)", re.I)
+DAY_BEFORE = re.compile(r"\s+a day (?:after|before)\s+", re.I)
+
+
+def units(sentence: str) -> list[tuple[str, bool]]:
+    """A sentence, or its clauses when each clause reports its own event with its own toll
+    ("Air strikes killed 23 ..., and a woman was killed by shelling ..."). The flag marks a
+    clause introduced by "a day after/before", dated the day before the main clause."""
+    marker = DAY_BEFORE.search(sentence)
+    if marker:
+        later = sentence[marker.end() :]
+        if classify(later) is not None and any(f.kind == "deaths" for f in figures(later)):
+            return [(sentence[: marker.start()], False), (later, True)]
+    parts = [p for p in CLAUSE_BREAK.split(sentence) if p.strip()]
+    if len(parts) > 1 and all(
+        classify(p) is not None and any(f.kind == "deaths" for f in figures(p)) for p in parts
+    ):
+        return [(p, False) for p in parts]
+    return [(sentence, False)]
+
+
+# "comes after", "came two days after", "follows": what follows is an earlier, other event.
+ANTECEDENT = re.compile(
+    r"\b(?:comes?|came|coming)\s+(?:[\w-]+\s+){0,2}?after\b|\bfollow(?:s|ed|ing)?\s+(?:an?|the)\b",
+    re.I,
+)
+
+
+def event_date(text: str, published: date) -> ResolvedDate | None:
+    """The sentence's event date: the first one not attached to a reporting verb
+    ("told reporters Tuesday that the attack late Sunday..." gives Sunday)."""
+    dates = [d for d in find_dates(text, published) if d.precision != "publication"]
+    antecedent = ANTECEDENT.search(text)
+    if antecedent is not None:
+        # "The bombardment comes after rebels shot down a jet on Saturday": Saturday is the date
+        # of what came before, not of the bombardment.
+        dates = [d for d in dates if d.position < antecedent.start()]
+    for item in dates:
+        if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
+            return item
+    return dates[0] if dates else None
+
+
+# -- references back to an incident already reported ---------------------------------------------
+
+_REFERRING_NOUNS = (
+    r"attacks?|blasts?|explosions?|bombings?|bomb|assaults?|raids?|incident|fighting|clash(?:es)?|"
+    r"battles?|violence|strikes?|air ?strikes?|shelling|ambush|massacre|killings?|unrest"
+)
+# "Monday's bombings", "Saturday night's attack", "yesterday's blast".
+_DAY_POSSESSIVE = (
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|last\s+week)"
+    r"(?:\s+(?:night|morning|evening|afternoon))?['\u2019]s"
+)
+REFERRING = re.compile(
+    rf"\b(?:the|this|that|these|those|its|their|such|{_DAY_POSSESSIVE})\s+(?:[\w-]+\s+)?"
+    rf"(?P<noun>{_REFERRING_NOUNS})\b|"
+    r"\b(?P<cont>fighting|clashes|battles?|violence|shelling|protests?|unrest)\s+"
+    r"(?:continued|continues|raged|rages|persisted|went on|resumed|spread)\b",
+    re.I,
+)
+# Nouns that can name an incident of any type ("the attack" after a bombing).
+_GENERIC_NOUNS = frozenset(
+    ["attack", "attacks", "assault", "assaults", "raid", "raids", "incident", "violence", "massacre",
+     "killing", "killings", "unrest"]
+)  # fmt: skip
+
+
+def reference(text: str, trig: Trigger) -> str | None:
+    """The event type a referring trigger points back to ("" for any type), or None when the
+    trigger is not a reference ("the clashes", "the bombing", "fighting continued")."""
+    for match in REFERRING.finditer(text):
+        if (
+            match.start() <= trig.position < match.end()
+            or match.start() <= trig.position + len(trig.text) - 1 < match.end()
+        ):
+            noun = (match.group("noun") or match.group("cont") or "").lower()
+            return "" if noun in _GENERIC_NOUNS else trig.event_type
+    return None
+
+
+def conflicts(group: Group, explicit: ResolvedDate | None, place: ResolvedPlace | None) -> bool:
+    if explicit and group.date and abs((explicit.value - group.date.value).days) > 1:
+        return True
+    # A province named in a sentence that refers back ("Monday's bombings took place ... in the
+    # Lower Shabelle region") does not contradict a town: only another town does.
+    return place is not None and place.precision not in ("country", "admin1") and far(place, group.place)
+
+
+def referent(
+    groups: list[Group],
+    current: Group | None,
+    wanted: str,
+    explicit: ResolvedDate | None,
+    place: ResolvedPlace | None,
+) -> Group | None:
+    """The incident a referring sentence points back to: the most recently extended one of the
+    wanted type whose date and place do not contradict the sentence."""
+    order = ([current] if current is not None else []) + [g for g in reversed(groups) if g is not current]
+    for group in order:
+        if wanted and group.event_type != wanted:
+            continue
+        if not conflicts(group, explicit, place):
+            return group
+    return None
+
+
+# -- the headline -------------------------------------------------------------------------------
+
+TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
+
+
+def title_matches(
+    group: Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None, *, by_toll: bool = True
+) -> bool:
+    """A headline clause repeats a body incident: same type (any type for a bare "attack"),
+    compatible toll (when ``by_toll``) and place."""
+    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY:
+        return False
+    deaths = {f.value for f in figs if f.kind == "deaths" and not f.vague}
+    if by_toll and deaths and group.deaths() and not deaths & group.deaths():
+        return False
+    if place is None or group.place is None:
+        return True
+    if "country" in (place.precision, group.place.precision) or "admin1" in (
+        place.precision,
+        group.place.precision,
+    ):
+        return place.place.country == group.place.place.country
+    return not far(place, group.place)
+
+
+def merge_title(analysis: Analysis, groups: list[Group]) -> None:
+    """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
+    only when no body incident matches it."""
+    for sentence in analysis.sentences:
+        if not sentence.is_title:
+            continue
+        for clause in (c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()):
+            trig = classify(clause)
+            if trig is None or trig.event_type == STRATEGIC:
+                continue
+            if NO_EVENT.search(clause[: trig.position + 40]):
+                continue
+            figs = figures(clause)
+            mentions = [m for m in sentence_places(analysis, sentence.index) if m.text in clause]
+            place = best_place(mentions, clause)
+            # A headline summarises: when no body incident has its toll, it still repeats the
+            # first body incident of its kind and place (its toll may sum or round the body's).
+            matching = [g for g in groups if title_matches(g, trig, figs, place)] or [
+                g for g in groups if title_matches(g, trig, figs, place, by_toll=False)
+            ]
+            if matching:
+                target = matching[0]
+                if not target.deaths():
+                    target.figures.extend(figs)
+                if target.place is None and place is not None:
+                    target.place = place
+                continue
+            if any(g.event_type == trig.event_type for g in groups) and not figs:
+                # A vaguer headline of a story the body tells ("Fighting rages in the north").
+                continue
+            group = Group(trigger=trig, first_sentence=sentence.index)
+            group.sentences.append(sentence.index)
+            group.triggers.append((trig, sentence.index))
+            group.figures.extend(figs)
+            group.place = place
+            group.clauses.append((sentence.index, clause, True))
+            group.evidence.append(sentence.index)
+            groups.append(group)
+
+
+def toll_of(group: Group) -> int | None:
+    return current_and_history(group.figures, "deaths")[0]
+
+
+def drop_summaries(groups: list[Group]) -> list[Group]:
+    """Leave out a lead that only sums the incidents told after it ("Russian airstrikes killed
+    at least six people" followed by three and three killed in two villages): its toll equals
+    the sum of the tolls of two or more following incidents of the same type, country and day.
+    The detailed incidents are kept."""
+    dropped: set[int] = set()
+    for index, lead in enumerate(groups):
+        total = toll_of(lead)
+        if not total:
+            continue
+        running, parts = 0, 0
+        for later in groups[index + 1 :]:
+            toll = toll_of(later)
+            if toll is None or later.event_type != lead.event_type:
+                continue
+            if (
+                lead.place is not None
+                and later.place is not None
+                and lead.place.place.country != later.place.place.country
+            ):
+                continue
+            if lead.date and later.date and abs((lead.date.value - later.date.value).days) > 1:
+                continue
+            running += toll
+            parts += 1
+            if running >= total:
+                break
+        if parts >= 2 and running == total:
+            dropped.add(index)
+    return [g for i, g in enumerate(groups) if i not in dropped]

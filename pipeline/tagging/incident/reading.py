@@ -1,0 +1,315 @@
+"""One article read sentence by sentence into incidents: the orchestration of the package.
+
+Each body sentence (or each clause that reports its own event) becomes a *unit*: its trigger, its
+figures, its explicit date and its place. A unit with a trigger starts a new incident when its
+date (more than a day apart) or its place (more than 25 km apart) differs from the current
+incident's, when it announces another event, or when it is a clause of its own; otherwise it, and
+any following unit that only adds figures or refers back, joins the current incident. Background
+units (events more than a month before publication, threats and plans) start nothing. Headline
+clauses are then folded into the body incidents they repeat, and leads that only sum the
+incidents after them are left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from pipeline.tagging.dates import ResolvedDate
+from pipeline.tagging.entities import Analysis
+from pipeline.tagging.incident.grouping import (
+    ANOTHER,
+    Group,
+    conflicts,
+    drop_summaries,
+    event_date,
+    merge_title,
+    reference,
+    referent,
+    units,
+    violent,
+)
+from pipeline.tagging.incident.model import (
+    BACKGROUND_DAYS,
+    BARE_PRIORITY,
+    MAX_EVIDENCE,
+    STRATEGIC,
+    Incident,
+    incident_id_for,
+)
+from pipeline.tagging.incident.triggers import NO_EVENT, WEAK_REFERENCE, Trigger, classify
+from pipeline.tagging.incident.where import (
+    article_fallback_place,
+    best_place,
+    division_capital,
+    far,
+    inside,
+    more_precise,
+    sentence_places,
+)
+from pipeline.tagging.incident.who import actors_for
+from pipeline.tagging.places import ResolvedPlace
+from pipeline.tagging.tolls import Figure, current_and_history, figures
+
+
+@dataclass(slots=True)
+class Unit:
+    """A sentence, or a clause reporting its own event, as read."""
+
+    index: int
+    text: str
+    trig: Trigger | None
+    figs: list[Figure]
+    explicit: ResolvedDate | None
+    place: ResolvedPlace | None
+    own_clause: bool
+
+
+def attach(group: Group, unit: Unit, trig: Trigger | None, *, establishing: bool, dated: bool) -> None:
+    """Add a unit to an incident: its sentence, trigger, figures, clause and (when it says
+    something of its own) its evidence; a more precise place replaces the incident's."""
+    group.sentences.append(unit.index)
+    if trig is not None:
+        group.triggers.append((trig, unit.index))
+    group.figures.extend(unit.figs)
+    group.clauses.append((unit.index, unit.text, establishing))
+    if establishing or unit.figs or dated:
+        group.evidence.append(unit.index)
+    place = unit.place
+    if place is not None and (group.place is None or more_precise(place, group.place)):
+        group.place = place
+
+
+class Reader:
+    """Reads one article's body into incident groups (state: the groups so far and the one
+    being extended)."""
+
+    def __init__(self, analysis: Analysis, published: date) -> None:
+        self.analysis = analysis
+        self.published = published
+        self.groups: list[Group] = []
+        self.current: Group | None = None
+
+    def read(self) -> list[Group]:
+        for sentence in self.analysis.sentences:
+            if sentence.is_title:
+                continue
+            for position, (text, day_before) in enumerate(units(sentence.text)):
+                unit = self.unit(sentence.index, text, own_clause=position > 0, day_before=day_before)
+                if unit is not None:
+                    self.take(unit)
+        merge_title(self.analysis, self.groups)
+        return drop_summaries(self.groups)
+
+    def unit(self, index: int, text: str, *, own_clause: bool, day_before: bool) -> Unit | None:
+        """The unit as read, or None for background (an event over a month old)."""
+        trig = classify(text)
+        figs = figures(text)
+        explicit = event_date(text, self.published)
+        if explicit is None and day_before:
+            current = self.current
+            anchor = current.date.value if current and current.date else self.published
+            explicit = ResolvedDate(anchor - timedelta(days=1), "day", "a day before")
+        if explicit is not None and (self.published - explicit.value).days > BACKGROUND_DAYS:
+            return None
+        mentions = [m for m in sentence_places(self.analysis, index) if m.text in text]
+        place = best_place(mentions, text)
+        if place is None or place.precision in ("admin1", "country"):
+            place = division_capital(self.analysis, index, text, place) or place
+        if trig is not None and NO_EVENT.search(text[: trig.position + 40]) and not figs:
+            trig = None
+        return Unit(index, text, trig, figs, explicit, place, own_clause)
+
+    def take(self, unit: Unit) -> None:
+        if unit.trig is None:
+            self.follow_up(unit)
+            return
+        if self.refer_back(unit, unit.trig):
+            return
+        trig = self.kind_of_bare(unit.trig)
+        current = self.current
+        if trig.event_type == STRATEGIC and current is not None:
+            current.sentences.append(unit.index)
+            current.triggers.append((trig, unit.index))
+            return
+        establishing = self.needs_new(unit, trig)
+        if establishing:
+            target = self.story_told(unit, trig)
+            if target is None:
+                target = Group(trigger=trig, first_sentence=unit.index)
+                self.groups.append(target)
+            else:
+                establishing = False
+            self.current = target
+        current = self.current
+        assert current is not None
+        if current.date is None and unit.explicit is not None:
+            current.date = unit.explicit
+        attach(
+            current,
+            unit,
+            trig,
+            establishing=establishing or trig.priority >= current.trigger.priority,
+            dated=unit.explicit is not None,
+        )
+
+    def follow_up(self, unit: Unit) -> None:
+        """A unit without a trigger adds its figures to the current incident, or dates it when it
+        refers back ("the strikes happened late Wednesday")."""
+        current = self.current
+        refers_back = current is not None and WEAK_REFERENCE.search(unit.text) is not None
+        if current is None or not (unit.figs or refers_back):
+            return
+        if conflicts(current, unit.explicit, unit.place):
+            return
+        if current.date is None and unit.explicit is not None and refers_back:
+            current.date = unit.explicit
+        attach(current, unit, None, establishing=False, dated=False)
+
+    def refer_back(self, unit: Unit, trig: Trigger) -> bool:
+        """Whether the unit refers back to an incident already told ("the clashes", "Monday's
+        bombings"), which it then joins."""
+        wanted = None if unit.own_clause else reference(unit.text, trig)
+        if wanted is None:
+            return False
+        target = referent(self.groups, self.current, wanted, unit.explicit, unit.place)
+        if target is None:
+            return False
+        self.current = target
+        if target.date is None and unit.explicit is not None:
+            target.date = unit.explicit
+        attach(target, unit, trig, establishing=False, dated=unit.explicit is not None)
+        return True
+
+    def kind_of_bare(self, trig: Trigger) -> Trigger:
+        """A bare "killed" or "attack" says nothing about the kind of event: it is another event
+        of the kind being reported ("Another three people were killed in ...")."""
+        current = self.current
+        if trig.priority > BARE_PRIORITY or current is None or not violent(current):
+            return trig
+        kind = current.best_trigger()
+        return Trigger(kind.event_type, kind.sub_event_type, BARE_PRIORITY, trig.text, trig.position)
+
+    def needs_new(self, unit: Unit, trig: Trigger) -> bool:
+        """Whether the unit starts an incident of its own rather than extending the current one."""
+        current = self.current
+        if current is None or unit.own_clause:
+            return True
+        # "Separately, ...", "In another attack, ...": unless the place says it is the same one.
+        another = bool(ANOTHER.search(unit.text))
+        explicit, place, figs = unit.explicit, unit.place, unit.figs
+        if explicit and current.date and abs((explicit.value - current.date.value).days) > 1:
+            return True
+        if (
+            place is not None
+            and current.place is not None
+            and far(place, current.place)
+            # A town in the province just named, with no toll of its own, says where the same
+            # event happened; with its own toll it is one of several events.
+            and not (inside(place, current.place) and not any(f.kind == "deaths" for f in figs))
+        ):
+            return (
+                not (place.precision == "country" or current.place.precision == "country")
+                or place.place.country != current.place.place.country
+            )
+        return another or bool(
+            figs
+            and current.figures
+            and trig.event_type != current.trigger.event_type
+            and any(not f.earlier for f in figs if f.kind == "deaths")
+        )
+
+    def story_told(self, unit: Unit, trig: Trigger) -> Group | None:
+        """An incident already told of the same type, place and day, which the unit goes back
+        to (the last such one)."""
+        if unit.own_clause:
+            return None
+        explicit, place = unit.explicit, unit.place
+        target = None
+        for group in self.groups:
+            same_day = not explicit or not group.date or abs((explicit.value - group.date.value).days) <= 1
+            same_place = (
+                place is not None
+                and group.place is not None
+                and not far(place, group.place)
+                and place.precision != "country"
+            )
+            if same_day and same_place and group.trigger.event_type == trig.event_type:
+                target = group
+        return target
+
+
+def _incident_place(group: Group, fallback: ResolvedPlace | None) -> ResolvedPlace | None:
+    """The group's place, else the article's; a country gives way to the article's town in it."""
+    place = group.place or fallback
+    if (
+        place is not None
+        and place.precision == "country"
+        and fallback is not None
+        and (fallback.place.country == place.place.country and fallback.precision != "country")
+    ):
+        return fallback
+    return place
+
+
+def _incident(
+    analysis: Analysis,
+    group: Group,
+    incident_id: str,
+    place: ResolvedPlace | None,
+    published: date,
+    article_id: str,
+    source: str | None,
+) -> Incident:
+    best = group.best_trigger()
+    deaths, history = current_and_history(group.figures, "deaths")
+    injured, _ = current_and_history(group.figures, "injuries")
+    when = group.date
+    country = place.place.country if place else (analysis.countries[0] if analysis.countries else None)
+    evidence = sorted(set(group.evidence)) or sorted(set(group.sentences))
+    return Incident(
+        incident_id=incident_id,
+        event_type=best.event_type,
+        sub_event_type=best.sub_event_type,
+        date=when.value if when else published,
+        date_precision=when.precision if when else "publication",
+        location=place.to_dict() if place else None,
+        actors=actors_for(analysis, group.clauses, country),
+        fatalities=deaths,
+        injured=injured,
+        fatalities_history=history if deaths is not None else [],
+        article_ids=[article_id],
+        sources=[source] if source else [],
+        evidence=[analysis.sentences[i].text for i in evidence][:MAX_EVIDENCE],
+        reports=[
+            {
+                "article_id": article_id,
+                "published": published.isoformat(),
+                "fatalities": deaths,
+                "injured": injured,
+                "source": source,
+            }
+        ],
+        first_reported=published.isoformat(),
+        last_reported=published.isoformat(),
+    )
+
+
+def extract(
+    analysis: Analysis,
+    published: date,
+    article_id: str,
+    *,
+    source: str | None = None,
+) -> list[Incident]:
+    """The incidents one article reports, in order of first mention."""
+    groups = Reader(analysis, published).read()
+    fallback = article_fallback_place(analysis)
+    out: list[Incident] = []
+    for ordinal, group in enumerate(groups):
+        if not violent(group) and len(groups) > 1:
+            continue
+        place = _incident_place(group, fallback)
+        incident_id = incident_id_for(article_id, ordinal)
+        out.append(_incident(analysis, group, incident_id, place, published, article_id, source))
+    return out

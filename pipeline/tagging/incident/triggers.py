@@ -1,0 +1,104 @@
+"""Which sentences report an incident, and of what type: the rules of
+``pipeline/data/incident_rules.yaml`` (highest priority wins), figures of speech blanked out, and an
+attack on armed victims retyped as a battle."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.tagging.incident.model import BATTLES, VAC
+from pipeline.tagging.rules import trigger_rules
+
+_SECURITY = trigger_rules().vocabularies["security"]
+# (pattern, event type, sub-event type, priority), from pipeline/data/incident_rules.yaml.
+RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
+    (rule.pattern, rule.event_type, rule.sub_event_type, rule.priority) for rule in trigger_rules().rules
+)
+NO_EVENT = re.compile(
+    r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
+    r"would (?:attack|strike)|could (?:attack|strike)|condemn(?:ed|s)?|anniversary|commemorat\w*|"
+    r"trial|sentenced|convicted|court|"
+    # calls, aims and fears rather than events
+    r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
+    r"(?:might|may|could|would)(?: not)? have been|"
+    r"(?:is|are|has been|have been|was|were) (?:fighting|battling|struggling|trying|seeking) to|"
+    r"(?:continue|continues|continued) to be engaged|"
+    # history: an event centuries, years or a campaign ago
+    r"\w+-century|centur(?:y|ies) ago|since (?:\d{4}|the (?:start|beginning|end))|the latest (?:of|in)|"
+    r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
+    re.I,
+)
+WEAK_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these|those) (?:attacks?|blasts?|explosions?|bombings?|assaults?|raids?|"
+    r"incidents?|fighting|clashes|(?:air ?)?strikes|shelling)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    event_type: str
+    sub_event_type: str
+    priority: int
+    text: str
+    position: int
+
+
+# For each rule, its cue words: in an ASCII sentence (where lower-casing is exactly the rules'
+# case-insensitivity) a rule none of whose cues occurs cannot match and is not scanned; most
+# sentences name no event, and a few substring tests say so before some twenty pattern scans.
+RULE_WORDS: tuple[tuple[str, ...], ...] = tuple(rule.cues for rule in trigger_rules().rules)
+# The rules by priority, highest first (equal priorities in their order above), with their
+# words: the first rule that matches is the one ``classify`` reports, so the rules after it
+# need not be tried.
+_BY_PRIORITY = tuple(
+    (*rule, words)
+    for _, rule, words in sorted(
+        zip(range(len(RULES)), RULES, RULE_WORDS, strict=True), key=lambda item: (-item[1][3], item[0])
+    )
+)
+_KILLED_ARMED = re.compile(
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down)\b[^.]{{0,40}}\b{_SECURITY}\b", re.I
+)
+_ARMED_KILLED = re.compile(
+    rf"\b{_SECURITY}\s+(?:(?:was|were|have been|has been|had been|is|are)\s+)?"
+    rf"(?:killed|shot dead|gunned down|shot and killed|assassinated)\b",
+    re.I,
+)
+_CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
+
+
+_NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
+
+
+def _without_figures_of_speech(sentence: str) -> str:
+    """The sentence with "blast walls", "a bombshell report", "heart attack" blanked out (same
+    length, so positions stay)."""
+    return _NOT_EVENTS.sub(lambda m: " " * len(m.group(0)), sentence)
+
+
+def classify(sentence: str) -> Trigger | None:
+    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
+    sentence = _without_figures_of_speech(sentence)
+    lower = sentence.lower() if sentence.isascii() else None
+    best: Trigger | None = None
+    for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
+        if lower is not None and not any(word in lower for word in words):
+            continue
+        match = pattern.search(sentence)
+        if match:
+            best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
+            break
+    if best is None:
+        return None
+    # An attack whose victims are armed is a battle, one on civilians stays an attack.
+    if (
+        best.event_type == VAC
+        and best.sub_event_type == "Attack"
+        and best.priority <= 52
+        and (_KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence))
+        and not _CIVILIAN_VICTIMS.search(sentence)
+    ):
+        return Trigger(BATTLES, "Armed clash", 53, best.text, best.position)
+    return best

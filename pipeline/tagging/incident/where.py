@@ -1,0 +1,144 @@
+"""Where an incident happened: the most specific place of the sentences that report it, the
+seat of "the provincial capital", and the article's place when a sentence names none."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pipeline.tagging.entities import Analysis, Mention
+from pipeline.tagging.incident.model import LOOK_BEFORE, SAME_PLACE_KM
+from pipeline.tagging.places import ResolvedPlace, distance_km
+
+
+def sentence_places(analysis: Analysis, index: int) -> list[Mention]:
+    return [m for m in analysis.in_sentence(index) if m.label == "PLACE" and m.place is not None]
+
+
+# Places named as a direction or a border rather than where the event happened
+# ("near the crossing with Iraq", "fled toward Turkey").
+DIRECTIONAL = re.compile(
+    r"\b(?:(?:crossings?|borders?|frontier|boundary)\s+(?:with|into)|bordering|toward|towards|"
+    r"fled\s+(?:to|into)|headed\s+(?:to|for)|returned\s+(?:to|from))\s+(?:the\s+)?$",
+    re.I,
+)
+
+
+def directional(sentence: str, mention: str) -> bool:
+    position = find_in(sentence, mention)
+    return bool(DIRECTIONAL.search(sentence[max(0, position - LOOK_BEFORE) : position]))
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.I
+)
+
+
+def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
+    """Most specific place in a sentence, preferring one after a locative preposition; places
+    named only as a direction or a border ("the crossing with Iraq") are not event places."""
+    rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+    scored: list[tuple[int, int, ResolvedPlace]] = []
+    seen: set[str] = set()
+    for order, m in enumerate(mentions):
+        assert m.place is not None
+        # Mentions are located by their text, so a repeated one scores as its first occurrence.
+        if m.text in seen:
+            continue
+        seen.add(m.text)
+        if directional(sentence, m.text):
+            continue
+        position = find_in(sentence, m.text)
+        locative = bool(_LOCATIVE_BEFORE.search(sentence[max(0, position - LOOK_BEFORE) : position]))
+        scored.append((rank[m.place.precision] - (1 if locative else 0), order, m.place))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: (s[0], s[1]))
+    return scored[0][2]
+
+
+_RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+
+
+# "the provincial capital", "the state capital": the seat of the division named before it.
+DIVISION_CAPITAL = re.compile(r"\bthe\s+(?:provincial|regional|governorate|state)\s+capital\b", re.I)
+
+
+def division_capital(
+    analysis: Analysis, sentence_index: int, text: str, place: ResolvedPlace | None
+) -> ResolvedPlace | None:
+    """The seat of the province the article was just speaking of, when a clause places its event
+    in "the provincial capital" without naming it. The province is the one of ``place`` when that
+    is a province, else that of the last town or province named before the phrase."""
+    gaz = analysis.gazetteer
+    match = DIVISION_CAPITAL.search(text)
+    if gaz is None or match is None:
+        return None
+    admin1 = place.place.admin1 if place is not None and place.precision == "admin1" else None
+    if admin1 is None:
+        for m in reversed(analysis.mentions):
+            if m.sentence > sentence_index or m.place is None or m.label != "PLACE":
+                continue
+            if m.sentence == sentence_index and m.text not in text[: match.start()]:
+                continue
+            if m.place.precision in ("city", "neighbourhood", "admin1") and m.place.place.admin1:
+                admin1 = m.place.place.admin1
+                break
+    seat = gaz.seats.get(admin1) if admin1 else None
+    if seat is None:
+        return None
+    return ResolvedPlace(
+        mention=match.group(0), place=seat, country_name=gaz.country_names.get(seat.country, seat.country)
+    )
+
+
+def more_precise(new: ResolvedPlace, old: ResolvedPlace) -> bool:
+    """A more precise place in the same country (or any place when the old one is a country)."""
+    return _RANK[new.precision] < _RANK[old.precision] and (new.place.country == old.place.country)
+
+
+def find_in(sentence: str, text: str) -> int:
+    pos = sentence.find(text)
+    return pos if pos >= 0 else len(sentence)
+
+
+def inside(a: ResolvedPlace, b: ResolvedPlace) -> bool:
+    """One is a province and the other a place in it ("the province of Idlib" ... "the town of
+    Kafranbel")."""
+    same_province = bool(a.place.admin1) and a.place.admin1 == b.place.admin1
+    return same_province and "admin1" in (a.precision, b.precision)
+
+
+def far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
+    if a is None or b is None:
+        return False
+    if "country" in (a.precision, b.precision):
+        return a.place.country != b.place.country
+    return distance_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) > SAME_PLACE_KM
+
+
+def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
+    places = [m for m in analysis.mentions if m.place is not None and m.label == "PLACE"]
+    if not places:
+        return None
+    body = [s for s in analysis.sentences if not s.is_title]
+    if body:
+        first = body[0]
+        dateline = re.match(
+            r"^\s*([A-Z][A-Za-z' -]+?)(?:,\s*[A-Z][a-z]+)?\s*(?:\(|\u2014|\u2013|-|:)", first.text
+        )
+        if dateline:
+            for m in places:
+                if m.sentence == first.index and m.text.lower() == dateline.group(1).strip().lower():
+                    return m.place
+    city = Counter(
+        (m.place.place.name, m.place.place.country)
+        for m in places
+        if m.place and m.place.precision in ("city", "neighbourhood")
+    )
+    if city:
+        name, country = city.most_common(1)[0][0]
+        for m in places:
+            if m.place and (m.place.place.name, m.place.place.country) == (name, country):
+                return m.place
+    return places[0].place
