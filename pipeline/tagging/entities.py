@@ -24,6 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
+from pipeline.tagging.naming import NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
 from pipeline.tagging.text import fold
@@ -69,9 +70,6 @@ PARTICLES = frozenset(
         "i",
     ]
 )
-PERSON_PARTICLES = frozenset(
-    ["al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "abdel", "ul", "ad", "ash"]
-)
 PLACE_SUFFIXES = {
     "province": "province",
     "governorate": "governorate",
@@ -82,8 +80,6 @@ PLACE_SUFFIXES = {
     "county": "county",
     "prefecture": "prefecture",
 }
-# Words that make a region of a name ("Lower Juba", "Upper Nile").
-REGION_MODIFIERS = frozenset(["Lower", "Upper", "Middle"])
 PLURAL_PLACE_SUFFIXES = {
     "provinces": "province",
     "governorates": "governorate",
@@ -103,6 +99,11 @@ PLACE_NOUNS = re.compile(
 )
 
 
+_APPOSITIVE = re.compile(
+    r"^,\s*(?:a|an|the)?\s*(?:\w+\s)?(?:spokes\w+|official|commander|leader|"
+    r"resident|witness|governor|chief|head|minister|member|police|officer|"
+    r"deputy|director|activist|doctor|chairman)"
+)
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
 # "Hama countryside", "Aleppo's countryside", "the desert of Homs".
@@ -579,91 +580,29 @@ class EntityRecognizer:
         titled = prev is not None and (
             prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
         )
-        if prev is not None and prev == "," and start - 2 >= sent.start:
-            titled = titled and False
         after_text = tokens.span_text(end, min(sent.end, end + 4)).lower()
-        appositive = bool(
-            re.match(
-                r"^,\s*(?:a|an|the)?\s*(?:\w+\s)?(?:spokes\w+|official|commander|leader|"
-                r"resident|witness|governor|chief|head|minister|member|police|officer|"
-                r"deputy|director|activist|doctor|chairman)",
-                after_text,
-            )
-        )
 
         def mention(label: Label, canonical: str, **extra: Any) -> Mention:
             return Mention(text, label, index, char_start, char_end, canonical, **extra)
 
-        head, last = words[0], words[-1]
-        # Organisation words win over everything but a title.
-        if not titled and (
-            last in self.words.org_heads
-            or (len(words) > 2 and words[1] == "of" and head in self.words.org_heads)
-            # "U.S. Department of State"
-            or (len(words) > 3 and words[2] == "of" and words[1] in self.words.org_heads)
-        ):
-            return mention("ORG", text)
-        if self.gazetteer.is_feature(text):
-            return mention("PLACE", text)
-        if len(words) >= 2 and head in REGION_MODIFIERS:
-            # "Lower Juba", "Middle Shabelle", "Upper Nile": a region, resolved if the gazetteer
-            # knows it.
-            region_place = self.gazetteer.resolve(text_for_lookup, countries)
-            if region_place is not None:
-                return mention("PLACE", region_place.to_dict()["name"], place=region_place)
-            return mention("PLACE", text)
-        if "-" in text and all(
-            self.gazetteer.resolve(part, countries) is not None for part in text.split("-") if part
-        ):
-            # "the Damascus-Aleppo highway": a route between two places, not a name.
-            return None
-        for region_word in self._region_words(tokens, sent, end, before_text):
-            region = self.gazetteer.resolve(f"{text_for_lookup} {region_word}", countries)
-            if region is not None:
-                return mention("PLACE", region.to_dict()["name"], place=region)
-        place = self.gazetteer.resolve(text_for_lookup, countries) if not titled else None
-        if place is not None and self._rural(tokens, sent, end, before_text):
-            region_place = self.gazetteer.region_around(place)
-            return mention("PLACE", region_place.to_dict()["name"], place=region_place)
-        after_place_noun = bool(PLACE_NOUNS.search(before_text))
-        locative = (prev is not None and prev.lower() in LOCATIVE) or after_place_noun
-        if text in persons and not (
-            (prev is not None and prev.lower() in LOCATIVE and prev.lower() != "of") or after_place_noun
-        ):
-            # "where Godane was killed", "the shooting of Brown": the surname of a person named
-            # before, even when a town bears it.
-            return mention("PERSON", persons[text])
-        # "in the city of Balakliia, regional Governor ..." is a place followed by a speaker.
-        if place is not None and locative and not titled:
-            return mention("PLACE", place.to_dict()["name"], place=place)
-        if titled or appositive:
-            return self._person(mention, words, persons)
-        if place is not None and head not in self.words.first_names:
-            return mention("PLACE", place.to_dict()["name"], place=place)
-        if place is not None and locative:
-            return mention("PLACE", place.to_dict()["name"], place=place)
-        if after_place_noun:
-            return mention("PLACE", text)
-        if head in self.words.first_names and len(words) >= 2:
-            return self._person(mention, words, persons)
-        if len(words) >= 2 and not locative and any(w.lower() in PERSON_PARTICLES for w in words[1:]):
-            return self._person(mention, words, persons)
-        if place is not None:
-            return mention("PLACE", place.to_dict()["name"], place=place)
-        if after_place_noun:
-            return mention("PLACE", text)
-        if text in persons:
-            return mention("PERSON", persons[text])
-        if len(words) == 1 and text.isupper() and 2 <= len(text) <= 6:
-            return mention("ORG", text)
-        if (
-            2 <= len(words) <= 3
-            and all(w[:1].isupper() for w in words)
-            and not locative
-            and all(w not in self.words.common for w in words)
-        ):
-            return self._person(mention, words, persons)
-        return None
+        context = NameContext(
+            text=text,
+            words=words,
+            lookup=text_for_lookup,
+            prev=prev,
+            titled=titled,
+            appositive=bool(_APPOSITIVE.match(after_text)),
+            prev_locative=prev is not None and prev.lower() in LOCATIVE,
+            after_place_noun=bool(PLACE_NOUNS.search(before_text)),
+            rural=self._rural(tokens, sent, end, before_text),
+            region_words=self._region_words(tokens, sent, end, before_text),
+            countries=countries,
+            persons=persons,
+            words_list=self.words,
+            gazetteer=self.gazetteer,
+            make=mention,
+        )
+        return type_name(context)
 
     def _region_words(self, tokens: _Tokens, sent: Any, end: int, before_text: str) -> list[str]:
         """The region words that may make a province of the name ending at ``end``: a suffix
@@ -695,19 +634,6 @@ class EntityRecognizer:
         if nxt in ("'s", "\u2019s") and end + 1 < sent.end:
             nxt = token_text[end + 1].lower()
         return nxt in RURAL_AFTER or bool(_RURAL_BEFORE.search(before_text))
-
-    def _person(self, make: Any, words: list[str], persons: dict[str, str]) -> Mention:
-        full = " ".join(words).replace(" - ", "-")
-        text = make("PERSON", full).text
-        canonical = persons.get(text, text)
-        if len(words) >= 2:
-            parts = text.replace("-", " ").split()
-            surname = parts[-1]
-            persons.setdefault(surname, canonical)
-            if len(parts) >= 3 and parts[-2].lower() in PERSON_PARTICLES:
-                persons.setdefault(f"{parts[-2]}-{surname}", canonical)
-        result: Mention = make("PERSON", canonical)
-        return result
 
     def _model_guess(self, span: Any, index: int, base: int) -> list[Mention]:
         labels: dict[str, Label] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE"}

@@ -1,0 +1,256 @@
+"""What kind of name a capitalised run of words is: an ordered list of named rules.
+
+:data:`NAME_RULES` is read top to bottom; the first rule that decides wins. A rule returns a
+mention (the run is a person, an organisation or a place), :data:`NOT_A_NAME` (it is no entity:
+stop), or ``None`` (no decision: the next rule is asked). To change how names are typed, add or
+move a rule here; each one reads the facts gathered once in :class:`NameContext`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from pipeline.tagging.entities import Mention, WordLists
+    from pipeline.tagging.places import Gazetteer, ResolvedPlace
+
+# Words that make a region of a name ("Lower Juba", "Upper Nile").
+REGION_MODIFIERS = frozenset(["Lower", "Upper", "Middle"])
+PERSON_PARTICLES = frozenset(
+    ["al", "el", "bin", "ibn", "bint", "abu", "abd", "abdul", "abdel", "ul", "ad", "ash"]
+)
+
+
+class _NotAName:
+    def __repr__(self) -> str:
+        return "NOT_A_NAME"
+
+
+NOT_A_NAME: Final = _NotAName()
+
+
+@dataclass
+class NameContext:
+    """One capitalised run and what surrounds it, gathered once for every rule."""
+
+    text: str
+    words: list[str]
+    lookup: str  # the spelling to look up ("ALEPPO" -> "Aleppo")
+    prev: str | None
+    titled: bool  # right after a title ("President", "Gen.")
+    appositive: bool  # followed by ", a spokesman", ", the governor", ...
+    prev_locative: bool  # right after "in", "near", "of", ...
+    after_place_noun: bool  # after "the town of", "the village of", ...
+    rural: bool  # "the countryside of X", "X countryside"
+    region_words: list[str]  # "province" in "Idlib province", "the province of Idlib", ...
+    countries: Sequence[str]
+    persons: dict[str, str]  # surnames (and full names) of the people named so far
+    words_list: WordLists
+    gazetteer: Gazetteer
+    make: Callable[..., Mention]
+    _place: Any = field(default=None, init=False, repr=False)
+    _resolved: bool = field(default=False, init=False, repr=False)
+
+    @property
+    def locative(self) -> bool:
+        return self.prev_locative or self.after_place_noun
+
+    @property
+    def head(self) -> str:
+        return self.words[0]
+
+    @property
+    def last(self) -> str:
+        return self.words[-1]
+
+    @property
+    def place(self) -> ResolvedPlace | None:
+        """The place the run names, looked up once (never right after a title)."""
+        if not self._resolved:
+            self._place = None if self.titled else self.gazetteer.resolve(self.lookup, self.countries)
+            self._resolved = True
+        place: ResolvedPlace | None = self._place
+        return place
+
+    def place_mention(self, place: ResolvedPlace) -> Mention:
+        return self.make("PLACE", place.to_dict()["name"], place=place)
+
+
+def person(c: NameContext) -> Mention:
+    """A person, remembered by surname so that a later "Brown" is the same person."""
+    full = " ".join(c.words).replace(" - ", "-")
+    text = c.make("PERSON", full).text
+    canonical = c.persons.get(text, text)
+    if len(c.words) >= 2:
+        parts = text.replace("-", " ").split()
+        surname = parts[-1]
+        c.persons.setdefault(surname, canonical)
+        if len(parts) >= 3 and parts[-2].lower() in PERSON_PARTICLES:
+            c.persons.setdefault(f"{parts[-2]}-{surname}", canonical)
+    return c.make("PERSON", canonical)
+
+
+# -- the rules, in the order they are asked ------------------------------------------------------
+
+
+def organisation_word(c: NameContext) -> Mention | None:
+    """ "Ministry of Defence", "Somali National Army", "U.S. Department of State": organisation
+    words win over everything but a title."""
+    heads = c.words_list.org_heads
+    words = c.words
+    if c.titled:
+        return None
+    if (
+        c.last in heads
+        or (len(words) > 2 and words[1] == "of" and c.head in heads)
+        or (len(words) > 3 and words[2] == "of" and words[1] in heads)
+    ):
+        return c.make("ORG", c.text)
+    return None
+
+
+def geographic_feature(c: NameContext) -> Mention | None:
+    """Seas, rivers, regions without a seat: places with no coordinates."""
+    return c.make("PLACE", c.text) if c.gazetteer.is_feature(c.text) else None
+
+
+def positional_region(c: NameContext) -> Mention | None:
+    """ "Lower Juba", "Middle Shabelle", "Upper Nile": a region, resolved if the gazetteer knows it."""
+    if len(c.words) < 2 or c.head not in REGION_MODIFIERS:
+        return None
+    region = c.gazetteer.resolve(c.lookup, c.countries)
+    return c.place_mention(region) if region is not None else c.make("PLACE", c.text)
+
+
+def route_between_places(c: NameContext) -> _NotAName | None:
+    """ "the Damascus-Aleppo highway": a route between two places, not a name."""
+    if "-" in c.text and all(
+        c.gazetteer.resolve(part, c.countries) is not None for part in c.text.split("-") if part
+    ):
+        return NOT_A_NAME
+    return None
+
+
+def named_region(c: NameContext) -> Mention | None:
+    """ "Borno state", "Idlib and Aleppo provinces", "the province of Idlib"."""
+    for word in c.region_words:
+        region = c.gazetteer.resolve(f"{c.lookup} {word}", c.countries)
+        if region is not None:
+            return c.place_mention(region)
+    return None
+
+
+def rural_area(c: NameContext) -> Mention | None:
+    """ "the countryside of Idlib" is the province, not the city."""
+    if c.rural and c.place is not None:
+        return c.place_mention(c.gazetteer.region_around(c.place))
+    return None
+
+
+def known_surname(c: NameContext) -> Mention | None:
+    """ "where Godane was killed", "the shooting of Brown": the surname of a person named before,
+    even when a town bears it (but "in Brown" is a place)."""
+    placed = (c.prev_locative and (c.prev or "").lower() != "of") or c.after_place_noun
+    if c.text in c.persons and not placed:
+        return c.make("PERSON", c.persons[c.text])
+    return None
+
+
+def place_after_locative(c: NameContext) -> Mention | None:
+    """ "in the city of Balakliia, regional Governor ...": a place even when a speaker follows."""
+    if c.place is not None and c.locative and not c.titled:
+        return c.place_mention(c.place)
+    return None
+
+
+def titled_or_appositive(c: NameContext) -> Mention | None:
+    """ "President Ruto", "Abdi Hassan, a spokesman": a person."""
+    return person(c) if c.titled or c.appositive else None
+
+
+def place_not_first_name(c: NameContext) -> Mention | None:
+    """A known place whose first word is not a first name."""
+    if c.place is not None and c.head not in c.words_list.first_names:
+        return c.place_mention(c.place)
+    return None
+
+
+def after_place_noun(c: NameContext) -> Mention | None:
+    """ "the village of Njaba": a place even when the gazetteer does not know it."""
+    return c.make("PLACE", c.text) if c.after_place_noun else None
+
+
+def first_name(c: NameContext) -> Mention | None:
+    """ "Ahmed Hassan": two words or more, the first a known first name."""
+    return person(c) if c.head in c.words_list.first_names and len(c.words) >= 2 else None
+
+
+def particle_name(c: NameContext) -> Mention | None:
+    """ "Mokhtar bin Belmokhtar", "Abu Bakr al-Baghdadi": a particle inside a name."""
+    if len(c.words) >= 2 and not c.locative and any(w.lower() in PERSON_PARTICLES for w in c.words[1:]):
+        return person(c)
+    return None
+
+
+def known_place(c: NameContext) -> Mention | None:
+    return c.place_mention(c.place) if c.place is not None else None
+
+
+def person_named_before(c: NameContext) -> Mention | None:
+    return c.make("PERSON", c.persons[c.text]) if c.text in c.persons else None
+
+
+def acronym(c: NameContext) -> Mention | None:
+    """ "AMISOM", "ISWAP": a short all-capitals word is an organisation."""
+    if len(c.words) == 1 and c.text.isupper() and 2 <= len(c.text) <= 6:
+        return c.make("ORG", c.text)
+    return None
+
+
+def capitalised_pair(c: NameContext) -> Mention | None:
+    """Two or three capitalised words that are not common words and not after a locative."""
+    common = c.words_list.common
+    if (
+        2 <= len(c.words) <= 3
+        and all(w[:1].isupper() for w in c.words)
+        and not c.locative
+        and all(w not in common for w in c.words)
+    ):
+        return person(c)
+    return None
+
+
+Rule = Callable[[NameContext], "Mention | _NotAName | None"]
+NAME_RULES: tuple[tuple[str, Rule], ...] = (
+    ("organisation word", organisation_word),
+    ("geographic feature", geographic_feature),
+    ("positional region", positional_region),
+    ("route between places", route_between_places),
+    ("named region", named_region),
+    ("rural area", rural_area),
+    ("known surname", known_surname),
+    ("place after a locative", place_after_locative),
+    ("titled or appositive", titled_or_appositive),
+    ("place not a first name", place_not_first_name),
+    ("after a place noun", after_place_noun),
+    ("first name", first_name),
+    ("particle name", particle_name),
+    ("known place", known_place),
+    ("person named before", person_named_before),
+    ("acronym", acronym),
+    ("capitalised pair", capitalised_pair),
+)
+
+
+def type_name(c: NameContext) -> Mention | None:
+    """The first decision of :data:`NAME_RULES`, or None when no rule decides."""
+    for _, rule in NAME_RULES:
+        decision = rule(c)
+        if decision is NOT_A_NAME:
+            return None
+        if decision is not None:
+            result: Mention = decision  # type: ignore[assignment]
+            return result
+    return None

@@ -1,0 +1,33 @@
+"""Entity typing as an ordered list of named rules (pipeline/tagging/naming.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tagging import naming
+from pipeline.tagging.entities import recognizer
+
+
+def test_rules_are_named_once_each() -> None:
+    names = [name for name, _ in naming.NAME_RULES]
+    assert len(names) == len(set(names)) >= 15
+
+
+@pytest.mark.parametrize(
+    ("body", "name", "label"),
+    [
+        ("Officials at the Ministry of Defence said the base was hit.", "Ministry of Defence", "ORG"),
+        ("President Ruto visited the area on Monday.", "Ruto", "PERSON"),
+        ("Gunmen attacked the village of Njaba on Tuesday.", "Njaba", "PLACE"),
+        ("Fighters of AMISOM repelled the attack.", "AMISOM", "ORG"),
+        ("A video showed Abu Bakr al-Baghdadi in Mosul.", "Abu Bakr al-Baghdadi", "PERSON"),
+    ],
+)
+def test_each_kind_of_name_is_typed(body: str, name: str, label: str) -> None:
+    mentions = recognizer().analyse(None, body).mentions
+    assert (name, label) in {(m.text, m.label) for m in mentions}
+
+
+def test_a_route_between_two_places_is_no_name() -> None:
+    mentions = recognizer().analyse(None, "Troops closed the Damascus-Aleppo highway on Friday.").mentions
+    assert "Damascus-Aleppo" not in {m.text for m in mentions}
