@@ -32,7 +32,8 @@ from connectors.pages import PageFetcher
 from connectors.reporting import FetchErrorRecord, Reporter
 from connectors.schedule import plan_failure, plan_success
 from connectors.state import FeedState, SeenEntry, StateSaveError, StateStore
-from pipeline.envelope import Envelope, RawContent, article_id, canonical_url, encode
+from pipeline.envelope import Envelope, RawContent, article_id, encode
+from pipeline.identity import canonical_url
 from pipeline.messaging import WriteReport
 from pipeline.settings import ConnectorSettings
 

@@ -35,7 +35,8 @@ from connectors.politeness import RateLimiter
 from connectors.poller import Publisher
 from connectors.reporting import FetchErrorRecord, Kind, Reporter
 from connectors.urls import strip_tracking
-from pipeline.envelope import Envelope, FeedEntry, RawContent, article_id, canonical_url, encode
+from pipeline.envelope import Envelope, FeedEntry, RawContent, article_id, encode
+from pipeline.identity import canonical_url
 
 log = logging.getLogger(__name__)
 

@@ -30,7 +30,8 @@ from pipeline.cleaning.extract import (
 )
 from pipeline.cleaning.language import guess_language, normalise_language
 from pipeline.cleaning.normalise import normalise_text, word_count
-from pipeline.envelope import CleanedContent, Envelope, Stage, canonical_url
+from pipeline.envelope import CleanedContent, Envelope, Stage
+from pipeline.identity import canonical_url
 
 log = logging.getLogger(__name__)
 
