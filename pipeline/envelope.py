@@ -73,7 +73,11 @@ class CleanedContent(Frozen):
     authors: tuple[str, ...] = ()
     site_name: str | None = None
     canonical_url: str | None = None
-    language: str | None = None
+    language: str | None = Field(None, description="the text's language (ISO 639-1 where it has one)")
+    language_declared: str | None = Field(None, description="the language the page declared")
+    language_source: Literal["text", "declared", "stopwords"] | None = Field(
+        None, description="what decided `language`"
+    )
     published: AwareDatetime | None = None
     modified: AwareDatetime | None = None
     date_source: str | None = Field(None, description="which rule gave `published`")

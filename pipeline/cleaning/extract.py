@@ -32,11 +32,12 @@ from typing import Any
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
+from lxml.html import HtmlElement
 from trafilatura.meta import reset_caches
 from trafilatura.settings import Extractor as ExtractionOptions
 from trafilatura.utils import load_html
 
-from pipeline.cleaning import metadata
+from pipeline.cleaning import dates, metadata
 
 MAX_INPUT_CHARS = 5_000_000
 
@@ -54,6 +55,7 @@ class Extracted:
     url: str | None = None
     language: str | None = None
     date: str | None = None
+    date_searched: str | None = None  # htmldate's extensive search, when nothing else gave one
     modified: str | None = None
     page_type: str | None = None
     hostname: str | None = None
@@ -103,9 +105,7 @@ class Extractor:
             if tree is not None:
                 # trafilatura works on its own copy: ``tree`` stays intact for htmldate.
                 document = trafilatura.bare_extraction(tree, options=options)
-            published = head.published
-            if published is None and tree is not None:
-                published = metadata.htmldate_published(tree, url)
+            published, searched = _page_dates(head, tree, url)
         text = ""
         if document is not None:
             data: dict[str, Any] = document.as_dict()  # type: ignore[union-attr]
@@ -118,6 +118,7 @@ class Extractor:
             url=head.canonical_url,
             language=head.language,
             date=published,
+            date_searched=searched,
             modified=head.modified,
             page_type=head.page_type,
         )
@@ -127,6 +128,22 @@ class Extractor:
         if self.reset_every and self._since_reset >= self.reset_every:
             reset_caches()
             self._since_reset = 0
+
+
+def _page_dates(
+    head: metadata.PageMetadata, tree: HtmlElement | None, url: str | None
+) -> tuple[str | None, str | None]:
+    """(published, searched): the head's publication date when it parses (in whatever form it is
+    written); else htmldate's reading of the page; else, only then, htmldate's extensive search
+    (dates in free text, less trusted: ``searched``)."""
+    if head.published is not None and dates.parse_timestamp(head.published) is not None:
+        return head.published, None
+    if tree is None:
+        return None, None
+    found = metadata.htmldate_published(tree, url)
+    if found is not None:
+        return found, None
+    return None, metadata.htmldate_published(tree, url, extensive=True)
 
 
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|tr|pre)>|<br\s*/?>)", re.IGNORECASE)
