@@ -133,7 +133,9 @@ class FeedPoller:
                 permanent=response.status in PERMANENT_STATUSES,
             )
         try:
-            parsed = parse_feed(response.body, work.url, response.headers, work.guid_unreliable)
+            parsed = parse_feed(
+                response.body, work.url, response.headers, work.guid_unreliable, base_url=response.url
+            )
         except FeedParseError as exc:
             return self._failed(work, now, exc.reason, exc.detail, 200, response.headers)
         self.reporter.metrics.incr("feed.fetched")
