@@ -3,7 +3,7 @@
 A page's declared language (``<html lang>``, ``og:locale``) is often the site's default, not the
 article's: a French article on a site whose template says ``lang="en"``. So the text decides:
 py3langid's naive Bayes model (shipped inside the package, loaded once per process, nothing
-downloaded) classifies the first few thousand characters, and its answer is used when it is
+downloaded) classifies the first thousand characters, and its answer is used when it is
 confident. The declared language is kept beside it. When the text is too short or the model is
 unsure, the declared language is used, and without one a small stop-word guesser (the share of
 very frequent function words of seven languages) has the last word.
@@ -22,7 +22,7 @@ TEXT: Literal["text"] = "text"
 DECLARED: Literal["declared"] = "declared"
 STOPWORDS: Literal["stopwords"] = "stopwords"
 
-SAMPLE_CHARS = 3000
+SAMPLE_CHARS = 1000
 MIN_LETTERS = 20
 MIN_CONFIDENCE = 0.8
 
