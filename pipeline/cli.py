@@ -21,6 +21,7 @@ from connectors import commands as connector_commands
 from connectors.feedlist import FeedsFileError
 from pipeline import kibana
 from pipeline.errors import PipelineError
+from pipeline.identity import TrackingRules
 from pipeline.settings import Settings, load_settings
 from pipeline.topology import STEPS
 
@@ -150,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except (ValidationError, FileNotFoundError) as exc:
         log.error("settings are not valid: %s", exc)
+        return 2
+    try:
+        # A bad tracking deny-list stops the process here, not at its first article.
+        TrackingRules.from_settings(settings.identity)
+    except (ValueError, OSError) as exc:
+        log.error("identity settings are not valid: %s", exc)
         return 2
     try:
         return int(args.handler(args, settings))

@@ -130,3 +130,18 @@ def test_settings_add_names_and_prefixes_and_keep_a_listed_name(tmp_path: Path) 
 def test_a_malformed_deny_list_is_refused_with_the_reason(document: str, problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         parse_list(document, "trackers.yaml")
+
+
+def test_a_bad_deny_list_stops_the_command_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.cli import main
+
+    bad = tmp_path / "trackers.yaml"
+    bad.write_text("names: [UTM_Source]\n", encoding="utf-8")
+    monkeypatch.setenv("NEWS_IDENTITY__TRACKING_PARAMETERS_FILE", str(bad))
+    assert main(["settings", "show"]) == 2
+    monkeypatch.setenv("NEWS_IDENTITY__TRACKING_PARAMETERS_FILE", str(tmp_path / "missing.yaml"))
+    assert main(["settings", "show"]) == 2
+    monkeypatch.delenv("NEWS_IDENTITY__TRACKING_PARAMETERS_FILE")
+    assert main(["settings", "show"]) == 0
