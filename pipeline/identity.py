@@ -23,7 +23,6 @@ The deny-list is data, validated when loaded. Settings (``identity`` section, se
 from __future__ import annotations
 
 import functools
-import html
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -159,7 +158,9 @@ def clean_query(query: str, rules: TrackingRules, sort: bool = True) -> str:
 
 
 def _normalise(url: str, rules: TrackingRules | None, sort: bool) -> str:
-    parts = urlsplit(html.unescape(url.strip()))
+    # Only the escaped ampersand of feed and HTML attribute text is undone: a full HTML unescape
+    # would read "&reg=eu" or "&copy=1" as the entities ® and ©.
+    parts = urlsplit(url.strip().replace("&amp;", "&").replace("&#38;", "&"))
     base = courlan.normalize_url(
         SplitResult(parts.scheme, parts.netloc, parts.path, "", ""), strict=True
     )

@@ -71,6 +71,15 @@ def test_parameters_are_sorted_and_those_without_a_value_are_kept() -> None:
     assert canonical_url("https://x.example/s?tag=b&tag=a") == "https://x.example/s?tag=b&tag=a"
 
 
+def test_parameter_names_that_look_like_html_entities_are_kept() -> None:
+    # "&reg", "&copy", "&para" and "&not" are HTML entities without their semicolon.
+    url = "https://x.example/list.php?id=5&reg=eu&copy=1&para=2&not=3"
+    assert canonical_url(url) == "https://x.example/list.php?copy=1&id=5&not=3&para=2&reg=eu"
+    assert canonical_url("https://x.example/list.php?id=5&amp;page=2") == (
+        "https://x.example/list.php?id=5&page=2"
+    )
+
+
 def test_the_fetch_address_keeps_the_parameter_order_but_loses_the_trackers() -> None:
     url = "https://x.example/read.php?storyid=5&utm_source=rss&page=2#top"
     assert strip_tracking(url) == "https://x.example/read.php?storyid=5&page=2"
