@@ -12,7 +12,8 @@ in what says which page it is. So the canonical form:
   (the values of a repeated name keep their order), re-encoded one way.
 
 ``news.php?newsid=77`` and ``news.php?newsid=78`` are therefore two articles, and
-``story.aspx?storyid=5&utm_source=rss`` is ``story.aspx?storyid=5``.
+``story.aspx?storyid=5&utm_source=rss`` is ``story.aspx?storyid=5``. :func:`strip_tracking` gives
+the address to fetch: the same rules, but the kept parameters stay as they were, in their order.
 
 The deny-list is data, validated when loaded. Settings (``identity`` section, see
 :class:`pipeline.settings.IdentitySettings`) can replace it with another file, add names or
@@ -150,10 +151,14 @@ def _encode(pairs: list[tuple[str, str | None]]) -> str:
 
 
 def clean_query(query: str, rules: TrackingRules, sort: bool = True) -> str:
-    """``query`` without tracking parameters, the rest kept (sorted by name when ``sort``)."""
+    """``query`` without tracking parameters. With ``sort`` (the canonical form) the rest is
+    decoded, sorted by name and re-encoded one way; without, the rest is kept byte for byte in
+    its order (the address to fetch: a server may read ``;`` or ``%2C`` its own way)."""
+    if not sort:
+        pieces = query.split("&")
+        return "&".join(p for p in pieces if p and not rules.is_tracking(unquote_plus(p.partition("=")[0])))
     kept = [(name, value) for name, value in _query_pairs(query) if not rules.is_tracking(name)]
-    if sort:
-        kept.sort(key=lambda pair: pair[0])  # stable: a repeated name keeps its values' order
+    kept.sort(key=lambda pair: pair[0])  # stable: a repeated name keeps its values' order
     return _encode(kept)
 
 

@@ -83,6 +83,9 @@ def test_parameter_names_that_look_like_html_entities_are_kept() -> None:
 def test_the_fetch_address_keeps_the_parameter_order_but_loses_the_trackers() -> None:
     url = "https://x.example/read.php?storyid=5&utm_source=rss&page=2#top"
     assert strip_tracking(url) == "https://x.example/read.php?storyid=5&page=2"
+    # The kept parameters are not re-encoded: the server reads them as it always did.
+    odd = "https://x.example/a.php?q=a,b;c=d&utm_source=x&path=%2Fnews"
+    assert strip_tracking(odd) == "https://x.example/a.php?q=a,b;c=d&path=%2Fnews"
 
 
 def test_urls_without_a_query_keep_the_ids_they_had() -> None:
