@@ -83,6 +83,11 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
         print("== extraction: token F1 against reference text (eval/extraction)")
         quality.main([])
+    if args.what in ("stories", "all"):
+        from pipeline.dedup import story_evaluation
+
+        print("== stories: same-story pairs across outlets (eval/stories)")
+        rc = max(rc, story_evaluation.main([]))
     return rc
 
 
@@ -124,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         ).set_defaults(handler=_cmd_stage)
 
     evaluate = commands.add_parser("eval", help="quality on the bundled labelled evaluation sets")
-    evaluate.add_argument("what", nargs="?", choices=("tag", "extraction", "all"), default="all")
+    evaluate.add_argument(
+        "what", nargs="?", choices=("tag", "extraction", "stories", "all"), default="all"
+    )
     evaluate.add_argument(
         "--verbose-eval", action="store_true", help="list every disagreement with the labels"
     )
