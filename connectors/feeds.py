@@ -2,9 +2,11 @@
 
 feedparser is always given the bytes the connector fetched itself, wrapped in a stream: given a
 string it would treat it as a URL or a local path, and given bytes it first tries them as a file
-name. It neutralises external entities and entity expansion and flags
-malformed XML as ``bozo``; a bozo feed that still yields entries is used (and the problem
-recorded), one that yields none is an error.
+name. It is also given the response's real headers (``Content-Type``, ``Content-Language``,
+``Content-Location``) and, as the base of relative links, the URL after redirects. It
+neutralises external entities and entity expansion and flags malformed XML as ``bozo``; a bozo
+feed that still yields entries is used (and the problem recorded), one that yields none is an
+error.
 
 Entry identity follows Miniflux: the GUID when the feed's GUIDs can be trusted, else the link
 (tracking parameters removed), else title + text; hashed. A feed whose entries share one GUID
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from time import struct_time
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -103,16 +106,30 @@ def _looks_like_html(body: bytes, content_type: str) -> bool:
     return "html" in content_type or head.startswith((b"<!doctype html", b"<html"))
 
 
+def feedparser_headers(headers: Mapping[str, str], base_url: str) -> dict[str, str]:
+    """The response's own headers for feedparser, names lower-cased, with ``Content-Location``
+    made absolute: the server's (resolved against the URL after redirects) or, without one, that
+    URL itself. feedparser resolves relative links against it and takes ``Content-Language`` as
+    the default language of the feed's text."""
+    given = {name.lower(): value for name, value in headers.items()}
+    location = given.get("content-location", "").strip()
+    given["content-location"] = urljoin(base_url, location) if location else base_url
+    return given
+
+
 def parse_feed(
-    body: bytes, url: str, headers: Mapping[str, str] | None = None, guid_unreliable: bool = False
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    guid_unreliable: bool = False,
+    base_url: str | None = None,
 ) -> ParsedFeed:
-    headers = headers or {}
-    content_type = headers.get("content-type", "")
+    """Parse the feed fetched from ``url``; ``base_url`` is where it was fetched from in the end
+    (after redirects), the base of its relative links (default ``url``)."""
+    response_headers = feedparser_headers(headers or {}, base_url or url)
+    content_type = response_headers.get("content-type", "")
     if not body.strip():
         raise FeedParseError("malformed", "empty body")
-    response_headers = {"content-location": url}
-    if content_type:
-        response_headers["content-type"] = content_type
     # A stream, never bare bytes: feedparser would try bytes as a local file name first.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=response_headers, sanitize_html=True)
     bozo = str(parsed.get("bozo_exception") or "malformed feed") if parsed.bozo else None

@@ -16,7 +16,8 @@ How one request goes:
   not). For HTTPS the watchdog is moved to the TLS socket before the handshake starts: wrapping
   detaches the plain socket, which can then no longer be shut down;
 * gzip/deflate bodies are inflated here with a bound on the output, so a small compressed body
-  cannot expand past ``max_bytes`` (gzip bombs).
+  cannot expand past ``max_bytes`` (gzip bombs); every member of a multi-member gzip body is
+  decoded, the bound applying to the total.
 
 Errors are one exception with a short, countable reason::
 
@@ -61,6 +62,7 @@ from pipeline.settings import FetchSettings
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class FetchError(Exception):
@@ -210,14 +212,21 @@ _WATCHDOG = _Watchdog()
 
 
 class _Inflater:
-    """Decodes a Content-Encoding incrementally, never producing more than ``limit`` bytes."""
+    """Decodes a Content-Encoding incrementally, never producing more than ``limit`` bytes.
+
+    A gzip body may hold several members one after another (RFC 1952; ``cat a.gz b.gz``): all of
+    them are decoded, and the limit applies to their total. Zero padding after the last member
+    is skipped; other bytes after it are ignored, as browsers do."""
 
     def __init__(self, encoding: str, limit: int) -> None:
         self.limit = limit
         self.size = 0
         self._encoding = encoding
+        self._gzip = encoding in ("gzip", "x-gzip")
         self._obj: zlib._Decompress | None = None
-        if encoding in ("gzip", "x-gzip"):
+        self._carry = b""  # the start of a next gzip header split across reads
+        self._finished = False
+        if self._gzip:
             self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
         elif encoding not in ("", "identity", "deflate"):
             raise FetchError("bad-encoding", f"unsupported Content-Encoding {encoding!r}")
@@ -231,21 +240,47 @@ class _Inflater:
             self._grow(len(data))
             return data
         pieces: list[bytes] = []
-        pending = data
+        pending = self._carry + data
+        self._carry = b""
         try:
-            while pending:
+            while pending and not self._finished:
+                if self._obj.eof:
+                    pending = self._next_member(pending)
+                    continue
                 out = self._obj.decompress(pending, self.limit - self.size + 1)
                 self._grow(len(out))
                 pieces.append(out)
-                pending = self._obj.unconsumed_tail
+                pending = self._obj.unused_data if self._obj.eof else self._obj.unconsumed_tail
         except zlib.error as exc:
             raise FetchError("bad-encoding", f"corrupt {self._encoding} body: {exc}") from exc
         return b"".join(pieces)
+
+    def _next_member(self, pending: bytes) -> bytes:
+        """What follows a finished stream: the next gzip member's bytes (a fresh decoder is
+        started for them), or nothing."""
+        rest = pending.lstrip(b"\x00")
+        if not self._gzip or not rest:
+            self._finished = not self._gzip
+            return b""
+        if rest.startswith(_GZIP_MAGIC):
+            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            return rest
+        if len(rest) < len(_GZIP_MAGIC) and _GZIP_MAGIC.startswith(rest):
+            self._carry = rest
+            return b""
+        self._finished = True
+        return b""
 
     def _grow(self, count: int) -> None:
         self.size += count
         if self.size > self.limit:
             raise FetchError("too-large", f"over {self.limit} bytes decoded")
+
+
+def inflate(body: bytes, encoding: str, limit: int) -> bytes:
+    """``body`` decoded from ``encoding`` (every gzip member), at most ``limit`` bytes; raises
+    FetchError ``too-large`` or ``bad-encoding``."""
+    return _Inflater(encoding, limit).feed(body)
 
 
 def _tls_context(ca_file: str | None = None) -> ssl.SSLContext:

@@ -5,7 +5,10 @@
   flight to it at once.
 * :class:`RobotsCache` fetches ``/robots.txt`` once per host (through the same guarded fetcher)
   and keeps it for ``robots_cache_s``. As RFC 9309 says: a 4xx means no rules; a 5xx or an
-  unreachable host means "disallow everything" for now (kept for a shorter time).
+  unreachable host means "disallow everything" for now (kept for a shorter time). The rules are
+  read by protego, which implements RFC 9309's matching (``*`` and ``$`` wildcards, the longest
+  matching rule wins, ``Allow`` on a tie) where the standard library's parser takes the first
+  rule that matches a plain prefix.
 * :class:`RateLimiter` spaces all requests of a backfill.
 """
 
@@ -17,7 +20,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 from connectors.clock import Clock
 from connectors.fetch import FetchError, HttpGet
@@ -83,7 +87,7 @@ class RateLimiter:
 
 @dataclass
 class _Robots:
-    parser: RobotFileParser | None  # None: everything is disallowed for now
+    parser: Protego | None  # None: everything is disallowed for now
     expires: float
     reason: str | None = None
 
@@ -105,7 +109,7 @@ class RobotsCache:
         robots = self._robots(url)
         if robots.parser is None:
             return robots.reason or "robots-unavailable"
-        if not robots.parser.can_fetch(ROBOTS_AGENT, url):
+        if not robots.parser.can_fetch(url, ROBOTS_AGENT):
             return "robots-disallowed"
         return None
 
@@ -144,14 +148,11 @@ class RobotsCache:
                 return _Robots(None, now + _ROBOTS_ERROR_TTL_S, "robots-too-large")
             log.info("robots.txt of %s unavailable (%s): not crawling it for now", origin, exc)
             return _Robots(None, now + _ROBOTS_ERROR_TTL_S, f"robots-{exc.reason}")
-        parser = RobotFileParser()
         if 400 <= response.status < 500:
-            parser.parse([])
-            return _Robots(parser, now + self._settings.robots_cache_s)
+            return _Robots(Protego.parse(""), now + self._settings.robots_cache_s)
         if response.status >= 500:
             return _Robots(None, now + _ROBOTS_ERROR_TTL_S, f"robots-http-{response.status}")
         if response.status != 200:
-            parser.parse([])
-            return _Robots(parser, now + self._settings.robots_cache_s)
-        parser.parse(response.body.decode("utf-8", "replace").splitlines())
+            return _Robots(Protego.parse(""), now + self._settings.robots_cache_s)
+        parser = Protego.parse(response.body.decode("utf-8", "replace"))
         return _Robots(parser, now + self._settings.robots_cache_s)

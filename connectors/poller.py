@@ -32,7 +32,8 @@ from connectors.pages import PageFetcher
 from connectors.reporting import FetchErrorRecord, Reporter
 from connectors.schedule import plan_failure, plan_success
 from connectors.state import FeedState, SeenEntry, StateSaveError, StateStore
-from pipeline.envelope import Envelope, RawContent, article_id, canonical_url, encode
+from pipeline.envelope import Envelope, RawContent, article_id, encode
+from pipeline.identity import canonical_url
 from pipeline.messaging import WriteReport
 from pipeline.settings import ConnectorSettings
 
@@ -132,7 +133,9 @@ class FeedPoller:
                 permanent=response.status in PERMANENT_STATUSES,
             )
         try:
-            parsed = parse_feed(response.body, work.url, response.headers, work.guid_unreliable)
+            parsed = parse_feed(
+                response.body, work.url, response.headers, work.guid_unreliable, base_url=response.url
+            )
         except FeedParseError as exc:
             return self._failed(work, now, exc.reason, exc.detail, 200, response.headers)
         self.reporter.metrics.incr("feed.fetched")

@@ -18,7 +18,6 @@ import logging
 import sys
 import time
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -30,12 +29,14 @@ from urllib.parse import urljoin, urlsplit
 from tqdm import tqdm
 
 from connectors.clock import Clock
+from connectors.fetch import FetchError, inflate
 from connectors.pages import PageFetcher, PageResult
 from connectors.politeness import RateLimiter
 from connectors.poller import Publisher
 from connectors.reporting import FetchErrorRecord, Kind, Reporter
 from connectors.urls import strip_tracking
-from pipeline.envelope import Envelope, FeedEntry, RawContent, article_id, canonical_url, encode
+from pipeline.envelope import Envelope, FeedEntry, RawContent, article_id, encode
+from pipeline.identity import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +100,15 @@ def _date(text: str | None) -> datetime | None:
 
 
 def maybe_gunzip(body: bytes, limit: int) -> bytes:
-    """Inflate a gzipped sitemap (``.xml.gz``) with a bound on the output."""
+    """Inflate a gzipped sitemap (``.xml.gz``, every gzip member) with a bound on the output."""
     if not body.startswith(b"\x1f\x8b"):
         return body
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        out = inflater.decompress(body, limit + 1)
-    except zlib.error as exc:
-        raise SitemapError(f"corrupt gzip: {exc}") from exc
-    if len(out) > limit:
-        raise SitemapError(f"over {limit} bytes once inflated")
-    return out
+        return inflate(body, "gzip", limit)
+    except FetchError as exc:
+        if exc.reason == "too-large":
+            raise SitemapError(f"over {limit} bytes once inflated") from exc
+        raise SitemapError(f"corrupt gzip: {exc.detail}") from exc
 
 
 def parse_sitemap(body: bytes, base_url: str) -> tuple[list[str], list[Target]]:

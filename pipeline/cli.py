@@ -21,6 +21,7 @@ from connectors import commands as connector_commands
 from connectors.feedlist import FeedsFileError
 from pipeline import kibana
 from pipeline.errors import PipelineError
+from pipeline.identity import TrackingRules
 from pipeline.settings import Settings, load_settings
 from pipeline.topology import STEPS
 
@@ -80,6 +81,11 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
         print("== extraction: token F1 against reference text (eval/extraction)")
         quality.main([])
+    if args.what in ("stories", "all"):
+        from pipeline.dedup import story_evaluation
+
+        print("== stories: same-story pairs across outlets (eval/stories)")
+        rc = max(rc, story_evaluation.main([]))
     return rc
 
 
@@ -121,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
         ).set_defaults(handler=_cmd_stage)
 
     evaluate = commands.add_parser("eval", help="quality on the bundled labelled evaluation sets")
-    evaluate.add_argument("what", nargs="?", choices=("tag", "extraction", "all"), default="all")
+    evaluate.add_argument(
+        "what", nargs="?", choices=("tag", "extraction", "stories", "all"), default="all"
+    )
     evaluate.add_argument(
         "--errors", metavar="SET", help="list one set's development-part disagreements"
     )
@@ -148,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
     except (ValidationError, FileNotFoundError) as exc:
         log.error("settings are not valid: %s", exc)
+        return 2
+    try:
+        # A bad tracking deny-list stops the process here, not at its first article.
+        TrackingRules.from_settings(settings.identity)
+    except (ValueError, OSError) as exc:
+        log.error("identity settings are not valid: %s", exc)
         return 2
     try:
         return int(args.handler(args, settings))

@@ -2,9 +2,11 @@
 
 An :class:`Envelope` is frozen and versioned. Each stage returns a copy with its own section filled
 in (``cleaned``, ``dedup``, ``tags``) and ``stage`` advanced, so a record read from any topic says
-how far it got. The envelope's ``id`` is derived from the article's canonical URL (or, without a
-URL, from the feed's entry id) and is the Kafka key and the Elasticsearch ``_id``: replays overwrite
-instead of duplicating, and every version of an article lands on the same partition.
+how far it got. The envelope's ``id`` is derived from the article's canonical URL
+(:func:`pipeline.identity.canonical_url`: tracking parameters and fragment removed, every other
+parameter kept and sorted; or, without a URL, from the feed's entry id) and is the Kafka key and
+the Elasticsearch ``_id``: replays overwrite instead of duplicating, and every version of an
+article lands on the same partition.
 
 Serialisation is explicit: :func:`encode` gives compact JSON bytes, :func:`decode` validates them
 and raises :class:`~pipeline.errors.InvalidInput` for anything that is not a current envelope.
@@ -15,12 +17,11 @@ from __future__ import annotations
 import hashlib
 from enum import StrEnum
 from typing import Any, Literal
-from urllib.parse import urldefrag
 
-import courlan
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from pipeline.errors import InvalidInput
+from pipeline.identity import canonical_url
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -72,7 +73,11 @@ class CleanedContent(Frozen):
     authors: tuple[str, ...] = ()
     site_name: str | None = None
     canonical_url: str | None = None
-    language: str | None = None
+    language: str | None = Field(None, description="the text's language (ISO 639-1 where it has one)")
+    language_declared: str | None = Field(None, description="the language the page declared")
+    language_source: Literal["text", "declared", "stopwords"] | None = Field(
+        None, description="what decided `language`"
+    )
     published: AwareDatetime | None = None
     modified: AwareDatetime | None = None
     date_source: str | None = Field(None, description="which rule gave `published`")
@@ -122,12 +127,6 @@ class Envelope(Frozen):
     def advance(self, stage: Stage, **sections: Any) -> Envelope:
         """A copy at ``stage`` with the given sections replaced."""
         return self.model_copy(update={"stage": stage, **sections})
-
-
-def canonical_url(url: str) -> str:
-    """Normalised URL without fragment and tracking parameters (utm_*, fbclid, ...)."""
-    normalised = courlan.normalize_url(url.strip(), strict=True)
-    return urldefrag(normalised)[0]
 
 
 def article_id(url: str | None = None, entry_id: str | None = None) -> str:

@@ -198,6 +198,23 @@ class TagSettings(Section):
     )
 
 
+class IdentitySettings(Section):
+    """How article URLs are made canonical for ids (see pipeline/identity.py). Every process that
+    publishes raw articles must use the same values, or one article gets two ids."""
+
+    tracking_parameters_file: str | None = Field(
+        None,
+        description="a YAML deny-list (names, prefixes) replacing the bundled "
+        "pipeline/data/tracking_parameters.yaml",
+    )
+    tracking_parameters_extra: tuple[str, ...] = Field(
+        (), description="more tracking parameters: exact names, or 'prefix*' for a name prefix"
+    )
+    tracking_parameters_keep: tuple[str, ...] = Field(
+        (), description="names on the deny-list that are kept (a site that uses one for content)"
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWS_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -209,6 +226,7 @@ class Settings(BaseSettings):
     fetch: FetchSettings = FetchSettings()
     connectors: ConnectorSettings = ConnectorSettings()
     tag: TagSettings = TagSettings()
+    identity: IdentitySettings = IdentitySettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )

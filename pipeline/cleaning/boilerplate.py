@@ -9,8 +9,10 @@ recent documents each normalised line occurs; a line seen in at least ``min_docu
 Because it works on lines, it cleans plain text (feeds, upstream scrapers) as well as text that
 trafilatura extracted from HTML.
 
-A short list of generic boilerplate phrases is removed from the first document on, before a site
-has been seen often enough to learn anything.
+A short list of generic boilerplate phrases (navigation, sharing, cookies, newsletters, paywall
+and subscription prompts) is removed from the first document on, before a site has been seen
+often enough to learn anything. Signatures for deduplication are computed from the cleaned text,
+so this text never makes two articles look alike.
 
 Memory is bounded: at most ``max_sites`` sites (least recently seen are forgotten) and at most
 ``max_lines_per_site`` counted lines per site (the rarest are pruned).
@@ -37,7 +39,18 @@ _GENERIC = re.compile(
     r"we use cookies.*|this (?:web)?site uses cookies.*|accept (?:all )?cookies|"
     r"copyright ©.*|© \d{4}.*|all rights reserved\.?|"
     r"click here to (?:subscribe|sign up|read more).*|follow us on .*|"
-    r"enter your email(?: address)?|you have been signed up.*|thank you for signing up.*)$",
+    r"enter your email(?: address)?|you have been signed up.*|thank you for signing up.*|"
+    # paywall and subscription prompts
+    r"(?:please )?subscribe (?:now |today )?to (?:continue|keep) reading.*|"
+    r"to (?:continue|keep) reading,? (?:please )?(?:subscribe|log in|sign in|register).*|"
+    r"(?:(?:this|the) (?:article|story|content) is )?(?:only )?(?:available|reserved|exclusive) "
+    r"(?:only )?(?:to|for) (?:our )?(?:paying |premium |digital )?(?:subscribers|members)\b.*|"
+    r"already a (?:subscriber|member)\??(?:.{0,40}(?:log|sign) ?in.*)?|"
+    r"you(?:'ve| have) (?:reached|used) (?:your|all of your) (?:limit of |monthly )?free "
+    r"(?:articles|stories).*|"
+    r"(?:log|sign) ?in or (?:subscribe|register) to (?:continue|read).*|"
+    r"subscribe for (?:just |only )?[$£€]\s?\d.*|"
+    r"(?:unlock|get) (?:unlimited|full) (?:digital )?access.*)$",
     re.IGNORECASE,
 )
 _MAX_GENERIC_LEN = 200

@@ -1,10 +1,11 @@
 """Publication and modification dates: candidates from several sources, one rule to choose.
 
 Sources, most trusted first: the page's own metadata (``article:published_time``, JSON-LD,
-htmldate's reading of the page), the feed entry, a date in the URL, a date written near the top
-of the text. A candidate later than the moment the pipeline first saw the article is impossible
-and is rejected, as is anything before 1990. ``modified`` must not precede ``published``.
-Naive timestamps are taken as UTC.
+htmldate's reading of the page), the feed entry, a date in the URL, htmldate's extensive search of
+the page (run only when nothing in the page's metadata parses), a date written near the top of
+the text. Stated values are parsed leniently (:func:`parse_timestamp`). A candidate later than
+the moment the pipeline first saw the article is impossible and is rejected, as is anything
+before 1990. ``modified`` must not precede ``published``. Naive timestamps are taken as UTC.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import dateparser
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 PAGE = "page_metadata"
 FEED = "feed"
 URL = "url"
+PAGE_SEARCH = "page_search"
 TEXT = "text"
 
 _URL_DATE = re.compile(
@@ -46,6 +52,26 @@ _TEXT_DATE = re.compile(
     re.IGNORECASE,
 )
 
+_RFC2822 = re.compile(
+    r"^(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?"
+    r"(?:\s*(?:[A-Za-z]{1,5}|[+-]\d{4}))?$"
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_AMBIGUOUS_NUMERIC = re.compile(r"^\D*(?:0?[1-9]|1[0-2])[/.-](?:0?[1-9]|1[0-2])[/.-]\d{2,4}\b")
+_LABEL = re.compile(r"^\s*(?:published|posted|updated|date|first published)\s*(?:on|at)?\s*:?\s*",
+                    re.IGNORECASE)
+_MAX_WRITTEN = 80
+# Month and day names are looked up in these languages only: letting dateparser guess among all
+# of its languages costs up to seconds on a value that is not a date.
+_DATE_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl", "ru", "tr", "ar", "id", "pl")
+_DATEPARSER: Any = {
+    "RETURN_AS_TIMEZONE_AWARE": True,
+    "TO_TIMEZONE": "UTC",
+    "REQUIRE_PARTS": ["day", "month", "year"],
+    "PREFER_DATES_FROM": "past",
+    "STRICT_PARSING": True,
+}
+
 
 @dataclass(frozen=True)
 class DateDecision:
@@ -56,20 +82,53 @@ class DateDecision:
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
-    """ISO-8601 date or timestamp to an aware datetime (UTC when no zone is given)."""
-    if not value:
+    """A stated date or timestamp to an aware datetime (UTC when no zone is given), or None.
+
+    ISO 8601 first, then RFC 2822 ("Tue, 19 Nov 2019 07:09:00 GMT", also without the weekday or
+    seconds), then a lenient reading of written forms ("November 19, 2019, 07:47 PM EST",
+    "19 Nov 2019 07:09 GMT", other languages' month names). A value without a four-digit year, a
+    relative one ("yesterday") and an ambiguous all-numeric one ("11/12/2019": day or month
+    first?) is not guessed."""
+    if not value or not value.strip():
         return None
-    text = value.strip().replace("Z", "+00:00")
+    text = value.strip()
+    return _iso(text) or _rfc2822(text) or _written(text)
+
+
+def _iso(text: str) -> datetime | None:
+    text = text.replace("Z", "+00:00")
     if re.fullmatch(r"[+-]\d{4}", text[-5:]) and text[-3] != ":":
         text = text[:-2] + ":" + text[-2:]
     try:
-        parsed = datetime.fromisoformat(text)
+        return as_utc(datetime.fromisoformat(text))
     except ValueError:
-        try:
-            parsed = datetime.combine(date.fromisoformat(text[:10]), time(), tzinfo=UTC)
-        except ValueError:
-            return None
-    return as_utc(parsed)
+        pass
+    if not re.match(r"\d{4}-\d{2}-\d{2}(?:$|[T ])", text):
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text[:10]), time(), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _rfc2822(text: str) -> datetime | None:
+    if not _RFC2822.match(text):
+        return None
+    try:
+        return as_utc(parsedate_to_datetime(text))
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _written(text: str) -> datetime | None:
+    if len(text) > _MAX_WRITTEN or not _YEAR.search(text) or _AMBIGUOUS_NUMERIC.search(text):
+        return None
+    text = _LABEL.sub("", text)
+    try:
+        parsed = dateparser.parse(text, languages=list(_DATE_LANGUAGES), settings=_DATEPARSER)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    return as_utc(parsed) if parsed is not None else None
 
 
 def as_utc(value: datetime) -> datetime:
@@ -120,6 +179,7 @@ def decide(
     feed_updated: datetime | None = None,
     url: str | None = None,
     text: str = "",
+    page_searched: datetime | None = None,
 ) -> DateDecision:
     """Choose ``published`` from the most trusted plausible source and ``modified`` likewise."""
     first_seen = as_utc(first_seen)
@@ -143,6 +203,7 @@ def decide(
         (page_published, PAGE),
         (feed_published, FEED),
         (url_date(url), URL),
+        (page_searched, PAGE_SEARCH),
         (text_date(text), TEXT),
     ):
         value = plausible(candidate, name)

@@ -7,6 +7,10 @@ next Python bytecode, abandoning the page. In other threads, where signals canno
 input-size cap is the only guard. Either way the caller marks the page instead
 of dropping it.
 
+trafilatura runs in fast mode (no comparison with its fallback extractors). On some portals that
+keeps a whole navigation menu as the body; output whose lines are mostly short link texts of the
+page is re-extracted without fast mode (``menu_like``).
+
 The page is parsed once, with trafilatura's own loader (the parse ``trafilatura.extract`` would
 do): trafilatura extracts from a copy of that tree, and htmldate, when the head states no
 publication date, reads the untouched tree (it copies it too) instead of parsing the page again.
@@ -32,13 +36,19 @@ from typing import Any
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
+from lxml.html import HtmlElement
 from trafilatura.meta import reset_caches
 from trafilatura.settings import Extractor as ExtractionOptions
 from trafilatura.utils import load_html
 
-from pipeline.cleaning import metadata
+from pipeline.cleaning import dates, metadata
 
 MAX_INPUT_CHARS = 5_000_000
+# Menu-like output: at least this many lines, and at least this share of them link texts of at
+# most this many words.
+MENU_MIN_LINES = 10
+MENU_MAX_WORDS = 5
+MENU_SHARE = 0.6
 
 
 class ExtractionTimeout(Exception):
@@ -54,6 +64,7 @@ class Extracted:
     url: str | None = None
     language: str | None = None
     date: str | None = None
+    date_searched: str | None = None  # htmldate's extensive search, when nothing else gave one
     modified: str | None = None
     page_type: str | None = None
     hostname: str | None = None
@@ -99,17 +110,8 @@ class Extractor:
             options.url = url
             options.source = url and url.encode("utf-8", "replace").decode("utf-8")
             tree = load_html(html, options.max_file_size)
-            document = None
-            if tree is not None:
-                # trafilatura works on its own copy: ``tree`` stays intact for htmldate.
-                document = trafilatura.bare_extraction(tree, options=options)
-            published = head.published
-            if published is None and tree is not None:
-                published = metadata.htmldate_published(tree, url)
-        text = ""
-        if document is not None:
-            data: dict[str, Any] = document.as_dict()  # type: ignore[union-attr]
-            text = data.get("text") or ""
+            text = _body_text(tree, options) if tree is not None else ""
+            published, searched = _page_dates(head, tree, url)
         return Extracted(
             text=text,
             title=head.title,
@@ -118,6 +120,7 @@ class Extractor:
             url=head.canonical_url,
             language=head.language,
             date=published,
+            date_searched=searched,
             modified=head.modified,
             page_type=head.page_type,
         )
@@ -127,6 +130,61 @@ class Extractor:
         if self.reset_every and self._since_reset >= self.reset_every:
             reset_caches()
             self._since_reset = 0
+
+
+def _run_trafilatura(tree: HtmlElement, options: ExtractionOptions) -> str:
+    # trafilatura works on its own copy: ``tree`` stays intact for htmldate and a second run.
+    document = trafilatura.bare_extraction(tree, options=options)
+    if document is None:
+        return ""
+    data: dict[str, Any] = document.as_dict()  # type: ignore[union-attr]
+    return str(data.get("text") or "")
+
+
+def _body_text(tree: HtmlElement, options: ExtractionOptions) -> str:
+    """The main text in fast mode; when that is a navigation menu (see :func:`menu_like`), the
+    text of a second run without fast mode (trafilatura's comparison with its fallback
+    extractors), if that one is not a menu too."""
+    text = _run_trafilatura(tree, options)
+    if not text or not menu_like(text, tree):
+        return text
+    thorough = copy.copy(options)
+    thorough.fast = False
+    again = _run_trafilatura(tree, thorough)
+    return again if again and not menu_like(again, tree) else text
+
+
+def _lines(text: str) -> list[str]:
+    return [" ".join(line.split()).casefold() for line in text.split("\n") if line.strip()]
+
+
+def menu_like(text: str, tree: HtmlElement) -> bool:
+    """True when most lines of ``text`` are very short and are the text of a link in the page:
+    a navigation menu or a list of section links kept as the body."""
+    lines = _lines(text)
+    if len(lines) < MENU_MIN_LINES:
+        return False
+    short = [line for line in lines if len(line.split()) <= MENU_MAX_WORDS]
+    if len(short) < MENU_SHARE * len(lines):
+        return False
+    links = {" ".join(a.text_content().split()).casefold() for a in tree.iter("a")}
+    return sum(1 for line in short if line in links) >= MENU_SHARE * len(lines)
+
+
+def _page_dates(
+    head: metadata.PageMetadata, tree: HtmlElement | None, url: str | None
+) -> tuple[str | None, str | None]:
+    """(published, searched): the head's publication date when it parses (in whatever form it is
+    written); else htmldate's reading of the page; else, only then, htmldate's extensive search
+    (dates in free text, less trusted: ``searched``)."""
+    if head.published is not None and dates.parse_timestamp(head.published) is not None:
+        return head.published, None
+    if tree is None:
+        return None, None
+    found = metadata.htmldate_published(tree, url)
+    if found is not None:
+        return found, None
+    return None, metadata.htmldate_published(tree, url, extensive=True)
 
 
 _BLOCK_END = re.compile(r"(</(?:p|div|li|h[1-6]|blockquote|tr|pre)>|<br\s*/?>)", re.IGNORECASE)

@@ -5,7 +5,7 @@ trafilatura's own metadata pass (``with_metadata=True``) searches the whole tree
 runs htmldate's full search on every page, which costs more than the text extraction itself.
 News pages state their metadata in ``<meta>`` tags (Open Graph, article:*, schema.org) and a
 canonical link; reading those from the head is a small fraction of the cost. htmldate is called
-only when the head states no publication date.
+only when the head states no publication date that parses (see ``extract._page_dates``).
 """
 
 from __future__ import annotations
@@ -107,13 +107,14 @@ def read(page: str) -> PageMetadata:
     return result
 
 
-def htmldate_published(page: HtmlElement, url: str | None) -> str | None:
+def htmldate_published(page: HtmlElement, url: str | None, extensive: bool = False) -> str | None:
     """htmldate's reading of the parsed page (visible datelines, time elements, URL), original
-    date. htmldate copies the tree before pruning it, so the caller's tree is left intact. The
-    tree comes from trafilatura's parser, which drops HTML comments: a date that only appears
-    in a comment (often a cache or build stamp) is not evidence of publication."""
+    date; with ``extensive`` also dates found in the free text (htmldate's extensive search).
+    htmldate copies the tree before pruning it, so the caller's tree is left intact. The tree
+    comes from trafilatura's parser, which drops HTML comments: a date that only appears in a
+    comment (often a cache or build stamp) is not evidence of publication."""
     try:
-        found = htmldate.find_date(page, url=url, original_date=True, extensive_search=False)
+        found = htmldate.find_date(page, url=url, original_date=True, extensive_search=extensive)
     except (ValueError, TypeError):
         return None
     return found if isinstance(found, str) else None

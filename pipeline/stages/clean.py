@@ -4,7 +4,8 @@ For an HTML page trafilatura extracts the main text and metadata within a time b
 (feeds and upstream scrapers that deliver text) is used as it is. Both then go through the same
 steps: site boilerplate learned across the site's articles is removed, Unicode is normalised, the
 dates are decided (published, modified and first-seen kept apart, with the source of
-``published`` recorded) and the result is marked ``article``, ``too_short``, ``not_article`` or
+``published`` recorded), the language is decided from the text (the declared one kept beside it)
+and the result is marked ``article``, ``too_short``, ``not_article`` or
 ``extraction_timeout`` (the page was abandoned after its time budget; the feed's text, if any,
 stands in), with ``quality_reason`` saying why it is not ``article``. Nothing is dropped: a page
 that yields no text is still passed on, marked.
@@ -28,9 +29,10 @@ from pipeline.cleaning.extract import (
     is_full_page,
     looks_like_html,
 )
-from pipeline.cleaning.language import guess_language, normalise_language
+from pipeline.cleaning.language import decide_language
 from pipeline.cleaning.normalise import normalise_text, word_count
-from pipeline.envelope import CleanedContent, Envelope, Stage, canonical_url
+from pipeline.envelope import CleanedContent, Envelope, Stage
+from pipeline.identity import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +76,47 @@ class CleanStage:
         raw = envelope.raw
         feed = envelope.feed
         page_url = raw.final_url or envelope.url
+        extracted, html, timed_out = self._extract(envelope, page_url)
+
+        site = _site_key(page_url, extracted.hostname)
+        text = normalise_text(extracted.text)
+        cleaned = self.boilerplate.clean(site, text)
+        text = cleaned.text
+        title = _first(extracted.title, feed.title if feed else None)
+        if title:
+            title = normalise_text(title)
+            text = _drop_leading_title(text, title)
+
+        decision = _decide_dates(envelope, extracted, html is not None, page_url, text)
+        language = decide_language(text, extracted.language)
+        words = word_count(text)
+        quality, reason = self._quality(timed_out, extracted.page_type, page_url, words)
+        return CleanedContent(
+            title=title,
+            text=text,
+            authors=extracted.authors or (feed.authors if feed else ()),
+            site_name=extracted.site_name or site,
+            canonical_url=_canonical(extracted.url, page_url),
+            language=language.language,
+            language_declared=language.declared,
+            language_source=language.source,
+            published=decision.published,
+            modified=decision.modified,
+            date_source=decision.source,
+            word_count=words,
+            quality=quality,
+            quality_reason=reason,
+            boilerplate_removed=cleaned.removed,
+        )
+
+    def _extract(
+        self, envelope: Envelope, page_url: str | None
+    ) -> tuple[Extracted, str | None, str | None]:
+        """(extracted, the HTML page if it was one, why extraction was abandoned if it was)."""
+        raw, feed = envelope.raw, envelope.feed
         html: str | None = None
         timed_out: str | None = None
         extracted = Extracted(text="")
-
         body = raw.body
         if not body and feed is not None:
             body = feed.content or feed.summary
@@ -101,56 +140,41 @@ class CleanStage:
                 else text_source
             )
             timed_out += "; the feed's text stands in"
+        return extracted, html, timed_out
 
-        site = _site_key(page_url, extracted.hostname)
-        text = normalise_text(extracted.text)
-        cleaned = self.boilerplate.clean(site, text)
-        text = cleaned.text
-        title = _first(extracted.title, feed.title if feed else None)
-        if title:
-            title = normalise_text(title)
-            text = _drop_leading_title(text, title)
-
-        page_published: datetime | None = None
-        page_modified: datetime | None = None
-        if html is not None:
-            page_published, page_modified = dates.page_dates(extracted.date, extracted.modified)
-        decision = dates.decide(
-            envelope.first_seen,
-            page_published=page_published,
-            page_modified=page_modified,
-            feed_published=feed.published if feed else None,
-            feed_updated=feed.updated if feed else None,
-            url=page_url,
-            text=text,
-        )
-
-        words = word_count(text)
-        quality: Quality = "article"
-        reason: str | None = None
-        not_article = _not_article(extracted.page_type, page_url, words, self.min_words)
+    def _quality(
+        self, timed_out: str | None, page_type: str | None, page_url: str | None, words: int
+    ) -> tuple[Quality, str | None]:
+        not_article = _not_article(page_type, page_url, words, self.min_words)
         if timed_out:
-            quality, reason = "extraction_timeout", timed_out
-        elif not_article:
-            quality, reason = "not_article", not_article
-        elif words < self.min_words:
-            quality, reason = "too_short", f"{words} words, fewer than {self.min_words}"
+            return "extraction_timeout", timed_out
+        if not_article:
+            return "not_article", not_article
+        if words < self.min_words:
+            return "too_short", f"{words} words, fewer than {self.min_words}"
+        return "article", None
 
-        return CleanedContent(
-            title=title,
-            text=text,
-            authors=extracted.authors or (feed.authors if feed else ()),
-            site_name=extracted.site_name or site,
-            canonical_url=_canonical(extracted.url, page_url),
-            language=normalise_language(extracted.language) or guess_language(text),
-            published=decision.published,
-            modified=decision.modified,
-            date_source=decision.source,
-            word_count=words,
-            quality=quality,
-            quality_reason=reason,
-            boilerplate_removed=cleaned.removed,
-        )
+
+def _decide_dates(
+    envelope: Envelope, extracted: Extracted, from_html: bool, page_url: str | None, text: str
+) -> dates.DateDecision:
+    feed = envelope.feed
+    page_published: datetime | None = None
+    page_modified: datetime | None = None
+    searched: datetime | None = None
+    if from_html:
+        page_published, page_modified = dates.page_dates(extracted.date, extracted.modified)
+        searched = dates.parse_timestamp(extracted.date_searched)
+    return dates.decide(
+        envelope.first_seen,
+        page_published=page_published,
+        page_modified=page_modified,
+        feed_published=feed.published if feed else None,
+        feed_updated=feed.updated if feed else None,
+        url=page_url,
+        text=text,
+        page_searched=searched,
+    )
 
 
 def _first(*values: str | None) -> str | None:

@@ -58,3 +58,39 @@ def test_memory_is_bounded() -> None:
 def test_normalise_text_unicode() -> None:
     raw = "Sinn Fe\u0301in\u00a0leader\u200b  said:\r\n\n\n\nthe \ufb01nal word\u00ad."
     assert normalise_text(raw) == "Sinn Féin leader said:\n\nthe final word."
+
+
+PAYWALL = (
+    "Subscribe to continue reading.\n"
+    "This article is only available to subscribers. Subscribe now from $1 a week.\n"
+    "Already a subscriber? Log in\n"
+    "You have reached your limit of free articles this month.\n"
+    "To continue reading, please log in or subscribe.\n"
+    "Get unlimited digital access for 99p a week"
+)
+
+
+def test_paywall_prompts_go_from_the_first_document_and_sentences_about_subscribers_stay() -> None:
+    learner = BoilerplateLearner()
+    story = "The company said its subscribers rose to 4 million last year.\nMembers voted on Tuesday."
+    result = learner.clean("paper.example", f"{story}\n{PAYWALL}")
+    assert result.text == story
+    assert result.removed == 6
+
+
+def test_two_stories_behind_one_paywall_are_not_linked() -> None:
+    from pipeline.dedup.deduplicator import Deduplicator
+    from pipeline.dedup.state import MemoryState
+
+    # The teaser of two different stories, each followed by the site's paywall prompts.
+    teasers = [f"{body(name)[:200]}\n{PAYWALL}" for name in ("adams-arrest", "india-train")]
+    raw = Deduplicator(MemoryState())
+    raw.check("first", 1_700_000_000.0, teasers[0])
+    assert raw.check("second", 1_700_000_060.0, teasers[1]).story_id == "first"  # the prompts alone
+
+    learner = BoilerplateLearner()
+    cleaned = [learner.clean("paper.example", normalise_text(t)).text for t in teasers]
+    dedup = Deduplicator(MemoryState())
+    dedup.check("first", 1_700_000_000.0, cleaned[0])
+    decision = dedup.check("second", 1_700_000_060.0, cleaned[1])
+    assert decision.duplicate_of is None and decision.story_id == "second"

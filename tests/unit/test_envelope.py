@@ -9,11 +9,11 @@ from pipeline.envelope import (
     Envelope,
     Stage,
     article_id,
-    canonical_url,
     decode,
     encode,
 )
 from pipeline.errors import InvalidInput
+from pipeline.identity import canonical_url
 
 
 def make() -> Envelope:
