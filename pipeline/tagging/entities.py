@@ -108,8 +108,11 @@ _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
 # "Hama countryside", "Aleppo's countryside", "the desert of Homs".
 _RURAL_BEFORE = re.compile(
-    r"\b(?:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?\s*$|\brural\s*$", re.I
+    r"\b(?i:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?"
+    # "the countryside of Hama and Idlib": every name of the list.
+    r"(?:\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s*(?:,|\band\b))*\s*$|\b(?i:rural)\s*$",
 )
+RURAL_LOOKBACK_TOKENS = 8
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 
 
@@ -633,7 +636,13 @@ class EntityRecognizer:
         nxt = token_text[end].lower() if end < sent.end else ""
         if nxt in ("'s", "\u2019s") and end + 1 < sent.end:
             nxt = token_text[end + 1].lower()
-        return nxt in RURAL_AFTER or bool(_RURAL_BEFORE.search(before_text))
+        if nxt in RURAL_AFTER:
+            return True
+        start = end - 1
+        while start > sent.start and tokens.name[start - 1]:
+            start -= 1
+        wider = tokens.span_text(max(sent.start, start - RURAL_LOOKBACK_TOKENS), start)
+        return bool(_RURAL_BEFORE.search(wider)) or bool(_RURAL_BEFORE.search(before_text))
 
     def _model_guess(self, span: Any, index: int, base: int) -> list[Mention]:
         labels: dict[str, Label] = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE"}
