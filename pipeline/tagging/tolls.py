@@ -100,7 +100,8 @@ DEATH_AFTER = re.compile(
 DEATH_BEFORE = re.compile(
     rf"\b(?P<word>killed|killing|kills|kill|left|leaving|claimed the lives of|claiming the lives of|"
     rf"death toll (?:[\w'\u2019-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|"
-    rf"toll (?:rose|climbed|increased|jumped|reached|stood|stands|has risen|rose to)(?:\s+to|\s+at)?|"
+    rf"toll (?:(?:now|has|had|later|then)\s+)?(?:rose|climbed|increased|jumped|reached|stood|stands|"
+    rf"has risen|risen|rose to)(?:\s+to|\s+at)?|"
     rf"dead numbered|"
     rf"bodies of|the deaths? of|the killing of|killed at least|massacred|executed|executes|execute|"
     rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
@@ -160,9 +161,21 @@ REVISION = re.compile(
     rf"\b(?:up|down|revised)\s+from\s+(?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?(?:estimate|toll|figure|count|"
     rf"report|tally|number)s?\s+of\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM})|"
     rf"\b(?:earlier|initial|previous|preliminary)\s+(?:death\s+)?(?:estimate|toll|figure|count|report|"
-    rf"tally)s?\s+(?:of|was|had been|put at|stood at)\s+(?P<qual2>{QUAL}\s+)?(?P<num2>{NUM})",
+    rf"tally)s?\s+(?:of|was|had been|put at|stood at)\s+(?P<qual2>{QUAL}\s+)?(?P<num2>{NUM})|"
+    # "an earlier estimate from local officials had put the toll of the fighting at 18"
+    rf"\b(?:earlier|initial|previous|preliminary)\s+(?:death\s+)?(?:estimate|toll|figure|count|report|"
+    rf"tally)s?\b[^.;]{{0,80}}?\b(?:put|set|gave|placed)\b[^.;]{{0,40}}?\b(?:at|as)\s+"
+    rf"(?P<qual3>{QUAL}\s+)?(?P<num3>{NUM})|"
+    # "the toll was initially reported as 18", "first put at 18"
+    rf"\b(?:toll|figure|count|number of (?:dead|deaths))\b[^.;]{{0,30}}?\b(?:initially|previously|first|"
+    rf"originally)\s+(?:been\s+)?(?:reported|given|put|estimated|set|announced)\s+(?:as|at)\s+"
+    rf"(?P<qual4>{QUAL}\s+)?(?P<num4>{NUM})|"
+    # "rose to 30 from an earlier 18", "up from 18"
+    rf"\bfrom an? (?:earlier|initial|previous|preliminary)\s+(?:\w+\s+)?(?P<num5>{NUM})\b|"
+    rf"\bup from\s+(?P<qual6>{QUAL}\s+)?(?P<num6>{NUM})\b(?!\s+(?:percent|per cent|%))",
     re.I,
 )
+REVISION_NUMBERS = ("num", "num2", "num3", "num4", "num5", "num6")
 EARLIER = re.compile(
     r"(?:earlier|initial|initially|previous|previously|first|preliminary|original|originally|"
     r"up from|revised|had said|had reported|had put)\b[^.;]{0,40}$",
@@ -280,7 +293,7 @@ def figures(sentence: str) -> list[Figure]:
         )
 
     for match in REVISION.finditer(sentence):
-        group = "num" if match.group("num") else "num2"
+        group = next(name for name in REVISION_NUMBERS if match.group(name))
         value = parse_number(match.group(group))
         if value is not None:
             spans.append(match.span(group))

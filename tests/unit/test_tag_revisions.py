@@ -1,0 +1,43 @@
+"""Revised figures belong to the incident they revise, in several ways of writing them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging import tolls
+from pipeline.tagging.tagger import Tagger
+
+ARTICLE = (
+    "Heavy fighting between army troops and militants in the town of Bama killed at least 30 "
+    "people on Monday, officials said.\n"
+    "In a separate attack, a suicide bomber blew himself up at a market in Maiduguri, killing 8 people.\n"
+    "An earlier estimate from local officials had put the toll of the fighting in Bama at 18.\n"
+    "Residents said 20 civilians and five soldiers were killed in the nearby town of Konduga on Sunday."
+)
+
+
+def test_an_earlier_estimate_revises_the_incident_it_names_not_the_last_one() -> None:
+    result = Tagger().tag("Dozens killed in northeast Nigeria", ARTICLE, date(2021, 3, 2), "a", fuse=False)
+    by_place = {i.location["name"]: i for i in result.incidents if i.location}
+    assert by_place["Bama"].fatalities == 30
+    assert by_place["Bama"].fatalities_history == [18, 30]
+    assert by_place["Maiduguri"].fatalities_history == [8]
+    assert by_place["Konduga"].fatalities == 25
+
+
+@pytest.mark.parametrize(
+    ("sentence", "current", "history"),
+    [
+        ("The toll was initially reported as 18.", 18, [18]),
+        ("The toll rose to 30 from an earlier 18.", 30, [18, 30]),
+        ("Up from 18 reported on Monday, the toll now stands at 30.", 30, [18, 30]),
+    ],
+)
+def test_ways_of_stating_an_earlier_figure(sentence: str, current: int, history: list[int]) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "deaths") == (current, history)
+
+
+def test_a_rise_in_a_percentage_is_no_toll() -> None:
+    assert tolls.figures("Exports were up from 18 percent.") == []
