@@ -452,13 +452,19 @@ class EntityRecognizer:
 
     def _shared_country(self, names: Sequence[str]) -> list[str]:
         """For a text that names no country: the one country in which at least two of its names
-        are places ("Talbiseh" and "Homs" are both Syrian towns), so that each resolves there
-        and not to a same-named town abroad. Nothing when no such country stands out."""
+        are places ("Talbiseh" and "Homs" are both Syrian towns), or one a curated place, so that
+        each resolves there and not to a same-named town abroad. Nothing when no country stands
+        out."""
         support: Counter[str] = Counter()
         for name in dict.fromkeys(names):
             found, exact = self.gazetteer.candidates(name)
-            if exact:
-                support.update({place.country for place in found})
+            if not exact:
+                continue
+            # A curated place ("Eastern Ghouta") is evidence enough on its own.
+            weights: dict[str, int] = {}
+            for place in found:
+                weights[place.country] = max(weights.get(place.country, 0), 2 if place.curated else 1)
+            support.update(weights)
         ranked = support.most_common(2)
         if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return []

@@ -107,6 +107,7 @@ NO_CONTEXT_FLOOR = 15_000
 ALTERNATE_NAME_ABROAD = 1_000_000
 ALTERNATE_NAME_NO_CONTEXT = 50_000
 ACRONYM_MAX = 5
+LOOSE_KEY_MIN = 4
 
 
 @dataclass
@@ -386,22 +387,25 @@ class Gazetteer:
 
     def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
         """Whether a match is likely the place meant: a loose spelling never names a country or
-        a foreign town; a short all-capitals word is an acronym ("NDF"), not a town; a foreign
+        a place outside the article's countries; a short all-capitals word is an acronym ("NDF"), not a town; a foreign
         town matched by one of its alternate names ("Ariha" is Jericho's Arabic name) must be a
         large city; and with no country known at all, only a sizeable town is taken."""
         if best.kind == "country":
             return exact
+        if not exact and best.country not in context:
+            # "Reef Dimashq" is Rif Dimashq, but "Missile" is not Mosul: outside the article's
+            # countries a loose spelling names only a curated place, by a long enough key.
+            return best.curated and len(skeleton(mention).replace(" ", "")) >= LOOSE_KEY_MIN
         if best.kind != "city" or best.curated:
             return True
         stripped = mention.strip()
         if stripped.isupper() and len(stripped) <= ACRONYM_MAX:
             return False
+        primary = (fold(mention), best.name) in self.primary
         if best.country in context:
             return True
-        if not exact:
-            return False
         alternate_floor = ALTERNATE_NAME_ABROAD if context else ALTERNATE_NAME_NO_CONTEXT
-        if (fold(mention), best.name) not in self.primary and best.population < alternate_floor:
+        if not primary and best.population < alternate_floor:
             return False
         floor = FOREIGN_TOWN_FLOOR if context else NO_CONTEXT_FLOOR
         return best.population >= floor

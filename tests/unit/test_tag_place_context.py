@@ -50,3 +50,46 @@ def test_a_country_written_in_a_headline_is_kept_whole() -> None:
         ("Central African Republic", "country", "CF")
     ]
     assert _places("Fresh violence kills at least 29 in C.Africa") == [("C.Africa", "country", "CF")]
+
+
+def test_a_loose_spelling_with_no_country_known_is_not_a_place() -> None:
+    assert gazetteer().resolve("Missile", []) is None
+
+
+@pytest.mark.parametrize(
+    "headline", ["Man killed in bombing at the eastern countryside of Deir Ezzor", "Boy executed in Daraa"]
+)
+def test_a_common_word_opening_a_headline_is_not_a_town(headline: str) -> None:
+    assert {country for _, _, country in _places(headline)} <= {"SY"}
+
+
+def test_a_loose_spelling_of_a_curated_place_is_kept() -> None:
+    resolved = gazetteer().resolve("Reef Dimashq", [])
+    assert resolved is not None and resolved.place.country == "SY"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Russia boosts air campaign to help the army seize a key city",
+        "Gunmen attack an area of a border crossing with Turkey",
+        "Continuous shelling by Turkey on the outskirts of the city",
+    ],
+)
+def test_a_country_named_as_a_party_or_a_border_is_not_the_place(headline: str) -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(headline, None, date(2017, 1, 1), "a", fuse=False)
+    assert result.incidents
+    assert all(i.location is None for i in result.incidents)
+
+
+def test_a_country_after_a_locative_is_the_place() -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag("Clashes in Syria kill 5 fighters", None, date(2017, 1, 1), "a", fuse=False)
+    assert [i.location["country_code"] for i in result.incidents if i.location] == ["SY"]

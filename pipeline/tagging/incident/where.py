@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from pipeline.tagging.entities import Analysis, Mention
-from pipeline.tagging.incident.model import LOOK_BEFORE, SAME_PLACE_KM
+from pipeline.tagging.incident.model import LOOK_AFTER, LOOK_BEFORE, SAME_PLACE_KM
 from pipeline.tagging.places import ResolvedPlace, distance_km
 
 
@@ -34,9 +34,39 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+# A country as a party rather than a place: "shelling by Turkey", "Russia boosts its campaign",
+# "Turkey's Anadolu agency" ("C.Africa militia kills 20" still places the event in the country).
+_PARTY_BEFORE = re.compile(r"\b(?:by|from|with|against|and)\s+(?:the\s+)?$", re.I)
+_PARTY_AFTER = re.compile(
+    r"^(?:['\u2019]s\b|\s*:|\s+(?:said|says|has|have|had|is|was|will|would|to|and|denies|denied|"
+    r"accuses|accused|warns|warned|vows|vowed|claims|claimed|confirms|confirmed|"
+    r"[a-z]+[^s\W]s)\b)"
+)
+
+
+def after_locative(sentence: str, mention: str) -> bool:
+    position = find_in(sentence, mention)
+    return bool(_LOCATIVE_BEFORE.search(sentence[max(0, position - LOOK_BEFORE) : position]))
+
+
+def could_be_event_place(mention: Mention, sentence: str) -> bool:
+    """Places named only as a direction or a border ("the crossing with Iraq") are not where an
+    event happened, nor is a country named other than after a locative: "Russia boosts its air
+    campaign", "shelling by Turkey" name a party, "in Syria" a place."""
+    if directional(sentence, mention.text):
+        return False
+    is_country = mention.place is not None and mention.place.precision == "country"
+    if not is_country or after_locative(sentence, mention.text):
+        return True
+    position = find_in(sentence, mention.text)
+    before = sentence[max(0, position - LOOK_BEFORE) : position]
+    after = sentence[position + len(mention.text) : position + len(mention.text) + LOOK_AFTER]
+    return not (_PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after))
+
+
 def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
-    """Most specific place in a sentence, preferring one after a locative preposition; places
-    named only as a direction or a border ("the crossing with Iraq") are not event places."""
+    """Most specific place in a sentence that could be an event's place, preferring one after a
+    locative preposition."""
     rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
     scored: list[tuple[int, int, ResolvedPlace]] = []
     seen: set[str] = set()
@@ -46,10 +76,9 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
         if m.text in seen:
             continue
         seen.add(m.text)
-        if directional(sentence, m.text):
+        if not could_be_event_place(m, sentence):
             continue
-        position = find_in(sentence, m.text)
-        locative = bool(_LOCATIVE_BEFORE.search(sentence[max(0, position - LOOK_BEFORE) : position]))
+        locative = after_locative(sentence, m.text)
         scored.append((rank[m.place.precision] - (1 if locative else 0), order, m.place))
     if not scored:
         return None
@@ -118,7 +147,15 @@ def far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
 
 
 def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
-    places = [m for m in analysis.mentions if m.place is not None and m.label == "PLACE"]
+    """The article's place for incidents whose sentences name none: the dateline's town, else
+    the town named most, else the first place that could be an event's place."""
+    places = [
+        m
+        for m in analysis.mentions
+        if m.place is not None
+        and m.label == "PLACE"
+        and could_be_event_place(m, analysis.sentences[m.sentence].text)
+    ]
     if not places:
         return None
     body = [s for s in analysis.sentences if not s.is_title]
