@@ -386,10 +386,11 @@ class Gazetteer:
         return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
 
     def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
-        """Whether a match is likely the place meant: a loose spelling never names a country or
-        a place outside the article's countries; a short all-capitals word is an acronym ("NDF"), not a town; a foreign
-        town matched by one of its alternate names ("Ariha" is Jericho's Arabic name) must be a
-        large city; and with no country known at all, only a sizeable town is taken."""
+        """Whether a match is likely the place meant. A loose spelling never names a country,
+        and outside the article's countries only a curated place by a long enough key; a short
+        all-capitals word is an acronym ("NDF"), not a town; a foreign town matched by one of its
+        alternate names ("Ariha" is Jericho's Arabic name) must be a large city; and with no
+        country known at all, only a sizeable town is taken."""
         if best.kind == "country":
             return exact
         if not exact and best.country not in context:
