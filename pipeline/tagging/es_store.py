@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
+from pipeline.errors import bulk_item_failure
 from pipeline.tagging.fusion import merge, withdraw
 from pipeline.tagging.incidents import Incident
 
@@ -218,7 +219,7 @@ class ElasticsearchIncidentStore:
             operations.append(_document(incident))
         response = self.es.bulk(operations=operations, refresh="wait_for")
         conflicts: list[str] = []
-        failures: list[str] = []
+        failed: list[dict[str, Any]] = []
         for item in response["items"]:
             result = next(iter(item.values()))
             status = int(result.get("status", 500))
@@ -226,9 +227,10 @@ class ElasticsearchIncidentStore:
             if status == 409:
                 conflicts.append(incident_id)
             elif status >= 300:
-                failures.append(f"{incident_id}: {result.get('error')}")
+                failed.append(result)
             else:
                 self._versions[incident_id] = (result["_seq_no"], result["_primary_term"])
-        if failures:
-            raise RuntimeError("incident state: bulk write failed: " + "; ".join(failures[:5]))
+        failure = bulk_item_failure(failed, "incident state: bulk write")
+        if failure is not None:
+            raise failure
         return conflicts
