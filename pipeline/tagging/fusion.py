@@ -10,6 +10,12 @@ in ``fatalities_history``). Incident ids are deterministic: the id of the first 
 The store is a small protocol so that an Elasticsearch-backed store can replace the in-memory one.
 Changes are staged by :meth:`IncidentStore.put` and become durable at :meth:`IncidentStore.flush`,
 which the tag stage calls from ``after_batch_written``; staged incidents are visible to lookups.
+
+Several tag workers: a report that matches nothing durable is about to become a new incident, but
+another worker may be creating the same incident at the same moment (its report on another
+partition, staged and not yet flushed). :meth:`IncidentStore.reserve` settles it: atomically
+across workers, it either registers the new incident or returns the compatible one another worker
+registered first, which the report then joins (see :mod:`pipeline.tagging.reservations`).
 """
 
 from __future__ import annotations
@@ -54,6 +60,12 @@ class IncidentStore(Protocol):
         """Withdraw these articles' reports from the staged changes (see :func:`withdraw`)."""
         ...
 
+    def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
+        """Called when ``incident`` matched nothing: None once it is registered as a new
+        incident, or a compatible incident (not in ``exclude``) that another worker registered
+        first and ``incident`` must join instead."""
+        ...
+
 
 class InMemoryIncidentStore:
     """Dictionary-backed store for tests and single-process runs."""
@@ -82,6 +94,9 @@ class InMemoryIncidentStore:
 
     def discard(self, article_ids: Iterable[str]) -> None:
         withdraw(self.staged, article_ids)
+
+    def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
+        return None  # one process: what it staged, candidates() already saw
 
     def all(self) -> list[Incident]:
         return list({**self.durable, **self.staged}.values())
@@ -182,17 +197,9 @@ class IncidentFuser:
                 matches = [
                     c for c in window if c.incident_id not in taken and compatible(c, incident)
                 ]
-                if matches:
-                    geo = incident.geo
-                    assert geo is not None
-                    matches.sort(
-                        key=lambda c: (
-                            distance_km(*geo, *c.geo) if c.geo else 1e9,
-                            abs((c.date - incident.date).days),
-                            c.incident_id,
-                        )
-                    )
-                    target = matches[0]
+                target = closest(incident, matches) if matches else None
+                if target is None and incident.geo is not None:
+                    target = self.store.reserve(incident, taken)
             if target is None:
                 merged = incident
             elif article_id in target.article_ids and target.incident_id == incident.incident_id:
@@ -203,6 +210,20 @@ class IncidentFuser:
             self.store.put(merged)
             out.append(merged)
         return out
+
+
+def closest(incident: Incident, matches: list[Incident]) -> Incident:
+    """The match nearest in place, then in date (then the smallest id, for determinism)."""
+    geo = incident.geo
+    assert geo is not None
+    return min(
+        matches,
+        key=lambda c: (
+            distance_km(*geo, *c.geo) if c.geo else 1e9,
+            abs((c.date - incident.date).days),
+            c.incident_id,
+        ),
+    )
 
 
 def _without(incident: Incident, article_id: str) -> Incident:
