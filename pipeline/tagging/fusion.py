@@ -4,7 +4,10 @@ Two reports match when they have the same event type, dates within a day, places
 (or the same country when one of them is only known to country precision) and compatible actors
 (no named armed actor on one side that the other contradicts). The merged incident lists every
 source article; its toll is the one from the most recently published report (earlier figures stay
-in ``fatalities_history``). Incident ids are deterministic: the id of the first report's
+in ``fatalities_history``). Reports are ordered by their exact publication time (``published_at``)
+when the tag stage knows it, else their publication day, then by the time the pipeline first saw
+the article (``first_seen``): two reports of one day keep the order they were published in, not
+that of their article ids. Incident ids are deterministic: the id of the first report's
 (article id, ordinal), so replaying an article updates its incidents instead of adding new ones.
 
 The store is a small protocol so that an Elasticsearch-backed store can replace the in-memory one.
@@ -123,6 +126,13 @@ def compatible(a: Incident, b: Incident) -> bool:
     return not (named_a and named_b and not named_a & named_b)
 
 
+def report_order(report: dict[str, Any]) -> tuple[str, str, str]:
+    """Oldest first: the exact publication time (UTC ISO) if known, else the day (which sorts
+    before the times of that day), then first seen, then the article id."""
+    published = report.get("published_at") or report.get("published") or ""
+    return str(published), str(report.get("first_seen") or ""), str(report.get("article_id"))
+
+
 def latest_figures(reports: list[dict[str, Any]]) -> tuple[int | None, int | None]:
     """Deaths and injuries of an incident: each from the latest report (in the order given,
     oldest first) that states it."""
@@ -135,7 +145,7 @@ def merge(existing: Incident, report: Incident) -> Incident:
     """``existing`` updated with a new report; the most recently published report's toll wins."""
     reports = [r for r in existing.reports if r.get("article_id") != report.article_ids[0]]
     reports.extend(report.reports)
-    reports.sort(key=lambda r: (str(r.get("published") or ""), str(r.get("article_id"))))
+    reports.sort(key=report_order)
     history: list[int] = []
     for value in [*existing.fatalities_history, *report.fatalities_history]:
         if value not in history:
