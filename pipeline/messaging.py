@@ -35,7 +35,7 @@ from kafka.errors import (
 from kafka.structs import OffsetAndMetadata
 
 from pipeline.envelope import Envelope, encode
-from pipeline.errors import InvalidInput, RecordTooLarge, RetriableError, convert
+from pipeline.errors import InvalidInput, RecordTooLarge, RetriableError, Unavailable, convert
 from pipeline.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,12 @@ class InboundRecord:
 @dataclass
 class WriteReport:
     """Outcome of writing a batch: indexes of items that failed for good (with why), and of
-    items that may succeed if written again."""
+    items that may succeed if written again; ``unavailable`` when a retriable failure was an
+    outage of the destination (the runner then waits instead of counting attempts)."""
 
     permanent: dict[int, InvalidInput] = field(default_factory=dict)
     retriable: dict[int, str] = field(default_factory=dict)
+    unavailable: bool = False
 
 
 class InboundSource(Protocol):
@@ -246,6 +248,7 @@ def _report_failure(report: WriteReport, index: int, exc: KafkaError) -> None:
         report.permanent[index] = error
     else:
         report.retriable[index] = f"{type(exc).__name__}: {exc}"
+        report.unavailable = report.unavailable or isinstance(error, Unavailable)
 
 
 def dead_letter_headers(

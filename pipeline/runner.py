@@ -294,22 +294,28 @@ class StageRunner:
         Only items that failed retriably are written again."""
         todo: list[tuple[_Pending, Envelope]] = [(p, e) for p in pending for e in p.outputs]
         permanent: dict[int, list[InvalidInput]] = {}
-        attempt = 0
+        attempt = outage = 0
         while todo:
             report = self.output.write([envelope for _, envelope in todo])
             for index, error in report.permanent.items():
                 permanent.setdefault(id(todo[index][0]), []).append(error)
             if not report.retriable:
                 break
-            attempt += 1
             reasons = sorted(set(report.retriable.values()))
+            todo = [todo[index] for index in sorted(report.retriable)]
+            if report.unavailable:  # the destination is down: wait, however long it takes
+                outage += 1
+                self._wait_out(outage, f"{len(todo)} writes failed: {reasons[:3]}")
+                continue
+            attempt += 1
             if attempt >= self.settings.retry_attempts:
                 raise RetriableError(
                     f"{self.stage.name}: {len(report.retriable)} writes still failing after "
                     f"{attempt} attempts: {reasons[:3]}"
                 )
             self._backoff(attempt, f"{len(report.retriable)} writes failed: {reasons[:3]}")
-            todo = [todo[index] for index in sorted(report.retriable)]
+        if outage and self.keepalive is not None:
+            self.keepalive.release()
         return permanent
 
     def _dead_letter(self, record: InboundRecord, reason: str, value: bytes | None) -> None:

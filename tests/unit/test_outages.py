@@ -14,6 +14,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from pipeline.envelope import CleanedContent, Envelope, Stage, encode
 from pipeline.errors import RetriableError
 from pipeline.index import ElasticsearchOutput
+from pipeline.messaging import WriteReport
 from pipeline.runner import StageRunner
 from pipeline.settings import ElasticsearchSettings, RunnerSettings
 from pipeline.stages.tag import TagStage
@@ -188,3 +189,24 @@ def test_sink_still_stops_on_refused_credentials() -> None:
     with pytest.raises(RetriableError, match="credentials"):
         out.write([tagged(1)])
     assert out.stats["blocked_waits"] == 0
+
+
+def test_writes_to_an_unavailable_topic_are_waited_out_beyond_the_attempts() -> None:
+    class DownOutput(FakeOutput):
+        failures = 5  # more than retry_attempts (2)
+
+        def write(self, envelopes: Sequence[Envelope]) -> WriteReport:
+            if self.failures:
+                self.failures -= 1
+                report = WriteReport(unavailable=True)
+                report.retriable = {i: "KafkaTimeoutError: no broker" for i in range(len(envelopes))}
+                return report
+            return super().write(envelopes)
+
+    runner, source, _, dead, keepalive = runner_for(Upper(), [good_records(2)])
+    output = DownOutput([])
+    runner.output = output
+    counters = runner.run(until_drained=True)
+    assert [e.id for e in output.written] == ["id-0", "id-1"]
+    assert source.commits == [{("in", 0): 2}] and dead.sent == []
+    assert counters.written == 2 and keepalive.ticks == 5 and keepalive.releases == 1
