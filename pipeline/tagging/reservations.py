@@ -184,11 +184,14 @@ class IncidentRegistry:
         return held, busy
 
     def _take_expired(self, key: str, held: dict[str, tuple[int, int]]) -> bool:
-        """Take over a lock whose lease is over (its worker died holding it)."""
+        """Take over a lock whose lease is over (its worker died holding it), or that this
+        worker left behind (an outage interrupted its release)."""
         answer = self.es.options(ignore_status=404).get(index=self.index, id=f"lock|{key}")
         if not answer.body.get("found"):
             return False  # released meanwhile: the next round creates it
-        if float(answer["_source"].get("expires_at", 0.0)) > self._clock():
+        source = answer["_source"]
+        mine = source.get("owner") == self.owner
+        if not mine and float(source.get("expires_at", 0.0)) > self._clock():
             return False
         try:
             result = self.es.index(
@@ -201,7 +204,8 @@ class IncidentRegistry:
             )
         except ConflictError:
             return False
-        log.warning("incident reservations: took over the expired lock %s", key)
+        if not mine:
+            log.warning("incident reservations: took over the expired lock %s", key)
         held[key] = (int(result["_seq_no"]), int(result["_primary_term"]))
         return True
 

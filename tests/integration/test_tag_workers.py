@@ -6,6 +6,7 @@ a cell edge and on adjacent days; reports of different incidents stay apart."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -19,7 +20,7 @@ from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore, reservations_index, state_index
 from pipeline.tagging.fusion import IncidentFuser
 from pipeline.tagging.incidents import Incident
-from pipeline.tagging.reservations import CELL_DEGREES
+from pipeline.tagging.reservations import CELL_DEGREES, keys
 from tests.integration.test_tag_fusion_store import BOMBING, GULF, GULF_TITLE
 
 pytestmark = pytest.mark.integration
@@ -173,3 +174,30 @@ def test_reports_of_different_incidents_stay_apart(state: Settings) -> None:
     ids = fuse_at_once(state, [report(0, 35.0, day), report(1, 35.55, day)])
     assert len(set(ids)) == 2
     assert len(stored(state)) == 2
+
+
+def test_a_lock_left_by_a_dead_worker_is_taken_over_after_its_lease(state: Settings) -> None:
+    store = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    store.ensure_index()
+    first = report(0, 35.0, date(2026, 11, 17))
+    es = client(state.elasticsearch)
+    try:
+        for n, key in enumerate(keys(first)):
+            # Lock documents left behind: a dead worker's, its lease over, and this worker's
+            # own, its lease still running (its release was interrupted by an outage).
+            mine = n % 2 == 1
+            es.index(
+                index=store.registry.index, id=f"lock|{key}",
+                document={
+                    "kind": "lock",
+                    "owner": store.registry.owner if mine else "dead-worker",
+                    "expires_at": time.time() + 3600 if mine else 0.0,
+                },
+                refresh=True,
+            )
+    finally:
+        es.close()
+    assert store.reserve(first, set()) is None  # registered, not blocked
+    other = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    found = other.reserve(report(1, 35.01, date(2026, 11, 18)), set())
+    assert found is not None and found.incident_id == first.incident_id
