@@ -10,7 +10,7 @@ FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import compose-check clean
+        lint bench eval setup kibana-import compose-check clean faults
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ test-unit: venv ## unit tests only (no broker, no network)
 
 test-integration: services ## integration tests only
 	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests/integration
+
+faults: services ## fault suite against the real engines; prints the table, keeps it in docs/reliability.md
+	$(PY) -m tests.faults
 
 lint: venv ## ruff + mypy
 	$(VENV)/bin/ruff check pipeline connectors tests benchmarks services/probe.py

@@ -2,7 +2,8 @@
 
 Use it after fixing what made them fail. The original key, bytes and headers are sent again
 (the ``dlq.*`` headers are dropped, a ``dlq.replayed`` header is added); offsets on the
-dead-letter topic are committed only after every resend is acknowledged.
+dead-letter topic are committed only after every resend is acknowledged. A notice (header
+``dlq.notice``: the record was too large to keep its bytes) has nothing to replay and is skipped.
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def replay(
             futures = []
             offsets: dict[tuple[str, int], int] = {}
             for record in records:
+                offsets[(record.topic, record.partition)] = record.offset + 1
                 headers = dict(record.headers)
+                if headers.get("dlq.notice") == b"1":
+                    continue
                 target = headers.get("dlq.source.topic", b"").decode() or dlq_topic[: -len(DLQ_SUFFIX)]
                 kept = [(k, v) for k, v in record.headers if not k.startswith("dlq.")]
                 futures.append(
@@ -47,7 +51,6 @@ def replay(
                         headers=[*kept, ("dlq.replayed", b"1")],
                     )
                 )
-                offsets[(record.topic, record.partition)] = record.offset + 1
             producer.flush()
             for future in futures:
                 try:
@@ -55,7 +58,7 @@ def replay(
                 except KafkaError as exc:
                     raise RetriableError(f"replay send failed, nothing committed: {exc}") from exc
             source.commit(offsets)
-            moved += len(records)
+            moved += len(futures)
     finally:
         producer.close()
         source.close()

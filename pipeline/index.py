@@ -13,15 +13,19 @@ Bulk requests
     and ``bulk_max_bytes`` bytes. :class:`LingeringSource` lets the sink wait ``linger_ms`` for
     more records, so that a trickle of records still makes full requests.
 
-Failures, and where each goes::
+Failures, and where each goes (classified by :mod:`pipeline.errors`)::
 
     connection error, timeout, 401/403, 408, 429, 5xx   the request's actions are retried
-    (request or item)                                   with jittered exponential backoff
+    (request or item), a write block                    with jittered exponential backoff
                                                         (1 -> 64 s by default) for as long as
                                                         it takes; only the failed items again
-    401/403 ``auth_failure_attempts`` times in a row    RetriableError: wrong credentials are a
-                                                        misconfiguration; the process stops
+    401 or a 403 that is not a block,                   RetriableError: wrong credentials are a
+    ``auth_failure_attempts`` times in a row            misconfiguration; the process stops
                                                         without committing
+    ``cluster_block_exception`` (``index.blocks.write``, waited out like an outage, whatever
+    flood-stage watermark; 403 or 429)                  its status: logged as a write block and
+                                                        counted in ``stats["blocked_waits"]``,
+                                                        never as a credential failure
     413 on a request                                    the request is split in two and each
                                                         half sent; the byte bound shrinks
     413 on a request of one action, a document over     permanent: reported in
@@ -42,7 +46,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import threading
 import time
 from collections import OrderedDict, deque
@@ -50,15 +53,23 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
-from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout, TransportError
-from elasticsearch import ApiError, Elasticsearch
+from elastic_transport import ApiError, TransportError
+from elasticsearch import Elasticsearch
 
 from pipeline.envelope import Envelope
-from pipeline.errors import InvalidInput, RetriableError
-from pipeline.messaging import InboundRecord, InboundSource, WriteReport
+from pipeline.errors import (
+    CredentialsRefused,
+    InvalidInput,
+    PipelineError,
+    RetriableError,
+    WriteBlocked,
+    convert,
+    describe,
+    elasticsearch_failure,
+)
+from pipeline.messaging import ConsumerKeepalive, InboundRecord, InboundSource, WriteReport
 from pipeline.search_setup import (
     articles_index,
     ensure_templates,
@@ -66,11 +77,12 @@ from pipeline.search_setup import (
     events_index,
 )
 from pipeline.settings import ElasticsearchSettings
+from pipeline.waiting import Keepalive, backoff_delay, pause
+
+__all__ = ["ConsumerKeepalive", "ElasticsearchOutput", "Keepalive", "LingeringSource"]
 
 log = logging.getLogger(__name__)
 
-# Statuses after which the same request may succeed later.
-RETRIABLE_STATUSES = frozenset({401, 403, 408, 429})
 # Only what the sink reads from a bulk response: less to parse.
 BULK_FILTER = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 # Incident ids whose monthly index the sink remembers without asking Elasticsearch.
@@ -79,10 +91,6 @@ LOCATION_CACHE_SIZE = 200_000
 MIN_SHARED_REQUEST = 200
 # Documents looked up per multi-get request.
 LOOKUP_BATCH = 5000
-
-
-def _retriable_status(status: int) -> bool:
-    return status in RETRIABLE_STATUSES or status >= 500
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -239,55 +247,6 @@ def _dumps(value: Any) -> bytes:
         raise InvalidInput(f"document cannot be serialised as JSON: {exc}") from exc
 
 
-# -- keeping the consumer in its group while the sink waits ---------------------------------------
-
-
-class Keepalive(Protocol):
-    def tick(self) -> None:
-        """Called every few seconds while the sink waits for Elasticsearch."""
-        ...
-
-    def release(self) -> None:
-        """Called once the wait is over."""
-        ...
-
-
-class ConsumerKeepalive:
-    """Keeps a kafka-python consumer in its group while the sink waits.
-
-    kafka-python's heartbeat thread keeps the session alive, but it leaves the group once
-    ``max_poll_interval_ms`` passes without a ``poll()``. :meth:`tick` pauses every assigned
-    partition and polls, which counts as a poll and lets a rebalance complete, without consuming:
-    a record returned from a partition assigned during the wait is sought back to. :meth:`release`
-    resumes the partitions."""
-
-    def __init__(self, consumer: Any, poll_timeout_ms: int = 1000) -> None:
-        self._consumer = consumer
-        self._poll_timeout_ms = poll_timeout_ms
-        self._paused = False
-
-    def tick(self) -> None:
-        self._pause_assigned()
-        returned = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
-        for partition, messages in returned.items():
-            if messages:
-                self._consumer.seek(partition, min(m.offset for m in messages))
-        self._pause_assigned()
-
-    def release(self) -> None:
-        if self._paused:
-            paused = self._consumer.paused()
-            if paused:
-                self._consumer.resume(*paused)
-            self._paused = False
-
-    def _pause_assigned(self) -> None:
-        assigned = self._consumer.assignment()
-        if assigned:
-            self._consumer.pause(*assigned)
-            self._paused = True
-
-
 # -- batching on the consumer side ----------------------------------------------------------------
 
 
@@ -354,7 +313,16 @@ class _Action:
 @dataclass
 class _Outcome:
     retry: list[_Action] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
+    # Why each retried request or item failed, as classified by pipeline.errors.
+    failures: list[PipelineError] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[str]:
+        return [str(failure) for failure in self.failures]
+
+    def again(self, actions: list[_Action], failure: PipelineError) -> None:
+        self.retry.extend(actions)
+        self.failures.append(failure)
 
 
 class ElasticsearchOutput:
@@ -381,7 +349,8 @@ class ElasticsearchOutput:
             max_workers=max(1, settings.bulk_concurrency), thread_name_prefix="es-bulk"
         )
         self.stats: dict[str, int] = {
-            "requests": 0, "actions": 0, "retried_actions": 0, "splits": 0, "waits": 0
+            "requests": 0, "actions": 0, "retried_actions": 0, "splits": 0, "waits": 0,
+            "blocked_waits": 0,
         }
 
     # -- the Output protocol -------------------------------------------------------------------
@@ -399,7 +368,7 @@ class ElasticsearchOutput:
                 try:
                     self._prepare(pending, report)
                 except (TransportError, ApiError) as exc:
-                    outcome.retry, outcome.reasons = pending, [_describe(exc)]
+                    outcome.again(pending, _retry_failure(exc))
                 else:
                     outcome = self._send(
                         [a for a in pending if not _failed(a, report)], report
@@ -408,7 +377,7 @@ class ElasticsearchOutput:
                 if not pending:
                     break
                 attempt += 1
-                auth_failures = auth_failures + 1 if _all_auth(outcome.reasons) else 0
+                auth_failures = auth_failures + 1 if _all_auth(outcome.failures) else 0
                 if auth_failures >= self._settings.auth_failure_attempts:
                     raise RetriableError(
                         f"Elasticsearch refused the sink's credentials {auth_failures} times in a "
@@ -417,7 +386,7 @@ class ElasticsearchOutput:
                 if waited_since is None:
                     waited_since = time.monotonic()
                 self.stats["retried_actions"] += len(pending)
-                self._wait(attempt, len(pending), outcome.reasons)
+                self._wait(attempt, len(pending), outcome.failures)
         finally:
             if waited_since is not None:
                 if self.keepalive is not None:
@@ -587,23 +556,19 @@ class ElasticsearchOutput:
                 chunk, size = inflight.pop(future)
                 try:
                     body = future.result()
-                except (TransportConnectionError, ConnectionTimeout) as exc:
-                    outcome.retry.extend(chunk)
-                    outcome.reasons.append(_describe(exc))
                 except ApiError as exc:
-                    status = exc.meta.status
-                    if status == 413:
+                    if exc.meta.status == 413:
                         queue.extendleft(reversed(self._split(chunk, size, report)))
-                    elif _retriable_status(status):
-                        outcome.retry.extend(chunk)
-                        outcome.reasons.append(_describe(exc))
-                    else:
-                        error = InvalidInput(f"bulk request refused: {_describe(exc)}")
+                        continue
+                    failure = _retry_failure(exc)
+                    if isinstance(failure, InvalidInput):
+                        error = InvalidInput(f"bulk request refused: {describe(exc)}")
                         for action in chunk:
                             _fail(action, error, report)
-                except TransportError as exc:  # serialisation or another client-side failure
-                    outcome.retry.extend(chunk)
-                    outcome.reasons.append(_describe(exc))
+                    else:
+                        outcome.again(chunk, failure)
+                except TransportError as exc:  # connection, timeout, another client-side failure
+                    outcome.again(chunk, _retry_failure(exc))
                 else:
                     self._read_items(chunk, body, report, outcome)
         return outcome
@@ -659,8 +624,9 @@ class ElasticsearchOutput:
     ) -> None:
         items = body.get("items") or []
         if len(items) != len(chunk):
-            outcome.retry.extend(chunk)
-            outcome.reasons.append(f"bulk response had {len(items)} items for {len(chunk)}")
+            outcome.again(
+                chunk, RetriableError(f"bulk response had {len(items)} items for {len(chunk)}")
+            )
             return
         for action, item in zip(chunk, items, strict=True):
             result = next(iter(item.values()))
@@ -669,51 +635,44 @@ class ElasticsearchOutput:
                 self._remember(action)
                 continue
             error = result.get("error") or {}
-            reason = f"{status} {error.get('type', '')}: {error.get('reason', '')}"
-            if _retriable_status(status) or status == 409:
-                outcome.retry.append(action)
-                outcome.reasons.append(reason)
+            failure = elasticsearch_failure(
+                status, str(error.get("type", "")), str(error.get("reason", ""))
+            )
+            if status == 409:  # an unversioned write raced another: write it again
+                outcome.again([action], RetriableError(str(failure)))
+            elif isinstance(failure, InvalidInput):
+                _fail(action, InvalidInput(f"{action.kind} {action.doc_id} rejected: {failure}"), report)
             else:
-                _fail(
-                    action,
-                    InvalidInput(f"{action.kind} {action.doc_id} rejected: {reason}"),
-                    report,
-                )
+                outcome.again([action], failure)
 
     # -- waiting ---------------------------------------------------------------------------------
 
-    def _wait(self, attempt: int, count: int, reasons: list[str]) -> None:
-        ceiling = min(
-            self._settings.retry_max_backoff_s,
-            self._settings.retry_initial_backoff_s * 2 ** min(attempt - 1, 30),
+    def _wait(self, attempt: int, count: int, failures: list[PipelineError]) -> None:
+        delay = backoff_delay(
+            attempt, self._settings.retry_initial_backoff_s, self._settings.retry_max_backoff_s
         )
-        delay = random.uniform(ceiling / 2, ceiling)
         self.stats["waits"] += 1
-        log.warning(
-            "Elasticsearch: %d writes not acknowledged (%s); retry %d in %.1fs",
-            count, "; ".join(sorted(set(reasons))[:3]), attempt, delay,
-        )
-        if self._sleep_override is not None:
-            self._check_cancelled(count)
-            self._sleep_override(delay)
-            if self.keepalive is not None:
-                self.keepalive.tick()
-            return
-        deadline = time.monotonic() + delay
-        while True:
-            self._check_cancelled(count)
-            if self.keepalive is not None:
-                self.keepalive.tick()
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            self._cancelled.wait(min(left, self._settings.keepalive_interval_s))
-
-    def _check_cancelled(self, count: int) -> None:
-        if self._cancelled.is_set():
-            raise RetriableError(
-                f"stopped while waiting for Elasticsearch; {count} writes not acknowledged"
+        reasons = "; ".join(sorted({str(f) for f in failures})[:3])
+        if any(isinstance(f, WriteBlocked) for f in failures):
+            self.stats["blocked_waits"] += 1
+            log.warning(
+                "Elasticsearch: index write block (index.blocks.write or the flood-stage disk "
+                "watermark): %d writes refused (%s); waiting, retry %d in %.1fs",
+                count, reasons, attempt, delay,
             )
+        else:
+            log.warning(
+                "Elasticsearch: %d writes not acknowledged (%s); retry %d in %.1fs",
+                count, reasons, attempt, delay,
+            )
+        pause(
+            delay,
+            cancelled=self._cancelled,
+            keepalive=self.keepalive,
+            interval_s=self._settings.keepalive_interval_s,
+            why=f"Elasticsearch; {count} writes not acknowledged",
+            sleep=self._sleep_override,
+        )
 
 
 def _header_line(action: _Action) -> bytes:
@@ -746,15 +705,10 @@ def _failed(action: _Action, report: WriteReport) -> bool:
     return all(owner in report.permanent for owner in action.owners)
 
 
-def _all_auth(reasons: list[str]) -> bool:
-    return bool(reasons) and all(r.startswith(("401", "403")) for r in reasons)
+def _all_auth(failures: list[PipelineError]) -> bool:
+    return bool(failures) and all(isinstance(f, CredentialsRefused) for f in failures)
 
 
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, ApiError):
-        error = exc.body.get("error") if isinstance(exc.body, dict) else None
-        if isinstance(error, dict):
-            return f"{exc.meta.status} {error.get('type', '')}: {error.get('reason', '')}"
-        return f"{exc.meta.status} {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
-
+def _retry_failure(exc: Exception) -> PipelineError:
+    """How a failed request is classified; anything unknown is tried again."""
+    return convert(exc) or RetriableError(describe(exc))

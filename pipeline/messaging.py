@@ -1,6 +1,12 @@
 """Kafka, in one place: client construction, the consumer/producer adapters the runner drives,
 topic creation, and dead-letter records.
 
+A dead letter carries the record's original bytes. When those bytes cannot be sent as they are
+(larger than the producer's limit, or refused by the broker for their size) the dead letter is
+a *notice* instead, so that one oversized record cannot stop the stream: a small JSON object with
+the reason, the size, the source topic/partition/offset, the first KiB (base64) and the sha256
+of the whole value, and the header ``dlq.notice=1``.
+
 The runner talks to the small protocols :class:`InboundSource` and :class:`Output`; this module
 implements them over kafka-python, and the unit tests implement them in memory. kafka-python
 rejects unknown configuration keys, so a typo in a setting fails at start-up, not later.
@@ -8,7 +14,9 @@ rejects unknown configuration keys, so a typo in a setting fails at start-up, no
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import hashlib
 import json
 import logging
 import time
@@ -22,18 +30,21 @@ from kafka.admin import NewTopic
 from kafka.errors import (
     CommitFailedError,
     KafkaError,
-    MessageSizeTooLargeError,
     TopicAlreadyExistsError,
 )
 from kafka.structs import OffsetAndMetadata
 
 from pipeline.envelope import Envelope, encode
-from pipeline.errors import InvalidInput, RecordTooLarge, RetriableError
+from pipeline.errors import InvalidInput, RecordTooLarge, RetriableError, Unavailable, convert
 from pipeline.settings import KafkaSettings
 
 log = logging.getLogger(__name__)
 
 DLQ_SUFFIX = ".dlq"
+# What a dead-letter notice keeps of the value it stands for.
+NOTICE_HEAD_BYTES = 1024
+# Room left in a record for the key and the headers.
+HEADROOM_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -49,10 +60,12 @@ class InboundRecord:
 @dataclass
 class WriteReport:
     """Outcome of writing a batch: indexes of items that failed for good (with why), and of
-    items that may succeed if written again."""
+    items that may succeed if written again; ``unavailable`` when a retriable failure was an
+    outage of the destination (the runner then waits instead of counting attempts)."""
 
     permanent: dict[int, InvalidInput] = field(default_factory=dict)
     retriable: dict[int, str] = field(default_factory=dict)
+    unavailable: bool = False
 
 
 class InboundSource(Protocol):
@@ -106,7 +119,7 @@ def make_producer(settings: KafkaSettings) -> KafkaProducer:
         compression_type=settings.compression_type,
         linger_ms=settings.linger_ms,
         # Room for the envelope plus headers; larger records are refused before sending.
-        max_request_size=settings.max_record_bytes + 64 * 1024,
+        max_request_size=settings.max_record_bytes + HEADROOM_BYTES,
     )
 
 
@@ -146,7 +159,7 @@ class KafkaSource:
             auto_offset_reset="earliest",
             max_poll_records=settings.batch_size,
             fetch_max_bytes=64 * 1024 * 1024,
-            max_partition_fetch_bytes=settings.max_record_bytes + 64 * 1024,
+            max_partition_fetch_bytes=settings.max_record_bytes + HEADROOM_BYTES,
         )
 
     @property
@@ -215,20 +228,27 @@ class KafkaOutput:
                     self._topic, key=envelope.id.encode("utf-8"), value=value
                 )
             except KafkaError as exc:  # e.g. metadata for the topic not available in time
-                report.retriable[index] = f"{type(exc).__name__}: {exc}"
+                _report_failure(report, index, exc)
         self._producer.flush()
         for index, future in futures.items():
             try:
                 future.get(timeout=30)
-            except MessageSizeTooLargeError as exc:
-                report.permanent[index] = InvalidInput(f"broker refused the record size: {exc}")
             except KafkaError as exc:
-                report.retriable[index] = f"{type(exc).__name__}: {exc}"
+                _report_failure(report, index, exc)
         return report
 
     def close(self) -> None:
         self._producer.flush()
         self._producer.close()
+
+
+def _report_failure(report: WriteReport, index: int, exc: KafkaError) -> None:
+    error = convert(exc)
+    if isinstance(error, InvalidInput):
+        report.permanent[index] = error
+    else:
+        report.retriable[index] = f"{type(exc).__name__}: {exc}"
+        report.unavailable = report.unavailable or isinstance(error, Unavailable)
 
 
 def dead_letter_headers(
@@ -261,37 +281,137 @@ def too_large_notice(error: RecordTooLarge, stage: str) -> bytes:
     ).encode()
 
 
-class KafkaDeadLetters:
-    """Sends dead letters to ``<source topic>.dlq`` with the original bytes and key."""
+def dead_letter_notice(record: InboundRecord, stage: str, reason: str, value: bytes | None) -> bytes:
+    """The small record that stands in for a dead letter whose value cannot be sent as is."""
+    data = value or b""
+    return json.dumps(
+        {
+            "notice": "dead letter too large to send with its original bytes",
+            "reason": reason,
+            "stage": stage,
+            "size": len(data),
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "key": record.key.decode("utf-8", "replace") if record.key is not None else None,
+            "head_base64": base64.b64encode(data[:NOTICE_HEAD_BYTES]).decode("ascii"),
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    ).encode()
 
-    def __init__(self, producer: KafkaProducer) -> None:
+
+@dataclass
+class _Letter:
+    record: InboundRecord
+    stage: str
+    reason: str
+    value: bytes | None
+    future: Any = None
+    notice: bool = False
+
+
+class KafkaDeadLetters:
+    """Sends dead letters to ``<source topic>.dlq`` with the original bytes and key; a letter
+    whose bytes are over ``max_record_bytes`` or refused for their size goes as a notice."""
+
+    def __init__(self, producer: KafkaProducer, max_record_bytes: int = 1_000_000) -> None:
         self._producer = producer
-        self._pending: list[Any] = []
+        self._max = max_record_bytes
+        self._pending: list[_Letter] = []
 
     def send(self, record: InboundRecord, stage: str, reason: str, value: bytes | None) -> None:
+        letter = _Letter(record, stage, reason, value)
+        if value is not None and len(value) > self._max:
+            letter.notice = True
+        self._send(letter)
+
+    def _send(self, letter: _Letter) -> None:
+        record = letter.record
+        headers = dead_letter_headers(record, letter.stage, letter.reason)
+        value = letter.value
+        if letter.notice:
+            headers.append(("dlq.notice", b"1"))
+            value = dead_letter_notice(record, letter.stage, letter.reason, letter.value)
         try:
-            future = self._producer.send(
-                record.topic + DLQ_SUFFIX,
-                key=record.key,
-                value=value,
-                headers=dead_letter_headers(record, stage, reason),
+            letter.future = self._producer.send(
+                record.topic + DLQ_SUFFIX, key=record.key, value=value, headers=headers
             )
         except KafkaError as exc:
-            raise RetriableError(f"dead letter not sent: {exc}") from exc
-        self._pending.append(future)
+            if self._as_notice(letter, exc):
+                self._send(letter)
+                return
+            raise _not_sent(exc, "dead letter not sent") from exc
+        self._pending.append(letter)
+
+    def _as_notice(self, letter: _Letter, exc: KafkaError) -> bool:
+        """True when the letter was refused for its size and may go again as a notice."""
+        if letter.notice or not isinstance(convert(exc), InvalidInput):
+            return False
+        log.warning(
+            "dead letter for %s[%d]@%d (%d bytes) refused (%s); sending a notice instead",
+            letter.record.topic, letter.record.partition, letter.record.offset,
+            len(letter.value or b""), exc,
+        )
+        letter.notice = True
+        return True
 
     def flush(self) -> None:
-        self._producer.flush()
-        pending, self._pending = self._pending, []
-        for future in pending:
-            try:
-                future.get(timeout=30)
-            except KafkaError as exc:
-                raise RetriableError(f"dead letter not acknowledged: {exc}") from exc
+        while self._pending:
+            self._producer.flush()
+            pending, self._pending = self._pending, []
+            for letter in pending:
+                try:
+                    letter.future.get(timeout=30)
+                except KafkaError as exc:
+                    if not self._as_notice(letter, exc):
+                        raise _not_sent(exc, "dead letter not acknowledged") from exc
+                    self._send(letter)
 
     def close(self) -> None:
         self.flush()
         self._producer.close()
+
+
+def _not_sent(exc: KafkaError, what: str) -> RetriableError:
+    error = convert(exc)
+    message = f"{what}: {exc}"
+    return type(error)(message) if isinstance(error, RetriableError) else RetriableError(message)
+
+
+class ConsumerKeepalive:
+    """Keeps a kafka-python consumer in its group while the sink or a stage waits.
+
+    kafka-python's heartbeat thread keeps the session alive, but it leaves the group once
+    ``max_poll_interval_ms`` passes without a ``poll()``. :meth:`tick` pauses every assigned
+    partition and polls, which counts as a poll and lets a rebalance complete, without consuming:
+    a record returned from a partition assigned during the wait is sought back to. :meth:`release`
+    resumes the partitions."""
+
+    def __init__(self, consumer: Any, poll_timeout_ms: int = 1000) -> None:
+        self._consumer = consumer
+        self._poll_timeout_ms = poll_timeout_ms
+        self._paused = False
+
+    def tick(self) -> None:
+        self._pause_assigned()
+        returned = self._consumer.poll(timeout_ms=self._poll_timeout_ms)
+        for partition, messages in returned.items():
+            if messages:
+                self._consumer.seek(partition, min(m.offset for m in messages))
+        self._pause_assigned()
+
+    def release(self) -> None:
+        if self._paused:
+            paused = self._consumer.paused()
+            if paused:
+                self._consumer.resume(*paused)
+            self._paused = False
+
+    def _pause_assigned(self) -> None:
+        assigned = self._consumer.assignment()
+        if assigned:
+            self._consumer.pause(*assigned)
+            self._paused = True
 
 
 def wait_for_broker(settings: KafkaSettings, timeout_s: float = 30.0) -> None:

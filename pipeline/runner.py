@@ -5,6 +5,10 @@ One loop serves every stage and the sink::
     poll a batch -> decode + stage.process each record -> output.write(all results)
       -> retry only the items that failed retriably (bounded backoff; then give up and exit
          WITHOUT committing: the supervisor restarts the process and the batch is re-read)
+      -> a stage call that meets an outage (``Unavailable``: Elasticsearch or Kafka down,
+         overloaded, or an index write block) waits it out for as long as it takes, keeping
+         the consumer in its group, and carries on; library errors are classified once, by
+         ``pipeline.errors.convert``, and never taken for bad input
       -> dead-letter what failed for good (original bytes, headers naming stage/reason/source)
       -> stage.discard_staged(ids)  (articles dead-lettered after processing, if any)
       -> stage.after_batch_written()  (stateful stages persist state only now)
@@ -23,8 +27,8 @@ Counters are per input record and always balance::
 from __future__ import annotations
 
 import logging
-import random
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +36,18 @@ from types import FrameType
 from typing import TypeVar
 
 from pipeline.envelope import Envelope, decode
-from pipeline.errors import DeadLetterStorm, InvalidInput, RecordTooLarge, RetriableError
+from pipeline.errors import (
+    DeadLetterStorm,
+    InvalidInput,
+    RecordTooLarge,
+    RetriableError,
+    Unavailable,
+    converted,
+)
 from pipeline.messaging import DeadLetters, InboundRecord, InboundSource, Output, too_large_notice
 from pipeline.settings import RunnerSettings
 from pipeline.stages.base import StageFunction
+from pipeline.waiting import Keepalive, backoff_delay, pause
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -86,7 +98,8 @@ class StageRunner:
         settings: RunnerSettings,
         batch_size: int = 100,
         poll_timeout_ms: int = 500,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
+        keepalive: Keepalive | None = None,
     ) -> None:
         self.stage = stage
         self.source = source
@@ -97,6 +110,8 @@ class StageRunner:
         self.poll_timeout_ms = poll_timeout_ms
         self.counters = StageCounters(stage.name)
         self._sleep = sleep
+        self.keepalive = keepalive
+        self._cancelled = threading.Event()
         self._stop_requested = False
         self._consecutive_dead_letters = 0
 
@@ -107,6 +122,7 @@ class StageRunner:
         unreachable destination is asked to give up, so the process exits without committing
         the batch it could not write."""
         self._stop_requested = True
+        self._cancelled.set()
         cancel = getattr(self.output, "cancel", None)
         if callable(cancel):
             cancel()
@@ -177,7 +193,7 @@ class StageRunner:
         discarded = [doc_id for doc_id in [*discarded, *not_written] if doc_id not in written_ids]
         if discarded:
             self._discard_staged(discarded)
-        self.stage.after_batch_written()
+        self._with_retries(self.stage.after_batch_written, "after_batch_written")
         self.source.commit(_next_offsets(records))
         self._check_breaker()
 
@@ -235,37 +251,71 @@ class StageRunner:
             raise InvalidInput(f"stage raised {type(exc).__name__}: {exc}") from exc
 
     def _with_retries(self, call: Callable[[], _T], what: str) -> _T:
-        attempt = 0
-        while True:
-            try:
-                return call()
-            except RetriableError as exc:
-                attempt += 1
-                if attempt >= self.settings.retry_attempts:
-                    raise
-                self._backoff(attempt, f"stage {self.stage.name} ({what}): {exc}")
+        """Call a stage method. An outage is waited out for as long as it takes (the consumer
+        kept in its group; a stop request ends the wait with RetriableError); any other
+        retriable failure is tried ``retry_attempts`` times."""
+        attempt = outage = 0
+        try:
+            while True:
+                try:
+                    with converted():
+                        result = call()
+                    if outage:
+                        log.info("%s: %s went through after %d waits", self.stage.name, what, outage)
+                    return result
+                except Unavailable as exc:
+                    outage += 1
+                    self._wait_out(outage, f"stage {self.stage.name} ({what}): {exc}")
+                except RetriableError as exc:
+                    attempt += 1
+                    if attempt >= self.settings.retry_attempts:
+                        raise
+                    self._backoff(attempt, f"stage {self.stage.name} ({what}): {exc}")
+        finally:
+            if outage and self.keepalive is not None:
+                self.keepalive.release()
+
+    def _wait_out(self, attempt: int, why: str) -> None:
+        delay = backoff_delay(
+            attempt, self.settings.retry_initial_backoff_s, self.settings.retry_max_backoff_s
+        )
+        log.warning("%s: unavailable, waiting %.1fs (wait %d): %s", self.stage.name, delay, attempt, why)
+        pause(
+            delay,
+            cancelled=self._cancelled,
+            keepalive=self.keepalive,
+            interval_s=self.settings.keepalive_interval_s,
+            why=why,
+            sleep=self._sleep,
+        )
 
     def _write_with_retries(self, pending: list[_Pending]) -> dict[int, list[InvalidInput]]:
         """Write every output; return the permanent failures per pending item (by id()).
         Only items that failed retriably are written again."""
         todo: list[tuple[_Pending, Envelope]] = [(p, e) for p in pending for e in p.outputs]
         permanent: dict[int, list[InvalidInput]] = {}
-        attempt = 0
+        attempt = outage = 0
         while todo:
             report = self.output.write([envelope for _, envelope in todo])
             for index, error in report.permanent.items():
                 permanent.setdefault(id(todo[index][0]), []).append(error)
             if not report.retriable:
                 break
-            attempt += 1
             reasons = sorted(set(report.retriable.values()))
+            todo = [todo[index] for index in sorted(report.retriable)]
+            if report.unavailable:  # the destination is down: wait, however long it takes
+                outage += 1
+                self._wait_out(outage, f"{len(todo)} writes failed: {reasons[:3]}")
+                continue
+            attempt += 1
             if attempt >= self.settings.retry_attempts:
                 raise RetriableError(
                     f"{self.stage.name}: {len(report.retriable)} writes still failing after "
                     f"{attempt} attempts: {reasons[:3]}"
                 )
             self._backoff(attempt, f"{len(report.retriable)} writes failed: {reasons[:3]}")
-            todo = [todo[index] for index in sorted(report.retriable)]
+        if outage and self.keepalive is not None:
+            self.keepalive.release()
         return permanent
 
     def _dead_letter(self, record: InboundRecord, reason: str, value: bytes | None) -> None:
@@ -288,13 +338,11 @@ class StageRunner:
             )
 
     def _backoff(self, attempt: int, why: str) -> None:
-        ceiling = min(
-            self.settings.retry_max_backoff_s,
-            self.settings.retry_initial_backoff_s * 2 ** (attempt - 1),
+        delay = backoff_delay(
+            attempt, self.settings.retry_initial_backoff_s, self.settings.retry_max_backoff_s
         )
-        delay = random.uniform(ceiling / 2, ceiling)
         log.warning("%s: retry %d in %.1fs: %s", self.stage.name, attempt, delay, why)
-        self._sleep(delay)
+        (self._sleep or time.sleep)(delay)
 
 
 def _next_offsets(records: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:

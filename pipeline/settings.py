@@ -89,9 +89,18 @@ class RunnerSettings(Section):
     dlq_breaker: int = Field(
         50, description="consecutive dead letters that stop a stage (0 disables the breaker)"
     )
-    retry_attempts: int = 5
+    retry_attempts: int = Field(
+        5, description="tries of a stage call that fails retriably (not an outage: see below)"
+    )
     retry_initial_backoff_s: float = 0.5
-    retry_max_backoff_s: float = 30.0
+    retry_max_backoff_s: float = Field(
+        30.0,
+        description="longest pause between tries; an outage (Elasticsearch or Kafka unreachable, "
+        "an index write block) is waited out for as long as it takes",
+    )
+    keepalive_interval_s: float = Field(
+        5.0, description="how often a stage waiting out an outage polls its paused consumer"
+    )
 
 
 class FetchSettings(Section):

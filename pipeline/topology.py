@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.messaging import (
     DLQ_SUFFIX,
+    ConsumerKeepalive,
     InboundSource,
     KafkaDeadLetters,
     KafkaOutput,
@@ -85,17 +86,16 @@ def build_runner(
         group_id or f"{settings.kafka.topic_prefix}.{current.name}",
     )
     source: InboundSource = kafka_source
+    # While Elasticsearch or Kafka is unreachable the keepalive keeps the consumer in its group.
+    keepalive = ConsumerKeepalive(kafka_source.consumer)
     output: Output
     if current.output is None:
-        from pipeline.index import ConsumerKeepalive, ElasticsearchOutput, LingeringSource
+        from pipeline.index import ElasticsearchOutput, LingeringSource
         from pipeline.search_setup import client
 
         es = settings.elasticsearch
-        # Bulk requests fill up to their count/byte bounds or the linger time; while
-        # Elasticsearch is unreachable the keepalive keeps the consumer in its group.
-        output = ElasticsearchOutput(
-            client(es), es, keepalive=ConsumerKeepalive(kafka_source.consumer)
-        )
+        # Bulk requests fill up to their count/byte bounds or the linger time.
+        output = ElasticsearchOutput(client(es), es, keepalive=keepalive)
         source = LingeringSource(
             kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes
         )
@@ -109,8 +109,11 @@ def build_runner(
         stage=stage or make_stage(name, settings),
         source=source,
         output=output,
-        dead_letters=KafkaDeadLetters(make_producer(settings.kafka)),
+        dead_letters=KafkaDeadLetters(
+            make_producer(settings.kafka), settings.kafka.max_record_bytes
+        ),
         settings=settings.runner,
         batch_size=settings.kafka.batch_size,
         poll_timeout_ms=settings.kafka.poll_timeout_ms,
+        keepalive=keepalive,
     )

@@ -6,6 +6,7 @@
 #   local-services.sh status   one line per engine: running / answering / stopped, PID, RSS
 #
 # Environment: SERVICES_CACHE (jars, data, logs, PID files), SERVICES_TIMEOUT [180] seconds,
+# PROBE_DEADLINE [15] seconds per readiness probe,
 # SERVICES_KEEP_DATA [0] (1 keeps the data folders of a previous run), PYTHON (for the probes),
 # and the per-engine variables documented in kafka/run.sh and elasticsearch/run.sh.
 set -euo pipefail
@@ -22,7 +23,8 @@ mkdir -p "$run_dir" "$log_dir"
 
 pid_of() { cat "$run_dir/$1.pid" 2>/dev/null || true; }
 alive() { local pid; pid=$(pid_of "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
-ready() { "$python" "$here/probe.py" "$1" >/dev/null 2>&1; }
+# One probe never takes more than PROBE_DEADLINE seconds, whatever the engine does.
+ready() { timeout "${PROBE_DEADLINE:-15}" "$python" "$here/probe.py" "$1" >/dev/null 2>&1; }
 data_dir_of() {
     case $1 in
         kafka) echo "${KAFKA_DATA_DIR:-$SERVICES_CACHE/data/kafka}" ;;

@@ -32,6 +32,7 @@ from elasticsearch import ConflictError
 
 from pipeline.dedup.signatures import minhash_from_bytes, minhash_to_bytes
 from pipeline.dedup.state import DocRecord
+from pipeline.errors import PipelineError, bulk_item_failure
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -259,7 +260,7 @@ class ElasticsearchDedupState:
                 if status == 409:
                     mine.append(claim_id)
                 elif status >= 300:
-                    raise RuntimeError(f"dedup claim {claim_id} failed: {result.get('error')}")
+                    raise _claim_failure(claim_id, result)
             taken.append(mine)
         wanted = sorted({claim_id for mine in taken for claim_id in mine})
         found: dict[str, tuple[str, float, int, int]] = {}
@@ -353,14 +354,12 @@ class ElasticsearchDedupState:
         response = self.es.bulk(operations=operations, refresh=False)
         if not response.get("errors"):
             return
-        failed = []
-        for item in response["items"]:
-            (result,) = item.values()
-            status = int(result.get("status", 500))
-            if status >= 300 and status != already_done:
-                failed.append(result.get("error"))
-        if failed:
-            raise RuntimeError(f"{what} failed for {len(failed)} records: {failed[:3]}")
+        results = [next(iter(item.values())) for item in response["items"]]
+        failure = bulk_item_failure(
+            (r for r in results if int(r.get("status", 500)) != already_done), what
+        )
+        if failure is not None:
+            raise failure
 
     def _create_claims(self, claim_ids: list[str], record: DocRecord) -> list[str]:
         """Try to create every claim; the ids that someone already owns (409)."""
@@ -377,7 +376,7 @@ class ElasticsearchDedupState:
             if status == 409:
                 taken.append(claim_id)
             elif status >= 300:
-                raise RuntimeError(f"dedup claim {claim_id} failed: {result.get('error')}")
+                raise _claim_failure(claim_id, result)
         return taken
 
     def _resolve(
@@ -464,3 +463,11 @@ class ElasticsearchDedupState:
             operations = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
             self.es.bulk(operations=operations, refresh=True)
             deleted += len(hits)
+
+
+def _claim_failure(claim_id: str, result: dict[str, Any]) -> PipelineError:
+    """A claim that failed other than by being taken (409): an outage or write block is
+    retriable, anything else is not."""
+    failure = bulk_item_failure([result], f"dedup claim {claim_id}")
+    assert failure is not None
+    return failure

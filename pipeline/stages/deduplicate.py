@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Decision, Deduplicator
 from pipeline.dedup.state import DedupState, MemoryState
 from pipeline.envelope import DedupInfo, Envelope, Stage
-from pipeline.errors import InvalidInput, RetriableError
+from pipeline.errors import InvalidInput, RetriableError, convert
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -95,8 +95,9 @@ class DeduplicateStage:
                 ]
             )
         except Exception as exc:
-            if _may_pass(exc):
-                raise RetriableError(f"deduplicate: batch of {len(keys)}: {exc}") from exc
+            error = convert(exc)
+            if isinstance(error, RetriableError):
+                raise type(error)(f"deduplicate: batch of {len(keys)}: {error}") from exc
             log.warning("deduplicate: batch of %d not prepared, one by one: %s", len(keys), exc)
             return
         for key, decision in zip(keys, decisions, strict=True):
@@ -154,16 +155,3 @@ def _key(envelope: Envelope) -> _Key | None:
     if envelope.cleaned.title:
         text = envelope.cleaned.title + "\n" + text
     return envelope.id, envelope.revision, envelope.first_seen.timestamp(), text
-
-
-def _may_pass(exc: BaseException) -> bool:
-    """Is this a failure of the state store that trying again later may cure (the node
-    unreachable or overloaded), rather than one of the batch?"""
-    from elastic_transport import TransportError
-    from elasticsearch import ApiError
-
-    if isinstance(exc, RetriableError | TransportError | OSError | TimeoutError):
-        return True
-    if isinstance(exc, ApiError):
-        return exc.meta.status in (408, 429) or exc.meta.status >= 500
-    return False

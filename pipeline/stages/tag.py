@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.envelope import Envelope, Stage, Tags
@@ -39,6 +40,20 @@ RETIRED_VARIABLES = {
 }
 # A headline is a line; anything longer is a broken page, and tagging it would cost dearly.
 MAX_TITLE_CHARS = 1_000
+
+
+def _report_times(envelope: Envelope) -> dict[str, Any]:
+    """The exact times fusion orders an incident's reports by (UTC ISO): published, when the
+    article or its feed entry says so with a time zone, and first seen."""
+    when: datetime | None = None
+    if envelope.cleaned is not None and envelope.cleaned.published is not None:
+        when = envelope.cleaned.published
+    elif envelope.feed is not None and envelope.feed.published is not None:
+        when = envelope.feed.published
+    times: dict[str, Any] = {"first_seen": envelope.first_seen.astimezone(UTC).isoformat()}
+    if when is not None and when.tzinfo is not None:
+        times["published_at"] = when.astimezone(UTC).isoformat()
+    return times
 
 
 def _published(envelope: Envelope) -> date:
@@ -116,7 +131,10 @@ class TagStage:
                 title = title[:MAX_TITLE_CHARS]
         if not text.strip() and not (title or "").strip():
             return [envelope.advance(Stage.TAGGED, tags=Tags())]
-        result = self.tagger.tag(title, text, _published(envelope), envelope.id, source=_source(envelope))
+        result = self.tagger.tag(
+            title, text, _published(envelope), envelope.id, source=_source(envelope),
+            report_fields=_report_times(envelope),
+        )
         tags = Tags(
             persons=tuple(result.persons),
             organizations=tuple(result.organizations),

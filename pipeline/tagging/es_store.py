@@ -7,6 +7,11 @@ so another process's next lookup sees them. Writes are optimistic: a document re
 index is written back only if nobody changed it meanwhile (``if_seq_no``/``if_primary_term``);
 on a conflict the stored version is read again and the staged reports are merged into it. No
 scripts are used, so a node without Painless will do.
+
+A report that matches nothing is reserved as a new incident through
+:class:`~pipeline.tagging.reservations.IncidentRegistry` (locks and registries in
+``<prefix>-incident-reservations``), so that two workers fusing reports of one incident at the
+same moment create it once.
 """
 
 from __future__ import annotations
@@ -18,8 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
+from pipeline.errors import bulk_item_failure
 from pipeline.tagging.fusion import merge, withdraw
 from pipeline.tagging.incidents import Incident
+from pipeline.tagging.reservations import MAPPINGS as RESERVATION_MAPPINGS
+from pipeline.tagging.reservations import SUFFIX as RESERVATIONS_SUFFIX
+from pipeline.tagging.reservations import IncidentRegistry
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -52,6 +61,11 @@ MAPPINGS: dict[str, Any] = {
 
 def state_index(settings: ElasticsearchSettings) -> str:
     return f"{settings.index_prefix}-{SUFFIX}"
+
+
+def reservations_index(state: str) -> str:
+    """The reservations index beside a state index ``<prefix>-incident-state``."""
+    return state.removesuffix(SUFFIX) + RESERVATIONS_SUFFIX
 
 
 def _document(incident: Incident) -> dict[str, Any]:
@@ -105,6 +119,7 @@ class ElasticsearchIncidentStore:
         # (seq_no, primary_term) of the stored version each staged incident was derived from.
         self._versions: dict[str, tuple[int, int]] = {}
         self._ready = False
+        self.registry = IncidentRegistry(es, reservations_index(index))
 
     @classmethod
     def from_settings(cls, settings: ElasticsearchSettings) -> ElasticsearchIncidentStore:
@@ -115,17 +130,23 @@ class ElasticsearchIncidentStore:
     def ensure_index(self) -> None:
         if self._ready:
             return
-        if not self.es.indices.exists(index=self.index):
+        for name, mappings in ((self.index, MAPPINGS), (self.registry.index, RESERVATION_MAPPINGS)):
+            if self.es.indices.exists(index=name):
+                continue
             try:
                 self.es.indices.create(
-                    index=self.index,
+                    index=name,
                     settings={"number_of_shards": 1, "number_of_replicas": self.replicas},
-                    mappings=MAPPINGS,
+                    mappings=mappings,
                 )
             except Exception:
                 # Another process created it first.
-                if not self.es.indices.exists(index=self.index):
+                if not self.es.indices.exists(index=name):
                     raise
+        # An index another worker has just created may still be recovering its shard.
+        self.es.cluster.health(
+            index=f"{self.index},{self.registry.index}", wait_for_status="yellow", timeout="30s"
+        )
         self._ready = True
 
     # -- the protocol ---------------------------------------------------------------------------
@@ -170,6 +191,17 @@ class ElasticsearchIncidentStore:
 
     def discard(self, article_ids: Iterable[str]) -> None:
         withdraw(self.staged, article_ids)
+
+    def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
+        """See :meth:`~pipeline.tagging.fusion.IncidentStore.reserve`. A concurrently created
+        incident is taken from the state index when its worker has written it already (with
+        its version, so the flush merges rather than overwrites), else as registered."""
+        self.ensure_index()
+        found = self.registry.reserve(incident, exclude)
+        if found is None:
+            return None
+        stored = self.staged.get(found.incident_id) or self._read(found.incident_id)
+        return stored if stored is not None else found
 
     def flush(self) -> None:
         """Write the staged incidents (one bulk request, ``refresh=wait_for``); incidents another
@@ -218,7 +250,7 @@ class ElasticsearchIncidentStore:
             operations.append(_document(incident))
         response = self.es.bulk(operations=operations, refresh="wait_for")
         conflicts: list[str] = []
-        failures: list[str] = []
+        failed: list[dict[str, Any]] = []
         for item in response["items"]:
             result = next(iter(item.values()))
             status = int(result.get("status", 500))
@@ -226,9 +258,10 @@ class ElasticsearchIncidentStore:
             if status == 409:
                 conflicts.append(incident_id)
             elif status >= 300:
-                failures.append(f"{incident_id}: {result.get('error')}")
+                failed.append(result)
             else:
                 self._versions[incident_id] = (result["_seq_no"], result["_primary_term"])
-        if failures:
-            raise RuntimeError("incident state: bulk write failed: " + "; ".join(failures[:5]))
+        failure = bulk_item_failure(failed, "incident state: bulk write")
+        if failure is not None:
+            raise failure
         return conflicts

@@ -4,12 +4,21 @@ Two reports match when they have the same event type, dates within a day, places
 (or the same country when one of them is only known to country precision) and compatible actors
 (no named armed actor on one side that the other contradicts). The merged incident lists every
 source article; its toll is the one from the most recently published report (earlier figures stay
-in ``fatalities_history``). Incident ids are deterministic: the id of the first report's
+in ``fatalities_history``). Reports are ordered by their exact publication time (``published_at``)
+when the tag stage knows it, else their publication day, then by the time the pipeline first saw
+the article (``first_seen``): two reports of one day keep the order they were published in, not
+that of their article ids. Incident ids are deterministic: the id of the first report's
 (article id, ordinal), so replaying an article updates its incidents instead of adding new ones.
 
 The store is a small protocol so that an Elasticsearch-backed store can replace the in-memory one.
 Changes are staged by :meth:`IncidentStore.put` and become durable at :meth:`IncidentStore.flush`,
 which the tag stage calls from ``after_batch_written``; staged incidents are visible to lookups.
+
+Several tag workers: a report that matches nothing durable is about to become a new incident, but
+another worker may be creating the same incident at the same moment (its report on another
+partition, staged and not yet flushed). :meth:`IncidentStore.reserve` settles it: atomically
+across workers, it either registers the new incident or returns the compatible one another worker
+registered first, which the report then joins (see :mod:`pipeline.tagging.reservations`).
 """
 
 from __future__ import annotations
@@ -54,6 +63,12 @@ class IncidentStore(Protocol):
         """Withdraw these articles' reports from the staged changes (see :func:`withdraw`)."""
         ...
 
+    def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
+        """Called when ``incident`` matched nothing: None once it is registered as a new
+        incident, or a compatible incident (not in ``exclude``) that another worker registered
+        first and ``incident`` must join instead."""
+        ...
+
 
 class InMemoryIncidentStore:
     """Dictionary-backed store for tests and single-process runs."""
@@ -83,6 +98,9 @@ class InMemoryIncidentStore:
     def discard(self, article_ids: Iterable[str]) -> None:
         withdraw(self.staged, article_ids)
 
+    def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
+        return None  # one process: what it staged, candidates() already saw
+
     def all(self) -> list[Incident]:
         return list({**self.durable, **self.staged}.values())
 
@@ -108,6 +126,13 @@ def compatible(a: Incident, b: Incident) -> bool:
     return not (named_a and named_b and not named_a & named_b)
 
 
+def report_order(report: dict[str, Any]) -> tuple[str, str, str]:
+    """Oldest first: the exact publication time (UTC ISO) if known, else the day (which sorts
+    before the times of that day), then first seen, then the article id."""
+    published = report.get("published_at") or report.get("published") or ""
+    return str(published), str(report.get("first_seen") or ""), str(report.get("article_id"))
+
+
 def latest_figures(reports: list[dict[str, Any]]) -> tuple[int | None, int | None]:
     """Deaths and injuries of an incident: each from the latest report (in the order given,
     oldest first) that states it."""
@@ -120,7 +145,7 @@ def merge(existing: Incident, report: Incident) -> Incident:
     """``existing`` updated with a new report; the most recently published report's toll wins."""
     reports = [r for r in existing.reports if r.get("article_id") != report.article_ids[0]]
     reports.extend(report.reports)
-    reports.sort(key=lambda r: (str(r.get("published") or ""), str(r.get("article_id"))))
+    reports.sort(key=report_order)
     history: list[int] = []
     for value in [*existing.fatalities_history, *report.fatalities_history]:
         if value not in history:
@@ -182,17 +207,9 @@ class IncidentFuser:
                 matches = [
                     c for c in window if c.incident_id not in taken and compatible(c, incident)
                 ]
-                if matches:
-                    geo = incident.geo
-                    assert geo is not None
-                    matches.sort(
-                        key=lambda c: (
-                            distance_km(*geo, *c.geo) if c.geo else 1e9,
-                            abs((c.date - incident.date).days),
-                            c.incident_id,
-                        )
-                    )
-                    target = matches[0]
+                target = closest(incident, matches) if matches else None
+                if target is None and incident.geo is not None:
+                    target = self.store.reserve(incident, taken)
             if target is None:
                 merged = incident
             elif article_id in target.article_ids and target.incident_id == incident.incident_id:
@@ -203,6 +220,20 @@ class IncidentFuser:
             self.store.put(merged)
             out.append(merged)
         return out
+
+
+def closest(incident: Incident, matches: list[Incident]) -> Incident:
+    """The match nearest in place, then in date (then the smallest id, for determinism)."""
+    geo = incident.geo
+    assert geo is not None
+    return min(
+        matches,
+        key=lambda c: (
+            distance_km(*geo, *c.geo) if c.geo else 1e9,
+            abs((c.date - incident.date).days),
+            c.incident_id,
+        ),
+    )
 
 
 def _without(incident: Incident, article_id: str) -> Incident:

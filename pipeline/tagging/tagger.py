@@ -48,9 +48,12 @@ class Tagger:
         source: str | None = None,
         *,
         fuse: bool = True,
+        report_fields: dict[str, Any] | None = None,
     ) -> TagResult:
         analysis = self.recognizer.analyse(title, text)
         incidents = extract(analysis, published, article_id, source=source)
+        for incident in incidents:  # e.g. the exact times fusion orders reports by
+            incident.reports = [{**r, **(report_fields or {})} for r in incident.reports]
         if fuse:
             incidents = self.fuser.fuse(incidents)
         actors = [a.name for a in analysis.actors() if not a.is_source]

@@ -32,6 +32,8 @@ class FakeCluster:
     item_statuses: dict[str, list[int]] = field(default_factory=dict)  # per _id, in order
     max_content_length: int | None = None
     templates: bool = True
+    # The error type answered with a status (default "fake"): e.g. 403 -> cluster_block_exception.
+    error_types: dict[int, str] = field(default_factory=dict)
 
     # -- what tests ask --------------------------------------------------------------------
 
@@ -62,7 +64,8 @@ class FakeCluster:
             if self.request_statuses:
                 status = self.request_statuses.pop(0)
                 if status >= 300:
-                    return status, {"error": {"type": "fake", "reason": f"status {status}"}}
+                    kind = self.error_types.get(status, "fake")
+                    return status, {"error": {"type": kind, "reason": f"status {status}"}}
             if self.max_content_length is not None and len(body or b"") > self.max_content_length:
                 return 413, None
             return 200, self._bulk(body or b"")
@@ -97,8 +100,9 @@ class FakeCluster:
             ):
                 status = 400
             if status is not None and status >= 300:
+                kind = self.error_types.get(status, "fake_error")
                 items.append(
-                    {"index": {"status": status, "error": {"type": "fake_error",
+                    {"index": {"status": status, "error": {"type": kind,
                                                            "reason": f"status {status}"}}}
                 )
                 continue
