@@ -25,7 +25,7 @@ from elasticsearch import NotFoundError
 
 from pipeline.errors import bulk_item_failure
 from pipeline.tagging.fusion import merge, withdraw
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.reservations import MAPPINGS as RESERVATION_MAPPINGS
 from pipeline.tagging.reservations import SUFFIX as RESERVATIONS_SUFFIX
 from pipeline.tagging.reservations import IncidentRegistry

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, Protocol
 
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.places import distance_km
 
 FUSION_DAYS = 1

@@ -39,7 +39,7 @@ from elasticsearch import ConflictError
 
 from pipeline.errors import RetriableError, bulk_item_failure
 from pipeline.tagging.fusion import FUSION_KM, closest, compatible
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch

@@ -19,7 +19,7 @@ from pipeline.settings import Settings
 from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore, reservations_index, state_index
 from pipeline.tagging.fusion import IncidentFuser
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.reservations import CELL_DEGREES, keys
 from tests.integration.test_tag_fusion_store import BOMBING, GULF, GULF_TITLE
 

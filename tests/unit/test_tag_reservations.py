@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from pipeline.tagging.fusion import FUSION_KM, InMemoryIncidentStore, compatible
-from pipeline.tagging.incidents import Incident
+from pipeline.tagging.incident import Incident
 from pipeline.tagging.places import distance_km
 from pipeline.tagging.reservations import home_keys, keys
 
