@@ -258,6 +258,14 @@ _FIGURE_WORDS = re.compile(
 _REFLEXIVE = re.compile(r"\b(?:him|her|himself|herself|itself)\s+and\s", re.I)
 _NOT_DEATH_ONLY = re.compile(r"\b(?:wounded|injured|hurt|and|or)\b", re.I)
 _PASSIVE_END = re.compile(r"\b(?:were|have been)\s*$", re.I)
+# Cheap tests that the patterns above could match at all (most sentences with a figure word do
+# not need the costly ones).
+_ACTIVE_KILLING = re.compile(r"\b(?:kill|execut|behead|assassinat|shot dead)", re.I)
+_PASSIVE_DEATH = re.compile(
+    r"\b(?:were|was|are|have been|had been|has been)\s+(?:\w+\s+)?(?:killed|slain|shot|executed|martyred|"
+    r"beheaded|massacred|found)\b",
+    re.I,
+)
 _INJURED_TOO = re.compile(r"\b(?:wounded|injured|hurt|injuries|and\s+(?:killed|wounded|injured))\b", re.I)
 # "Two suicide bombers killed 92 people": a count before an active verb with its own object is
 # the attackers, not the dead.
@@ -313,20 +321,21 @@ def figures(sentence: str) -> list[Figure]:
             continue
         spans.append((match.start("num"), match.end("num2")))
         out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
-    for match in KILLED_LIST.finditer(sentence):
+    active = _ACTIVE_KILLING.search(sentence) is not None
+    for match in KILLED_LIST.finditer(sentence) if active else ():
         first = 1 if match.group("num").lower() in ("a", "an") else parse_number(match.group("num"))
         second = parse_number(match.group("num2"))
         if first is None or second is None or not _accept(sentence, *match.span("num")):
             continue
         spans.append((match.start("num"), match.end("num2")))
         out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
-    for match in VICTIMS_KILLED.finditer(sentence):
+    for match in VICTIMS_KILLED.finditer(sentence) if _PASSIVE_DEATH.search(sentence) else ():
         if _INJURED_TOO.search(match.group("gap")):
             continue
         add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
         add("deaths", match)
-    for match in KILLED_ONE.finditer(sentence):
+    for match in KILLED_ONE.finditer(sentence) if active else ():
         add("deaths", match)
     for match in DEATH_BEFORE.finditer(sentence):
         word = match.group("word").lower()

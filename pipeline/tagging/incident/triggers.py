@@ -78,20 +78,28 @@ def _without_figures_of_speech(sentence: str) -> str:
     return _NOT_EVENTS.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
-def classify(sentence: str) -> Trigger | None:
-    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
-    sentence = _without_figures_of_speech(sentence)
+def _first_rule(sentence: str) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
-    best: Trigger | None = None
     for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
         if lower is not None and not any(word in lower for word in words):
             continue
         match = pattern.search(sentence)
         if match:
-            best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
-            break
+            return Trigger(event_type, sub_type, priority, match.group(0), match.start())
+    return None
+
+
+def classify(sentence: str) -> Trigger | None:
+    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
+    best = _first_rule(sentence)
     if best is None:
         return None
+    if _NOT_EVENTS.search(sentence):
+        # Only a sentence that matched a rule pays for looking for figures of speech.
+        sentence = _without_figures_of_speech(sentence)
+        best = _first_rule(sentence)
+        if best is None:
+            return None
     # An attack whose victims are armed is a battle, one on civilians stays an attack.
     if (
         best.event_type == VAC
