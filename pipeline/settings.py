@@ -31,7 +31,12 @@ class Section(BaseModel):
 class KafkaSettings(Section):
     bootstrap_servers: str = "127.0.0.1:9092"
     topic_prefix: str = Field("news", description="topics are <prefix>.raw, <prefix>.cleaned, ...")
-    partitions: int = 3
+    partitions: int = Field(
+        6,
+        ge=1,
+        description="partitions of each stage topic: a multiple of every worker count you run "
+        "(6 splits evenly among 1, 2, 3 or 6 workers of a stage; 12 also among 4)",
+    )
     replication_factor: int = 1
     batch_size: int = Field(100, description="records a runner polls and processes at once")
     poll_timeout_ms: int = 500
