@@ -47,6 +47,8 @@ from pipeline.tagging.places import distance_km
 from pipeline.tagging.tagger import Tagger
 
 PLACE_KM = 25.0
+# UCDP's data begin in 1989; an earlier source date is a placeholder.
+FIRST_SOURCE_YEAR = 1989
 # Incidents placed at a town (or a neighbourhood of one): a claim about a point on the map.
 POINT_PRECISIONS = frozenset({"city", "neighbourhood"})
 MAPPED_TYPES: dict[int, frozenset[str]] = {
@@ -130,6 +132,9 @@ class SourceReport:
     headline: str
     published: date
     events: list[CodedEvent] = field(default_factory=list)
+    # False when UCDP gives no usable publication date (a placeholder such as 1753-01-01): the
+    # report is then read as published on its event's last day and its date is not scored.
+    dated: bool = True
 
     @property
     def part(self) -> Part:
@@ -182,8 +187,10 @@ def load_reports(path: Path) -> list[SourceReport]:
             key = f"{published.strip()}|{raw}"
             report = reports.get(key)
             if report is None:
+                day = date.fromisoformat(published.strip())
+                dated = day.year >= FIRST_SOURCE_YEAR
                 report = reports[key] = SourceReport(
-                    key, html.unescape(raw), date.fromisoformat(published.strip())
+                    key, html.unescape(raw), day if dated else event.date_end, dated=dated
                 )
             report.events.append(event)
     return list(reports.values())
@@ -256,7 +263,7 @@ def _score_single(score: EventScore, report: SourceReport, incidents: list[Incid
         tallies["place"].add(_within(main, event))
         if not _within(main, event):
             score.errors.append(f"place: want {event.where}, got {_describe(main)} {label}")
-    if event.date_prec == 1:
+    if event.date_prec == 1 and report.dated:
         good = event.date_start <= main.date <= event.date_end
         tallies["date"].add(good)
         if not good:
