@@ -10,7 +10,7 @@ FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import compose-check clean faults
+        lint bench eval setup kibana-import compose-check clean faults ui
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ services-status: ## report the local services
 
 run: services ## run the pipeline end to end on the bundled demo feeds and print a summary
 	$(PY) -m pipeline run --feeds $(FEEDS) --once
+
+ui: services ## the analyst's web view of the indexed incidents on 127.0.0.1 (Ctrl-C stops it)
+	$(PY) -m pipeline ui
 
 test: services ## unit + integration tests against the real engines
 	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests

@@ -56,6 +56,10 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     summary = run_once(Path(args.feeds), settings)
     print(summary.render())
     print(f"done in {time.monotonic() - started:.1f}s")
+    print(
+        f"to see the incidents: make ui (or python -m pipeline ui), then open "
+        f"http://{settings.ui.host}:{settings.ui.port}/"
+    )
     return 0 if all(c.balanced() for c in summary.stages) else 1
 
 

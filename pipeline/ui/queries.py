@@ -135,7 +135,7 @@ def selection(es: Elasticsearch, aliases: Aliases, filters: Filters, limit: int)
         query=filters.query(),
         size=limit,
         sort=list(SORT),
-        source=list(EXPORT_SOURCE),
+        source_includes=list(EXPORT_SOURCE),
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
 
@@ -161,7 +161,7 @@ def articles_by_id(es: Elasticsearch, aliases: Aliases, ids: list[str]) -> dict[
         index=aliases.articles,
         query={"terms": {"article_id": ids}},
         size=len(ids),
-        source=["article_id", "url", "title", "site_name", "source", "published", "date"],
+        source_includes=["article_id", "url", "title", "site_name", "source", "published", "date"],
     )
     return {hit["_source"]["article_id"]: hit["_source"] for hit in response["hits"]["hits"]}
 
@@ -185,7 +185,7 @@ def related_articles(
         query={"bool": {"should": should, "must_not": [{"term": {"article_id": article_id}}]}},
         size=50,
         sort=[{"date": {"order": "desc"}}],
-        source=["article_id", "title", "site_name", "source", "date", "duplicate_of", "story_id"],
+        source_includes=["article_id", "title", "site_name", "source", "date", "duplicate_of", "story_id"],
     )
     duplicates: list[dict[str, Any]] = []
     siblings: list[dict[str, Any]] = []
