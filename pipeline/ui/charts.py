@@ -13,6 +13,7 @@ from pipeline.ui.queries import colour
 
 WIDTH = 900
 HEIGHT = 110
+MIN_SLOTS = 30
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def stacked(days: list[dict[str, Any]], measure: str) -> Chart:
     peak = max((int(day[measure]) for day in days), default=0)
     if not days or peak == 0:
         return Chart(measure, [], peak, days[0]["day"] if days else "", days[-1]["day"] if days else "")
-    step = WIDTH / len(days)
+    # A short range keeps bars narrow rather than a few bars filling the width.
+    step = WIDTH / max(len(days), MIN_SLOTS)
     gap = 1.0 if step > 3 else 0.0
     bars: list[Bar] = []
     for n, day in enumerate(days):

@@ -30,5 +30,8 @@ def serve(settings: Settings) -> None:
     print(f"incidents view on {url(settings)} (Ctrl-C stops it)", flush=True)
     try:
         uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn has shut down by then and re-raises the interrupt: Ctrl-C is the way to stop.
+        log.info("incidents view stopped")
     finally:
         es.close()

@@ -52,7 +52,7 @@
     });
     layer.addTo(map);
     var bounds = layer.getBounds();
-    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3), { maxZoom: 7 }); }
+    if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3), { maxZoom: 7, animate: false }); }
     document.getElementById("map").setAttribute("data-loaded", String(collection.features.length));
   }
 
