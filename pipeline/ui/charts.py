@@ -1,7 +1,8 @@
-"""The timeline: incidents and deaths per day, stacked by event type, as SVG rectangles.
+"""The timeline: incidents and deaths per interval, stacked by event type, as SVG paths.
 
-The template draws the rectangles this module lays out; no JavaScript is involved, so the chart
-is in the page as served (and in its screenshots).
+The template draws what this module lays out: one path per event type (a few elements, however
+long the range), so the chart is in the page as served (and in its screenshots) without
+JavaScript and stays cheap to render.
 """
 
 from __future__ import annotations
@@ -13,23 +14,22 @@ from pipeline.ui.queries import colour
 
 WIDTH = 900
 HEIGHT = 110
+# A short range keeps bars narrow rather than a few bars filling the width.
 MIN_SLOTS = 30
 
 
 @dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
+class Series:
+    event_type: str
     fill: str
-    title: str
+    path: str
+    total: int
 
 
 @dataclass(frozen=True)
 class Chart:
     measure: str
-    bars: list[Bar]
+    series: list[Series]
     peak: int
     first: str
     last: str
@@ -37,15 +37,20 @@ class Chart:
     height: int = HEIGHT
 
 
+def _f(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 def stacked(days: list[dict[str, Any]], measure: str) -> Chart:
-    """One bar per day, one segment per event type; ``measure`` is incidents or deaths."""
+    """One bar per bucket, one segment per event type; ``measure`` is incidents or deaths."""
+    first, last = (days[0]["day"], days[-1]["day"]) if days else ("", "")
     peak = max((int(day[measure]) for day in days), default=0)
-    if not days or peak == 0:
-        return Chart(measure, [], peak, days[0]["day"] if days else "", days[-1]["day"] if days else "")
-    # A short range keeps bars narrow rather than a few bars filling the width.
+    if peak == 0:
+        return Chart(measure, [], peak, first, last)
     step = WIDTH / max(len(days), MIN_SLOTS)
-    gap = 1.0 if step > 3 else 0.0
-    bars: list[Bar] = []
+    width = max(step - (1.0 if step > 3 else 0.0), 0.5)
+    paths: dict[str, list[str]] = {}
+    totals: dict[str, int] = {}
     for n, day in enumerate(days):
         top = float(HEIGHT)
         for event_type, counts in sorted(day["types"].items()):
@@ -54,14 +59,12 @@ def stacked(days: list[dict[str, Any]], measure: str) -> Chart:
                 continue
             height = HEIGHT * value / peak
             top -= height
-            bars.append(
-                Bar(
-                    x=round(n * step, 2),
-                    y=round(top, 2),
-                    width=round(max(step - gap, 0.5), 2),
-                    height=round(height, 2),
-                    fill=colour(event_type),
-                    title=f"{day['day']}: {value} {measure}, {event_type}",
-                )
+            paths.setdefault(event_type, []).append(
+                f"M{_f(n * step)} {_f(top)}h{_f(width)}v{_f(height)}h-{_f(width)}z"
             )
-    return Chart(measure, bars, peak, days[0]["day"], days[-1]["day"])
+            totals[event_type] = totals.get(event_type, 0) + value
+    series = [
+        Series(event_type, colour(event_type), "".join(parts), totals[event_type])
+        for event_type, parts in sorted(paths.items())
+    ]
+    return Chart(measure, series, peak, first, last)

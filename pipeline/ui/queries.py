@@ -7,6 +7,7 @@ Elasticsearch errors pass through (the app answers them with a 503 page).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -37,6 +38,8 @@ TABLE_SOURCE = (
 )
 EXPORT_SOURCE = (*TABLE_SOURCE, "evidence", "article_ids")
 FACET_SIZE = 300
+# Days are merged into weeks, months or years until the timeline has at most this many bars.
+TIMELINE_BUCKETS = 120
 SORT = ({"date": {"order": "desc"}}, {"incident_id": {"order": "asc"}})
 
 
@@ -57,6 +60,7 @@ class IncidentsPage:
     deaths: int
     days: list[dict[str, Any]]
     facets: dict[str, list[str]]
+    interval: str = "day"
     took_ms: int = 0
 
 
@@ -111,19 +115,55 @@ def _days(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return days
 
 
+def _bucket_start(day: str, interval: str) -> str:
+    when = date.fromisoformat(day[:10])
+    if interval == "week":
+        return (when - timedelta(days=when.weekday())).isoformat()
+    if interval == "month":
+        return when.replace(day=1).isoformat()
+    return when.replace(month=1, day=1).isoformat()
+
+
+def _merge(days: list[dict[str, Any]], interval: str) -> list[dict[str, Any]]:
+    merged: dict[str, dict[str, Any]] = {}
+    for day in days:
+        key = _bucket_start(day["day"], interval)
+        into = merged.setdefault(key, {"day": key, "incidents": 0, "deaths": 0, "types": {}})
+        into["incidents"] += day["incidents"]
+        into["deaths"] += day["deaths"]
+        for name, counts in day["types"].items():
+            slot = into["types"].setdefault(name, {"incidents": 0, "deaths": 0})
+            slot["incidents"] += counts["incidents"]
+            slot["deaths"] += counts["deaths"]
+    return list(merged.values())
+
+
+def coarsen(days: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
+    """The daily buckets merged into the finest interval giving at most TIMELINE_BUCKETS bars."""
+    merged, interval = days, "day"
+    for coarser in ("week", "month", "year"):
+        if len(merged) <= TIMELINE_BUCKETS:
+            break
+        # Always from the days: a week straddling two months belongs to neither.
+        merged, interval = _merge(days, coarser), coarser
+    return merged, interval
+
+
 def incidents_page(es: Elasticsearch, aliases: Aliases, filters: Filters, rows: int) -> IncidentsPage:
     body = incidents_body(filters, rows)
     response = es.search(index=aliases.events, **body)
     aggs = response["aggregations"]
+    days, interval = coarsen(_days(aggs["days"]["buckets"]))
     return IncidentsPage(
         total=int(response["hits"]["total"]["value"]),
         rows=[hit["_source"] for hit in response["hits"]["hits"]],
         deaths=int(aggs["deaths"]["value"] or 0),
-        days=_days(aggs["days"]["buckets"]),
+        days=days,
         facets={
             name: sorted(b["key"] for b in aggs[name]["buckets"])
             for name in ("countries", "event_types", "sources")
         },
+        interval=interval,
         took_ms=int(response.get("took", 0)),
     )
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from pipeline.ui import basemap, export, highlight
 from pipeline.ui.charts import stacked
+from pipeline.ui.queries import coarsen
 
 ABU_KAMAL: dict[str, Any] = {
     "incident_id": "inc-1",
@@ -111,8 +112,32 @@ def test_the_timeline_stacks_types_and_scales_to_the_peak() -> None:
     ]
     chart = stacked(days, "incidents")
     assert chart.peak == 3 and (chart.first, chart.last) == ("2026-11-19", "2026-11-20")
-    assert sum(bar.height for bar in chart.bars) == chart.height
-    assert {bar.fill for bar in chart.bars} == {"#d62728", "#1f77b4"}
+    battles, protests = chart.series
+    assert (battles.fill, battles.total) == ("#d62728", 1)
+    # Types stack in name order from the bottom: Battles (1 of 3), then Protests (2 of 3) on top.
+    assert battles.path == "M0 73.3h29v36.7h-29z"
+    assert protests.path == "M0 0h29v73.3h-29z"
     deaths = stacked(days, "deaths")
-    assert [bar.title for bar in deaths.bars] == ["2026-11-19: 40 deaths, Battles"]
-    assert stacked([], "deaths").bars == []
+    assert [(s.event_type, s.total) for s in deaths.series] == [("Battles", 40)]
+    assert stacked([], "deaths").series == []
+
+
+def day(when: str, incidents: int, deaths: int) -> dict[str, Any]:
+    return {"day": when, "incidents": incidents, "deaths": deaths,
+            "types": {"Battles": {"incidents": incidents, "deaths": deaths}}}
+
+
+def test_a_long_timeline_is_merged_into_weeks_then_months() -> None:
+    from datetime import date, timedelta
+
+    short = [day("2026-11-19", 1, 2)]
+    assert coarsen(short) == (short, "day")
+    year = [day((date(2026, 1, 1) + timedelta(days=n)).isoformat(), 1, 2) for n in range(365)]
+    weeks, interval = coarsen(year)
+    assert interval == "week" and len(weeks) == 53
+    assert weeks[0]["day"] == "2025-12-29" and weeks[1]["day"] == "2026-01-05"
+    assert sum(w["incidents"] for w in weeks) == 365
+    assert sum(w["types"]["Battles"]["deaths"] for w in weeks) == 730
+    decade = [day((date(2020, 1, 1) + timedelta(days=n)).isoformat(), 1, 0) for n in range(3000)]
+    months, interval = coarsen(decade)
+    assert interval == "month" and months[0]["day"] == "2020-01-01" and months[0]["incidents"] == 31
