@@ -2,8 +2,9 @@
 actors and other named entities.
 
 :func:`segments` cuts the text into pieces, each plain or of one kind; the template wraps the
-marked ones in ``<mark>`` (and escapes every piece). Where marks would overlap, the earlier
-and then the longer wins, evidence sentences first.
+marked ones in ``<mark>`` (and escapes every piece). Evidence sentences are marked first and
+names are marked within them; where two names overlap, the earlier kind in :data:`KINDS`,
+then the earlier and longer match, wins.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 KINDS = ("evidence", "place", "actor", "person", "organization")
-Segment = tuple[str, str | None]
+Piece = tuple[str, str | None]
+Segment = tuple[str, str | None, list[Piece]]
 
 
 def _names(values: object) -> list[str]:
@@ -39,6 +41,7 @@ def terms(article: dict[str, Any], incidents: Iterable[dict[str, Any]]) -> list[
 
 
 def _spans(text: str, wanted: list[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping matches of the phrases, earlier-listed kinds first, then the longer."""
     spans: list[tuple[int, int, str]] = []
     for phrase, kind in wanted:
         pattern = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
@@ -52,15 +55,29 @@ def _spans(text: str, wanted: list[tuple[str, str]]) -> list[tuple[int, int, str
     return sorted(chosen)
 
 
-def segments(text: str, wanted: list[tuple[str, str]]) -> list[Segment]:
-    """``text`` as consecutive (piece, kind) pairs; kind None for unmarked text."""
-    out: list[Segment] = []
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> list[Piece]:
+    out: list[Piece] = []
     position = 0
-    for start, end, kind in _spans(text, wanted):
+    for start, end, kind in spans:
         if start > position:
             out.append((text[position:start], None))
         out.append((text[start:end], kind))
         position = end
     if position < len(text):
         out.append((text[position:], None))
+    return out
+
+
+def segments(text: str, wanted: list[tuple[str, str]]) -> list[Segment]:
+    """``text`` as consecutive (piece, kind, inner) triples; kind None for unmarked text. An
+    evidence sentence carries the entities marked inside it as ``inner`` pieces."""
+    evidence = [(phrase, kind) for phrase, kind in wanted if kind == "evidence"]
+    names = [(phrase, kind) for phrase, kind in wanted if kind != "evidence"]
+    out: list[Segment] = []
+    for piece, kind in _cut(text, _spans(text, evidence)):
+        inner = _cut(piece, _spans(piece, names))
+        if kind == "evidence":
+            out.append((piece, kind, inner))
+        else:
+            out.extend((part, part_kind, []) for part, part_kind in inner)
     return out
