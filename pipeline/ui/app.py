@@ -4,13 +4,16 @@ Routes::
 
     /                      incidents: map, timeline, table and filters (all in the query string)
     /incidents.csv         the current selection as CSV
-    /incidents.geojson     ... as GeoJSON (the map loads its points from here)
+    /incidents.geojson     ... as GeoJSON
+    /map/points.geojson    the map's points: the selection's first ``ui.map_points``, few fields
     /incident/{id}         one incident with its toll history, evidence and sources
     /article/{id}          one article's cleaned text with entities, places and evidence marked
     /basemap/countries.geojson, /static/..., /vendor/leaflet/..., /vendor/markercluster/...
 
-Errors are pages, never tracebacks: a filter value the view cannot use is a 400 naming it, an
-unknown id a 404, Elasticsearch unreachable a 503. Jinja2 escapes everything from documents.
+Pages call the (blocking) Elasticsearch client, so they are plain functions: Starlette runs
+them in its thread pool and the event loop stays free. Errors are pages, never tracebacks: a
+filter value the view cannot use is a 400 naming it, an unknown id a 404, Elasticsearch
+unreachable a 503. Jinja2 escapes everything from documents.
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ class View:
         html = self.env.get_template(name).render(**context)
         return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
 
-    async def incidents(self, request: Request) -> Response:
+    def incidents(self, request: Request) -> Response:
         filters = Filters.parse(request.query_params)
         page = queries.incidents_page(self.es, self.aliases, filters, self.settings.ui.table_rows)
         return self.render(
@@ -96,7 +99,7 @@ class View:
             query=filters.query_string(),
         )
 
-    async def export_csv(self, request: Request) -> Response:
+    def export_csv(self, request: Request) -> Response:
         docs = self._selection(request)
         return Response(
             export.to_csv(docs),
@@ -104,24 +107,31 @@ class View:
             headers={"Content-Disposition": 'attachment; filename="incidents.csv"'},
         )
 
-    async def export_geojson(self, request: Request) -> Response:
+    def export_geojson(self, request: Request) -> Response:
         docs = self._selection(request)
         headers = {}
         if request.query_params.get("download"):
             headers["Content-Disposition"] = 'attachment; filename="incidents.geojson"'
         return Response(export.to_geojson(docs), media_type="application/geo+json", headers=headers)
 
+    def map_points(self, request: Request) -> Response:
+        filters = Filters.parse(request.query_params)
+        docs = queries.selection(
+            self.es, self.aliases, filters, self.settings.ui.map_points, for_map=True
+        )
+        return Response(export.to_geojson(docs), media_type="application/geo+json")
+
     def _selection(self, request: Request) -> list[dict[str, Any]]:
         filters = Filters.parse(request.query_params)
         return queries.selection(self.es, self.aliases, filters, self.settings.ui.export_rows)
 
-    async def incident(self, request: Request) -> Response:
+    def incident(self, request: Request) -> Response:
         view = queries.incident(self.es, self.aliases, str(request.path_params["incident_id"]))
         if view is None:
             raise HTTPException(404, "no incident with this id")
         return self.render("incident.html", incident=view.incident, articles=view.articles)
 
-    async def article(self, request: Request) -> Response:
+    def article(self, request: Request) -> Response:
         doc = queries.article(self.es, self.aliases, str(request.path_params["article_id"]))
         if doc is None:
             raise HTTPException(404, "no article with this id")
@@ -136,7 +146,7 @@ class View:
             related=queries.related_articles(self.es, self.aliases, doc),
         )
 
-    async def basemap(self, request: Request) -> Response:
+    def basemap(self, request: Request) -> Response:
         return Response(
             countries_geojson(),
             media_type="application/geo+json",
@@ -171,6 +181,7 @@ def create_app(settings: Settings, es: Elasticsearch) -> Starlette:
         Route("/", view.incidents),
         Route("/incidents.csv", view.export_csv),
         Route("/incidents.geojson", view.export_geojson),
+        Route("/map/points.geojson", view.map_points),
         Route("/incident/{incident_id}", view.incident),
         Route("/article/{article_id}", view.article),
         Route("/basemap/countries.geojson", view.basemap),

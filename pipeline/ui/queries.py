@@ -37,6 +37,11 @@ TABLE_SOURCE = (
     "actors", "fatalities", "injured", "fatalities_history", "sources", "article_count",
 )
 EXPORT_SOURCE = (*TABLE_SOURCE, "evidence", "article_ids")
+# What a map point shows in its popup; less to fetch and send than an export.
+MAP_SOURCE = (
+    "incident_id", "event_type", "sub_event_type", "date", "location.name", "location.country",
+    "location.geo", "actors", "fatalities",
+)
 FACET_SIZE = 300
 # Days are merged into weeks, months or years until the timeline has at most this many bars.
 TIMELINE_BUCKETS = 120
@@ -168,14 +173,20 @@ def incidents_page(es: Elasticsearch, aliases: Aliases, filters: Filters, rows: 
     )
 
 
-def selection(es: Elasticsearch, aliases: Aliases, filters: Filters, limit: int) -> list[dict[str, Any]]:
-    """The selected incidents, newest first, with the fields the exports carry."""
+def selection(
+    es: Elasticsearch, aliases: Aliases, filters: Filters, limit: int, for_map: bool = False
+) -> list[dict[str, Any]]:
+    """The selected incidents, newest first, with the fields the exports carry (or, for the map,
+    only those its points show, and only incidents with coordinates)."""
+    query = filters.query()
+    if for_map:
+        query = {"bool": {"filter": [query, {"exists": {"field": "location.geo"}}]}}
     response = es.search(
         index=aliases.events,
-        query=filters.query(),
+        query=query,
         size=limit,
         sort=list(SORT),
-        source_includes=list(EXPORT_SOURCE),
+        source_includes=list(MAP_SOURCE if for_map else EXPORT_SOURCE),
     )
     return [hit["_source"] for hit in response["hits"]["hits"]]
 

@@ -136,6 +136,15 @@ def test_exports_carry_the_selection(view: TestClient) -> None:
     assert "attachment" in geojson.headers["content-disposition"]
     (feature,) = json.loads(geojson.text)["features"]
     assert feature["geometry"]["coordinates"] == [8.5, 12.0]
+    assert feature["properties"]["evidence"].startswith("Fighters clashed")
+
+
+def test_the_map_gets_the_selection_with_only_what_its_points_show(view: TestClient) -> None:
+    points = json.loads(view.get("/map/points.geojson", params={"country": "Syria"}).text)
+    assert sorted(f["id"] for f in points["features"]) == ["inc-1", "inc-3"]
+    properties = points["features"][0]["properties"]
+    assert properties["place"] == "Abu Kamal" and properties["event_type"] == "Battles"
+    assert properties["evidence"] == "" and properties["fatalities_history"] == []
 
 
 def test_an_unreachable_elasticsearch_is_a_503_page(isolated_settings: Settings) -> None:
