@@ -95,9 +95,15 @@ def incidents_body(filters: Filters, rows: int) -> dict[str, Any]:
                     }
                 },
             },
-            "countries": {"terms": {"field": "location.country", "size": FACET_SIZE}},
-            "event_types": {"terms": {"field": "event_type", "size": 50}},
-            "sources": {"terms": {"field": "sources", "size": FACET_SIZE}},
+            # The filter lists offer every value, not only those of the current selection.
+            "facets": {
+                "global": {},
+                "aggs": {
+                    "countries": {"terms": {"field": "location.country", "size": FACET_SIZE}},
+                    "event_types": {"terms": {"field": "event_type", "size": 50}},
+                    "sources": {"terms": {"field": "sources", "size": FACET_SIZE}},
+                },
+            },
         },
     }
 
@@ -165,7 +171,7 @@ def incidents_page(es: Elasticsearch, aliases: Aliases, filters: Filters, rows: 
         deaths=int(aggs["deaths"]["value"] or 0),
         days=days,
         facets={
-            name: sorted(b["key"] for b in aggs[name]["buckets"])
+            name: sorted(b["key"] for b in aggs["facets"][name]["buckets"])
             for name in ("countries", "event_types", "sources")
         },
         interval=interval,

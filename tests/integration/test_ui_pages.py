@@ -85,6 +85,8 @@ def test_filters_select_what_they_name(view: TestClient) -> None:
     assert "/incident/inc-3" in syria.text
     protests = view.get("/", params={"event_type": "Protests"})
     assert protests.text.count('class="incident-link"') == 1 and "Kano, Nigeria" in protests.text
+    # The country list still offers every country, not only those of the selection.
+    assert '<option value="Syria">Syria</option>' in protests.text
     text = view.get("/", params={"q": "killing 1"})
     assert text.text.count('class="incident-link"') == 1 and "/incident/inc-1" in text.text
 
