@@ -10,7 +10,7 @@ FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import compose-check clean faults
+        lint bench eval setup kibana-import compose-check clean faults ui chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -35,13 +35,19 @@ services-status: ## report the local services
 run: services ## run the pipeline end to end on the bundled demo feeds and print a summary
 	$(PY) -m pipeline run --feeds $(FEEDS) --once
 
-test: services ## unit + integration tests against the real engines
+ui: services ## the analyst's web view of the indexed incidents on 127.0.0.1 (Ctrl-C stops it)
+	$(PY) -m pipeline ui
+
+chromium: ## headless Chromium for the browser tests (apt-get, when missing and allowed)
+	@bash tools/chromium.sh
+
+test: services chromium ## unit + integration tests against the real engines
 	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests
 
 test-unit: venv ## unit tests only (no broker, no network)
 	$(PY) -m pytest tests/unit
 
-test-integration: services ## integration tests only
+test-integration: services chromium ## integration tests only
 	NEWS_REQUIRE_SERVICES=1 $(PY) -m pytest tests/integration
 
 faults: services ## fault suite against the real engines; prints the table, keeps it in docs/reliability.md

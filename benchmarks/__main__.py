@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ALL = ("runner", "connectors", "clean", "dedup", "stages", "sink")
+ALL = ("runner", "connectors", "clean", "dedup", "stages", "sink", "ui")
 
 
 def machine() -> dict[str, object]:

@@ -56,6 +56,10 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     summary = run_once(Path(args.feeds), settings)
     print(summary.render())
     print(f"done in {time.monotonic() - started:.1f}s")
+    print(
+        f"to see the incidents: make ui (or python -m pipeline ui), then open "
+        f"http://{settings.ui.host}:{settings.ui.port}/"
+    )
     return 0 if all(c.balanced() for c in summary.stages) else 1
 
 
@@ -87,6 +91,17 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         print("== stories: same-story pairs across outlets (eval/stories)")
         rc = max(rc, story_evaluation.main([]))
     return rc
+
+
+def _cmd_ui(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.ui.server import serve
+
+    if args.host:
+        settings.ui.host = args.host
+    if args.port is not None:
+        settings.ui.port = args.port
+    serve(settings)
+    return 0
 
 
 def _cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
@@ -134,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--errors", metavar="SET", help="list one set's development-part disagreements"
     )
     evaluate.set_defaults(handler=_cmd_eval)
+
+    ui = commands.add_parser("ui", help="the analyst's read-only web view (until Ctrl-C)")
+    ui.add_argument("--host", help="listen address (default: setting ui.host, 127.0.0.1)")
+    ui.add_argument("--port", type=int, help="listen port (default: setting ui.port)")
+    ui.set_defaults(handler=_cmd_ui)
 
     dlq = commands.add_parser("dlq", help="dead-letter topics")
     dlq_sub = dlq.add_subparsers(dest="dlq_command", required=True)

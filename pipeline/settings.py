@@ -229,6 +229,16 @@ class IdentitySettings(Section):
     )
 
 
+class UiSettings(Section):
+    """The analyst's web view (`python -m pipeline ui`)."""
+
+    host: str = Field("127.0.0.1", description="address the view listens on (loopback by default)")
+    port: int = Field(8088, ge=0, le=65535, description="port the view listens on")
+    table_rows: int = Field(200, ge=1, le=10_000, description="incidents listed in the table")
+    map_points: int = Field(5000, ge=1, le=10_000, description="incidents drawn on the map at most")
+    export_rows: int = Field(10_000, ge=1, le=10_000, description="incidents in one CSV/GeoJSON export")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWS_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -241,6 +251,7 @@ class Settings(BaseSettings):
     connectors: ConnectorSettings = ConnectorSettings()
     tag: TagSettings = TagSettings()
     identity: IdentitySettings = IdentitySettings()
+    ui: UiSettings = UiSettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )

@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(
-    [ROOT / ".ci" / "run", *ROOT.glob("services/**/*.sh")],
+    [ROOT / ".ci" / "run", *ROOT.glob("services/**/*.sh"), *ROOT.glob("tools/*.sh")],
 )
 EARLY_EXIT_READER = re.compile(r"\|\s*(head\b|grep\s+-[a-zA-Z]*[qm])")
 
