@@ -62,6 +62,8 @@ ARTICLE_PROPERTIES: dict[str, Any] = {
     "text": {"type": "text"},
     "authors": TEXT_WITH_KEYWORD,
     "language": KEYWORD,
+    "language_declared": KEYWORD,
+    "language_source": KEYWORD,
     "date": DATE,
     "published": DATE,
     "modified": DATE,
