@@ -97,3 +97,21 @@ def test_riots_strategic_developments_and_armed_victims(
     trigger = classify(sentence)
     assert trigger is not None and trigger.event_type == event_type
     assert sub_type is None or trigger.sub_event_type == sub_type
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Clashes on the Jobar front amid heavy shelling left fighters dead.",
+        "Militants fired mortars and small arms at the positions of the army.",
+        "Rocket shells accompany the clashes in the Kabani area.",
+    ],
+)
+def test_two_sided_fighting_with_supporting_fire_is_a_battle(sentence: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == "Battles"
+
+
+def test_shelling_alone_stays_remote_violence() -> None:
+    trigger = classify("Regime forces shell the town of Harasta.")
+    assert trigger is not None and trigger.event_type == "Explosions/Remote violence"
