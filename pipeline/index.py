@@ -182,6 +182,14 @@ def _names(values: object, key: str = "name") -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _report_urls(reports: Any, current: str | None) -> list[str]:
+    """The addresses of the articles that reported an incident, in report order."""
+    urls = [str(r["url"]) for r in reports or () if isinstance(r, dict) and r.get("url")]
+    if current:
+        urls.append(current)
+    return list(dict.fromkeys(urls))
+
+
 def incident_document(
     incident: dict[str, Any], envelope: Envelope, indexed_at: datetime | None = None
 ) -> dict[str, Any]:
@@ -211,6 +219,8 @@ def incident_document(
         sources=sources,
         source_count=len(sources),
         last_article_id=envelope.id,
+        last_article_url=envelope.url,
+        article_urls=_report_urls(incident.get("reports"), envelope.url),
         indexed_at=_iso(indexed_at),
     )
     if not doc.get("last_reported"):

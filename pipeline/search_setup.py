@@ -113,6 +113,8 @@ EVENT_PROPERTIES: dict[str, Any] = {
     "first_reported": DATE,
     "last_reported": DATE,
     "last_article_id": KEYWORD,
+    "last_article_url": KEYWORD,
+    "article_urls": KEYWORD,
     "indexed_at": DATE,
 }
 

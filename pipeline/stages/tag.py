@@ -42,15 +42,19 @@ RETIRED_VARIABLES = {
 MAX_TITLE_CHARS = 1_000
 
 
-def _report_times(envelope: Envelope) -> dict[str, Any]:
-    """The exact times fusion orders an incident's reports by (UTC ISO): published, when the
-    article or its feed entry says so with a time zone, and first seen."""
+def _report_fields(envelope: Envelope) -> dict[str, Any]:
+    """What each incident report carries of its article: the exact times fusion orders reports by
+    (UTC ISO: published, when the article or its feed entry says so with a time zone, and first
+    seen), and the article's address, so an incident links to every report of it."""
     when: datetime | None = None
     if envelope.cleaned is not None and envelope.cleaned.published is not None:
         when = envelope.cleaned.published
     elif envelope.feed is not None and envelope.feed.published is not None:
         when = envelope.feed.published
-    times: dict[str, Any] = {"first_seen": envelope.first_seen.astimezone(UTC).isoformat()}
+    times: dict[str, Any] = {
+        "first_seen": envelope.first_seen.astimezone(UTC).isoformat(),
+        "url": envelope.url,
+    }
     if when is not None and when.tzinfo is not None:
         times["published_at"] = when.astimezone(UTC).isoformat()
     return times
@@ -133,7 +137,7 @@ class TagStage:
             return [envelope.advance(Stage.TAGGED, tags=Tags())]
         result = self.tagger.tag(
             title, text, _published(envelope), envelope.id, source=_source(envelope),
-            report_fields=_report_times(envelope),
+            report_fields=_report_fields(envelope),
         )
         tags = Tags(
             persons=tuple(result.persons),

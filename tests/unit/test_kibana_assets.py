@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pipeline.kibana import ASSETS, asset_files, import_file, load_objects, retarget
-from pipeline.search_setup import article_mappings, event_mappings
+from pipeline.search_setup import EVENT_PROPERTIES, article_mappings, event_mappings
 from pipeline.settings import ElasticsearchSettings
 
 KNOWN_TYPES = {"index-pattern", "search", "lens", "map", "dashboard", "visualization"}
@@ -100,7 +100,7 @@ def test_the_analysts_objects_are_all_there() -> None:
     for search in ("news-latest-articles", "news-incidents-with-deaths", "news-latest-incidents"):
         assert ("search", search) in objects
     dashboard = objects[("dashboard", "news-incidents-dashboard")]
-    panel_types = sorted(r["type"] for r in dashboard["references"])
+    panel_types = sorted(r["type"] for r in _panel_references(dashboard))
     assert panel_types == ["lens", "lens", "lens", "map", "search"]
 
 
@@ -196,7 +196,7 @@ def test_dashboard_panels_resolve_to_their_objects() -> None:
     dashboard = objects[("dashboard", "news-incidents-dashboard")]
     panels = json.loads(dashboard["attributes"]["panelsJSON"])
     json.loads(dashboard["attributes"]["optionsJSON"])
-    assert len(panels) == len(dashboard["references"])
+    assert len(panels) == len(_panel_references(dashboard))
     cells: set[tuple[int, int]] = set()
     for panel in panels:
         reference = ref(dashboard, f"{panel['panelIndex']}:{panel['panelRefName']}")
@@ -208,6 +208,50 @@ def test_dashboard_panels_resolve_to_their_objects() -> None:
                 for y in range(grid["y"], grid["y"] + grid["h"])}
         assert not cells & mine, f"panel {panel['panelIndex']} overlaps another"
         cells |= mine
+
+
+def _panel_references(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    return [r for r in dashboard["references"] if not r["name"].startswith("controlGroup_")]
+
+
+def test_dashboard_controls_filter_on_mapped_keyword_fields() -> None:
+    objects = by_id()
+    dashboard = objects[("dashboard", "news-incidents-dashboard")]
+    group = dashboard["attributes"]["controlGroupInput"]
+    json.loads(group["ignoreParentSettingsJSON"])
+    controls = json.loads(group["panelsJSON"])
+    fields = {c["explicitInput"]["fieldName"] for c in controls.values()}
+    assert fields == {"location.country", "event_type", "actors.keyword", "sources"}
+    keywords = _keyword_fields(EVENT_PROPERTIES)
+    for control_id, control in controls.items():
+        assert control["type"] == "optionsListControl"
+        assert control["explicitInput"]["fieldName"] in keywords
+        reference = ref(dashboard, f"controlGroup_{control_id}:optionsListDataView")
+        assert (reference["type"], reference["id"]) == ("index-pattern", "news-events")
+
+
+def _keyword_fields(properties: dict[str, Any], prefix: str = "") -> set[str]:
+    out: set[str] = set()
+    for name, spec in properties.items():
+        path = f"{prefix}{name}"
+        if spec.get("type") == "keyword":
+            out.add(path)
+        for sub, sub_spec in spec.get("fields", {}).items():
+            if sub_spec.get("type") == "keyword":
+                out.add(f"{path}.{sub}")
+        if "properties" in spec:
+            out |= _keyword_fields(spec["properties"], f"{path}.")
+    return out
+
+
+def test_the_latest_incidents_table_shows_evidence_tolls_and_original_links() -> None:
+    objects = by_id()
+    columns = objects[("search", "news-latest-incidents")]["attributes"]["columns"]
+    for column in ("evidence", "fatalities_history", "injured", "date_precision", "sources", "last_article_url"):
+        assert column in columns
+    formats = json.loads(objects[("index-pattern", "news-events")]["attributes"]["fieldFormatMap"])
+    assert formats["last_article_url"]["id"] == "url"
+    assert formats["last_article_url"]["params"]["urlTemplate"] == "{{value}}"
 
 
 def test_the_latest_incidents_table_links_to_the_articles() -> None:

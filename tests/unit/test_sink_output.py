@@ -337,3 +337,15 @@ def test_with_the_runner_a_conflict_is_dead_lettered_and_the_batch_committed() -
     assert "rejected: 400" in dead.sent[0][2]
     assert source.commits == [{("in", 0): 5}]
     assert len(cluster.ids("news-articles")) == 5
+
+
+def test_an_incident_links_to_every_article_that_reported_it() -> None:
+    reports = [
+        {"article_id": "article-0001", "url": "https://news.example/1"},
+        {"article_id": "article-0002", "url": "https://other.example/2"},
+        {"article_id": "old", "published": "2026-11-18"},
+    ]
+    envelope = tagged(3)
+    doc = incident_document(incident("inc-1", reports=reports), envelope)
+    assert doc["article_urls"] == ["https://news.example/1", "https://other.example/2", envelope.url]
+    assert doc["last_article_url"] == envelope.url
