@@ -12,16 +12,9 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from pipeline.tagging.incident.model import EVENT_TYPES
 from pipeline.ui.filters import Filters
 
-EVENT_TYPES = (
-    "Battles",
-    "Explosions/Remote violence",
-    "Violence against civilians",
-    "Protests",
-    "Riots",
-    "Strategic developments",
-)
 # One colour per ACLED event type, the same on the map, the timeline and the table.
 TYPE_COLOURS = {
     "Battles": "#d62728",

@@ -115,3 +115,11 @@ def test_two_sided_fighting_with_supporting_fire_is_a_battle(sentence: str) -> N
 def test_shelling_alone_stays_remote_violence() -> None:
     trigger = classify("Regime forces shell the town of Harasta.")
     assert trigger is not None and trigger.event_type == "Explosions/Remote violence"
+
+
+def test_the_rule_file_event_types_are_the_incident_model_types() -> None:
+    from typing import get_args
+
+    from pipeline.tagging.incident import EVENT_TYPES
+
+    assert get_args(rules.EventType) == EVENT_TYPES
