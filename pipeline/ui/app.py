@@ -37,6 +37,7 @@ from starlette.staticfiles import StaticFiles
 
 from pipeline.search_setup import articles_alias, events_alias
 from pipeline.settings import Settings
+from pipeline.tagging.incident.model import EVENT_TYPES
 from pipeline.ui import charts, export, highlight, queries
 from pipeline.ui.basemap import countries_geojson
 from pipeline.ui.filters import BadFilter, Filters
@@ -95,7 +96,7 @@ class View:
             filters=filters,
             page=page,
             timeline=[charts.stacked(page.days, "incidents"), charts.stacked(page.days, "deaths")],
-            event_types=sorted({*queries.EVENT_TYPES, *page.facets["event_types"]}),
+            event_types=sorted({*EVENT_TYPES, *page.facets["event_types"]}),
             query=filters.query_string(),
         )
 

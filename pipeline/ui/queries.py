@@ -12,7 +12,6 @@ from typing import Any
 
 from elasticsearch import Elasticsearch
 
-from pipeline.tagging.incident.model import EVENT_TYPES
 from pipeline.ui.filters import Filters
 
 # One colour per ACLED event type, the same on the map, the timeline and the table.
