@@ -60,9 +60,11 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import observability
     from pipeline.topology import build_runner
 
-    runner = build_runner(args.command, settings)
+    telemetry = observability.start(settings.metrics, service=f"news-{args.command}")
+    runner = build_runner(args.command, settings, telemetry=telemetry)
     runner.install_signal_handlers()
     counters = runner.run()
     log.info("%s stopped: %s", args.command, counters.as_dict())
@@ -157,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValidationError, FileNotFoundError) as exc:
         log.error("settings are not valid: %s", exc)
         return 2
+    from pipeline.observability import configure_logging
+
+    configure_logging(settings.log, f"news-{args.command}", verbose=args.verbose)
     try:
         # A bad tracking deny-list stops the process here, not at its first article.
         TrackingRules.from_settings(settings.identity)

@@ -201,6 +201,16 @@ class KafkaSource:
         ends = self._consumer.end_offsets(list(assigned))
         return all(self._consumer.position(tp) >= ends[tp] for tp in assigned)
 
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Records behind the end, per assigned partition, from the watermarks the last fetch
+        responses carried (no request to the broker)."""
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                lags[(tp.topic, tp.partition)] = max(0, end - self._consumer.position(tp))
+        return lags
+
     def close(self) -> None:
         self._consumer.close(autocommit=False)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
@@ -224,6 +224,23 @@ class IdentitySettings(Section):
     )
 
 
+class MetricsSettings(Section):
+    """The HTTP server of a long-running process: /metrics, /healthz, /readyz."""
+
+    port: int = Field(0, ge=0, le=65535, description="port of /metrics, /healthz, /readyz; 0: none")
+    host: str = Field("0.0.0.0", description="address the server listens on")
+    stale_after_s: float = Field(
+        120.0, gt=0, description="/healthz fails when the loop has not turned for this long"
+    )
+
+
+class LogSettings(Section):
+    format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object per line with ECS field names"
+    )
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWS_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -236,6 +253,8 @@ class Settings(BaseSettings):
     connectors: ConnectorSettings = ConnectorSettings()
     tag: TagSettings = TagSettings()
     identity: IdentitySettings = IdentitySettings()
+    metrics: MetricsSettings = MetricsSettings()
+    log: LogSettings = LogSettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
