@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from connectors import commands as connector_commands
 from connectors.feedlist import FeedsFileError
-from pipeline import kibana
+from pipeline import kibana, status
 from pipeline.errors import PipelineError
 from pipeline.identity import TrackingRules
 from pipeline.settings import Settings, load_settings
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     connector_commands.register(commands)
     kibana.register(commands)
+    status.register(commands)
 
     for current in STEPS:
         target = f"topic {current.output}" if current.output else "Elasticsearch"
