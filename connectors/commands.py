@@ -65,6 +65,11 @@ class ConnectorReport:
         if outcome.state.backed_off:
             self.backed_off.append(outcome.url)
 
+    @property
+    def all_failed(self) -> bool:
+        """Every feed polled failed: a network, proxy or feeds-file problem, not one feed's."""
+        return self.feeds > 0 and self.failed_feeds == self.feeds
+
 
 @dataclass
 class Connector:
@@ -145,6 +150,10 @@ def _cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     if args.once:
         report = publish_feeds_once(specs, settings)
         log.info("feeds polled once: %s", report)
+        if report.all_failed:
+            log.error("every feed failed (%d of %d): %s", report.failed_feeds, report.feeds,
+                      ", ".join(f"{k}={v}" for k, v in sorted(report.errors.items())))
+            return 1
         return 0
     telemetry = observability.start(settings.metrics, service="news-feeds")
     with connector(settings) as parts:

@@ -103,6 +103,8 @@ def client_config(settings: KafkaSettings) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers.split(","),
         "security_protocol": settings.security_protocol,
     }
+    if settings.ssl_cafile:
+        config["ssl_cafile"] = settings.ssl_cafile
     if settings.sasl_mechanism:
         config["sasl_mechanism"] = settings.sasl_mechanism
         config["sasl_plain_username"] = settings.sasl_username
@@ -116,7 +118,7 @@ def make_producer(settings: KafkaSettings) -> KafkaProducer:
         **client_config(settings),
         acks="all",
         enable_idempotence=True,
-        compression_type=settings.compression_type,
+        compression_type=None if settings.compression_type == "none" else settings.compression_type,
         linger_ms=settings.linger_ms,
         # Room for the envelope plus headers; larger records are refused before sending.
         max_request_size=settings.max_record_bytes + HEADROOM_BYTES,

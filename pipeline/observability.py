@@ -373,8 +373,10 @@ def configure_logging(settings: LogSettings, service: str, verbose: bool = False
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     for existing in list(root.handlers):
-        root.removeHandler(existing)
+        if type(existing) is logging.StreamHandler:  # basicConfig's, or an earlier call's
+            root.removeHandler(existing)
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else getattr(logging, settings.level))
     logging.getLogger("kafka").setLevel(logging.WARNING)
-    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    # The transport logs every retry with its traceback; the pipeline says what failed, once.
+    logging.getLogger("elastic_transport").setLevel(logging.DEBUG if verbose else logging.ERROR)
