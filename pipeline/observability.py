@@ -20,6 +20,9 @@ Metrics, all prefixed ``news_`` and labelled by ``stage`` (``feeds`` for the con
                                the end-to-end age)
     consumer_lag               gauge per topic/partition: high watermark minus position
     retry_waits_total          retry waits of the runner, by kind (``outage``, ``retry``)
+    breaker_consecutive_dead_letters, breaker_limit
+                               the dead-letter breaker: the stage stops when the first reaches
+                               the second
     bulk_requests_total, bulk_retried_actions_total, bulk_waits_total, bulk_splits_total
                                the sink's bulk writer (``index`` only)
     feed_polls_total           feed polls by outcome (``ok``, ``not-modified``, ``failed``)
@@ -131,6 +134,10 @@ class Telemetry:
                          [*stage, "topic", "partition"], registry=r)
         self.retry_waits = Counter("news_retry_waits", "retry waits of the runner",
                                    [*stage, "kind"], registry=r)
+        self.breaker_count = Gauge("news_breaker_consecutive_dead_letters", "dead letters in a row "
+                                   "(the stage stops at news_breaker_limit)", stage, registry=r)
+        self.breaker_limit = Gauge("news_breaker_limit", "runner.dlq_breaker (0: no breaker)", stage,
+                                   registry=r)
         self.feed_polls = Counter("news_feed_polls", "feed polls by outcome", ["status"], registry=r)
 
     def stage(self, name: str, lag: LagReader | None = None) -> StageTelemetry:
@@ -165,6 +172,10 @@ class StageTelemetry:
 
     def dead_lettered(self, reason: str) -> None:
         self.telemetry.dead_lettered.labels(self.stage, reason).inc()
+
+    def breaker(self, consecutive: int, limit: int) -> None:
+        self.telemetry.breaker_count.labels(self.stage).set(consecutive)
+        self.telemetry.breaker_limit.labels(self.stage).set(limit)
 
     def waited(self, kind: str) -> None:
         self.telemetry.retry_waits.labels(self.stage, kind).inc()

@@ -366,6 +366,8 @@ class StageRunner:
 
     def _check_breaker(self) -> None:
         limit = self.settings.dlq_breaker
+        if self.telemetry is not None:
+            self.telemetry.breaker(self._consecutive_dead_letters, limit)
         if limit and self._consecutive_dead_letters >= limit:
             raise DeadLetterStorm(
                 f"{self.stage.name}: {self._consecutive_dead_letters} records in a row went to the "

@@ -78,6 +78,8 @@ def test_runner_counters_reach_the_metrics_balanced() -> None:
     assert found[("news_record_processing_seconds_count", stage)] == 5
     assert found[("news_record_age_seconds_count", stage)] == 3
     assert found[("news_batch_seconds_count", stage)] == 1
+    assert found[("news_breaker_consecutive_dead_letters", stage)] == 0  # a write came after
+    assert found[("news_breaker_limit", stage)] == 50
     assert found[("news_consumer_lag", (("partition", "0"), ("stage", "picky"), ("topic", "in")))] == 7
 
 
