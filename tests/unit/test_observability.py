@@ -149,3 +149,25 @@ def test_json_log_lines_use_ecs_names_and_carry_the_record() -> None:
     doc = json.loads(formatter.format(failed))
     assert doc["error.type"] == "ValueError" and "boom" in doc["error.stack_trace"]
     assert "\n" not in formatter.format(failed)
+
+
+def test_not_ready_while_the_runner_waits_to_retry_a_write() -> None:
+    telemetry = Telemetry("test")
+    events: list[str] = []
+    output = FakeOutput(events, fail_retriably={"id-0": 2})
+    seen_during_wait: list[bool] = []
+    runner = StageRunner(
+        stage=Picky(),  # type: ignore[arg-type]
+        source=FakeSource([good_records(1, start=0)], events=events),
+        output=output,
+        dead_letters=FakeDeadLetters(events),
+        settings=RunnerSettings(retry_attempts=5),
+        sleep=lambda _: seen_during_wait.append(telemetry.health.ready()[0]),
+        telemetry=telemetry.stage("picky"),
+    )
+    counters = runner.run(until_drained=True)
+    assert counters.written == 1
+    assert seen_during_wait == [False, False]
+    assert telemetry.health.ready()[0]
+    found = samples(telemetry)
+    assert found[("news_retry_waits_total", (("kind", "retry"), ("stage", "picky")))] == 2
