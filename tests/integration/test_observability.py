@@ -107,13 +107,45 @@ def test_a_running_stage_serves_balanced_metrics_and_health(
     assert dead_line["service.name"] == "news-clean" and dead_line["log.level"] == "warning"
 
 
-def _settled(metrics: dict[str, float]) -> float:
+def _settled(metrics: dict[str, float], stage: str = "clean") -> float:
     return sum(
         v for k, v in metrics.items()
-        if k.startswith(("news_records_written_total{stage=clean}",
-                         "news_records_dropped_total{stage=clean}",
+        if k.startswith((f"news_records_written_total{{stage={stage}}}",
+                         f"news_records_dropped_total{{stage={stage}}}",
                          "news_records_dead_lettered_total"))
     )
+
+
+def test_the_sink_reports_end_to_end_age_and_bulk_requests(
+    kafka_ready: str, es_ready: object, isolated_settings: Settings
+) -> None:
+    s = isolated_settings
+    ensure_topics(s.kafka, all_topics(s))
+    produce_envelopes(s, s.kafka.topic("tagged"), (raw_article(i) for i in range(5)))
+    port = free_port()
+    env = env_for(s)
+    env.update(NEWS_METRICS__PORT=str(port), NEWS_METRICS__HOST="127.0.0.1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "index"], env=env, cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for("the server answers", lambda: _answers(base), process)
+        wait_for("every record indexed", lambda: _settled(scrape(base), "index") == 5, process)
+        metrics = scrape(base)
+        assert metrics["news_records_written_total{stage=index}"] == 5
+        assert metrics["news_record_age_seconds_count{stage=index}"] == 5
+        # first_seen is a fixed past date: every article is older than a day at the sink.
+        assert metrics["news_record_age_seconds_bucket{le=86400.0,stage=index}"] == 0
+        assert metrics["news_bulk_requests_total{stage=index}"] >= 1
+        assert metrics["news_bulk_actions_total{stage=index}"] >= 5
+        assert metrics["news_bulk_retried_actions_total{stage=index}"] == 0
+        assert get(base + "/readyz")[0] == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr.decode()[-2000:]
 
 
 def _answers(base: str) -> bool:
