@@ -24,10 +24,10 @@ RUN if [ -n "$SPACY_MODEL_URL" ]; then pip install "$SPACY_MODEL_URL"; fi
 
 COPY pipeline ./pipeline
 COPY connectors ./connectors
+COPY kibana ./kibana
 RUN pip install --no-deps -c constraints.txt .
 
 COPY demo ./demo
-COPY kibana ./kibana
 COPY eval ./eval
 
 USER nobody
