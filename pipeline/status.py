@@ -4,7 +4,8 @@ Two reads of every stage's consumer group, ``interval_s`` apart (committed offse
 kafka-python's admin client, end offsets through a group-less consumer), give per stage and
 partition the lag (end offset minus committed offset; a partition never committed counts from
 its first offset) and the records committed per minute between the reads. Also shown: the depth
-of every dead-letter topic and the last incident indexed in Elasticsearch.
+of every dead-letter topic, the feeds failing or backed off (from the connector's state topic) and
+the last incident indexed in Elasticsearch.
 
 A stage is **stuck** when it has lag and its committed offsets did not move between the two
 reads; ``status`` then exits 1 (0 otherwise), so a cron job or a probe can alert on it. A stage
@@ -39,11 +40,19 @@ class StageStatus:
 
 
 @dataclass
+class FeedsStatus:
+    known: int = 0
+    failing: dict[str, str] = field(default_factory=dict)  # url -> last error
+    backed_off: list[str] = field(default_factory=list)
+
+
+@dataclass
 class PipelineStatus:
     stages: list[StageStatus]
     dead_letters: dict[str, int]
     last_incident: dict[str, Any] | None
     interval_s: float
+    feeds: FeedsStatus = field(default_factory=FeedsStatus)
 
     @property
     def stuck(self) -> list[str]:
@@ -65,6 +74,12 @@ class PipelineStatus:
         lines.append(f"{'dead-letter topic':<41}{'depth':>8}")
         for topic, depth in sorted(self.dead_letters.items()):
             lines.append(f"{topic:<41}{depth:>8}")
+        feeds = self.feeds
+        lines.append(f"feeds: {feeds.known} known, {len(feeds.failing)} failing, "
+                     f"{len(feeds.backed_off)} backed off")
+        for url, error in sorted(feeds.failing.items())[:20]:
+            mark = " (backed off)" if url in feeds.backed_off else ""
+            lines.append(f"  {url}: {error}{mark}")
         incident = self.last_incident
         if incident is None:
             lines.append("last incident indexed: none")
@@ -134,6 +149,29 @@ def dead_letter_depths(reader: OffsetReader, settings: Settings) -> dict[str, in
     return depths
 
 
+def feeds_status(reader: OffsetReader, settings: Settings) -> FeedsStatus:
+    """The feeds' last known state, from the connector's compacted state topic."""
+    from connectors.publisher import KafkaStateStore
+
+    status = FeedsStatus()
+    topic = settings.kafka.topic(settings.connectors.state_topic)
+    partitions = reader.partitions(topic)
+    if not partitions:  # no connector has run yet
+        return status
+    store = KafkaStateStore(settings.kafka, settings.connectors)
+    try:
+        states = store.load_partitions(tp.partition for tp in partitions)
+    finally:
+        store.close()
+    status.known = len(states)
+    for url, state in sorted(states.items()):
+        if state.failures:
+            status.failing[url] = state.last_error or f"{state.failures} failures"
+        if state.backed_off:
+            status.backed_off.append(url)
+    return status
+
+
 def last_incident(settings: Settings) -> dict[str, Any] | None:
     from pipeline.search_setup import client, events_alias
 
@@ -158,13 +196,14 @@ def read_status(
         sleep(interval_s)
         second = _read_stages(reader, settings)
         dead = dead_letter_depths(reader, settings)
+        feeds = feeds_status(reader, settings)
     finally:
         reader.close()
     for before, after in zip(first, second, strict=True):
         moved = after.committed - before.committed
         after.per_minute = moved * 60 / interval_s if interval_s > 0 else 0.0
         after.stuck = after.lag > 0 and moved == 0
-    return PipelineStatus(second, dead, last_incident(settings), interval_s)
+    return PipelineStatus(second, dead, last_incident(settings), interval_s, feeds)
 
 
 def _cmd_status(args: Any, settings: Settings) -> int:

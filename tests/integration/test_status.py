@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from connectors.publisher import KafkaStateStore, ensure_connector_topics
+from connectors.state import FeedState
 from pipeline.messaging import ensure_topics
 from pipeline.search_setup import ensure_templates, events_index
 from pipeline.settings import Settings
@@ -49,6 +51,7 @@ def test_status_reports_lag_stuck_stages_dead_letters_and_the_last_incident(
     counters = build_runner("clean", s).run(until_drained=True, idle_timeout_s=60)
     assert counters.balanced()
     es = es_ready
+    ensure_connector_topics(s.kafka, s.connectors)
     ensure_templates(es, s.elasticsearch)  # type: ignore[arg-type]
     now = datetime.now(UTC)
     es.index(  # type: ignore[attr-defined]
@@ -56,11 +59,20 @@ def test_status_reports_lag_stuck_stages_dead_letters_and_the_last_incident(
         document={"incident_id": "inc-1", "event_type": "Protests", "date": now.isoformat(),
                   "indexed_at": now.isoformat()},
     )
+    store = KafkaStateStore(s.kafka, s.connectors)
+    store.save(FeedState(url="https://down.example/feed.rss", failures=6, backed_off=True,
+                         last_error="feed-http-503"))
+    store.save(FeedState(url="https://fine.example/feed.rss"))
+    store.close()
     status = read_status(s, interval_s=0.5)
+    assert status.feeds.known == 2
+    assert status.feeds.failing == {"https://down.example/feed.rss": "feed-http-503"}
+    assert status.feeds.backed_off == ["https://down.example/feed.rss"]
     by_stage = {stage.stage: stage for stage in status.stages}
     assert by_stage["clean"].lag == 0 and not by_stage["clean"].stuck
     assert by_stage["deduplicate"].lag == 6 and by_stage["deduplicate"].stuck
     assert status.dead_letters[s.kafka.topic("raw") + ".dlq"] == 1
     assert status.last_incident is not None and status.last_incident["incident_id"] == "inc-1"
     table = status.render()
-    assert "STUCK" in table and "inc-1" in table and s.kafka.topic("raw.dlq") in table
+    assert "STUCK" in table and "feed-http-503 (backed off)" in table
+    assert "inc-1" in table and s.kafka.topic("raw.dlq") in table
