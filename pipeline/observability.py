@@ -25,6 +25,7 @@ Metrics, all prefixed ``news_`` and labelled by ``stage`` (``feeds`` for the con
                                the second
     bulk_requests_total, bulk_retried_actions_total, bulk_waits_total, bulk_splits_total
                                the sink's bulk writer (``index`` only)
+    bulk_retried_total         actions sent again, by ``status`` (``429``, ``503``, ``connection``)
     feed_polls_total           feed polls by outcome (``ok``, ``not-modified``, ``failed``)
     connector_events_total, fetch_failures_total
                                the connector's counters, failures by reason (``feed-http-404``)
@@ -244,6 +245,24 @@ class StatsCollector:
                                          labels=["stage"])
             family.add_metric([self._stage], value)
             yield family
+
+
+class LabelledCollector:
+    """Exports a dict of running totals as one counter with a label (the sink's retries by
+    status)."""
+
+    def __init__(self, name: str, label: str, stage: str, totals: Mapping[str, int]) -> None:
+        self._name = name
+        self._label = label
+        self._stage = stage
+        self._totals = totals
+
+    def collect(self) -> Iterable[Metric]:
+        family = CounterMetricFamily(self._name, f"{self._name} by {self._label}",
+                                     labels=["stage", self._label])
+        for key, value in sorted(dict(self._totals).items()):
+            family.add_metric([self._stage, key], value)
+        yield family
 
 
 class ConnectorCollector:

@@ -21,7 +21,12 @@ from pipeline.messaging import (
     ensure_topics,
     make_producer,
 )
-from pipeline.observability import ReadinessKeepalive, StatsCollector, Telemetry
+from pipeline.observability import (
+    LabelledCollector,
+    ReadinessKeepalive,
+    StatsCollector,
+    Telemetry,
+)
 from pipeline.runner import StageRunner
 from pipeline.settings import Settings
 from pipeline.stages.base import StageFunction
@@ -106,6 +111,9 @@ def build_runner(
         sink = ElasticsearchOutput(client(es), es, keepalive=keepalive)
         if telemetry is not None:
             telemetry.watch(StatsCollector("news_bulk", current.name, sink.stats))
+            telemetry.watch(LabelledCollector(
+                "news_bulk_retried", "status", current.name, sink.retried_by_status
+            ))
         output = sink
         source = LingeringSource(
             kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes
