@@ -5,8 +5,8 @@ when ``metrics.port`` is not 0, one small HTTP server on a daemon thread (it sto
 process)::
 
     /metrics   Prometheus text format (prometheus-client), the process's own registry
-    /healthz   200 while the loop turns: the last turn (or keepalive tick during an outage
-               wait) is younger than ``metrics.stale_after_s``; 503 otherwise
+    /healthz   200 while starting and while the loop turns: the last turn (or keepalive tick
+               during an outage wait) is younger than ``metrics.stale_after_s``; 503 otherwise
     /readyz    200 once connected (the first poll answered) and not in a retry wait; 503 else
 
 Metrics, all prefixed ``news_`` and labelled by ``stage`` (``feeds`` for the connector)::
@@ -74,6 +74,7 @@ class Health:
         self._stale_after_s = stale_after_s
         self._clock = clock
         self._last_beat = clock()
+        self._turned = False
         self._connected = False
         self._waiting = 0
         self._lock = threading.Lock()
@@ -81,19 +82,25 @@ class Health:
     def beat(self) -> None:
         with self._lock:
             self._last_beat = self._clock()
+            self._turned = True
 
     def connected(self) -> None:
         with self._lock:
             self._connected = True
             self._last_beat = self._clock()
+            self._turned = True
 
     def waiting(self, on: bool) -> None:
         with self._lock:
             self._waiting = max(0, self._waiting + (1 if on else -1))
 
     def alive(self) -> tuple[bool, str]:
+        """Alive while starting (loading models can take minutes; /readyz says not ready) and
+        while the loop turns."""
         with self._lock:
             age = self._clock() - self._last_beat
+            if not self._turned:
+                return True, f"starting for {age:.0f}s"
         if age > self._stale_after_s:
             return False, f"loop last turned {age:.0f}s ago (limit {self._stale_after_s:.0f}s)"
         return True, f"loop turned {age:.1f}s ago"

@@ -86,7 +86,8 @@ def test_runner_counters_reach_the_metrics_balanced() -> None:
 def test_health_goes_stale_and_readiness_follows_waits() -> None:
     now = [100.0]
     health = Health(stale_after_s=30, clock=lambda: now[0])
-    assert health.alive()[0]
+    now[0] += 300  # a stage loading its models
+    assert health.alive() == (True, "starting for 300s")
     assert not health.ready()[0]  # not connected yet
     health.connected()
     assert health.ready() == (True, "ready")
