@@ -54,12 +54,13 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     started = time.monotonic()
     summary = run_once(Path(args.feeds), settings)
-    print(summary.render())
-    print(f"done in {time.monotonic() - started:.1f}s")
     if summary.connector.all_failed:
+        print(summary.render())
         print(f"every feed failed ({summary.connector.feeds}): see the fetch problems above",
               file=sys.stderr)
         return 1
+    print(summary.render())
+    print(f"done in {time.monotonic() - started:.1f}s")
     return 0 if all(c.balanced() for c in summary.stages) else 1
 
 

@@ -138,6 +138,23 @@ class RunnerSettings(Section):
     )
 
 
+class MetricsSettings(Section):
+    """The HTTP server of a long-running process: /metrics, /healthz, /readyz."""
+
+    port: int = Field(0, ge=0, le=65535, description="port of /metrics, /healthz, /readyz; 0: none")
+    host: str = Field("0.0.0.0", description="address the server listens on")
+    stale_after_s: float = Field(
+        120.0, gt=0, description="/healthz fails when the loop has not turned for this long"
+    )
+
+
+class LogSettings(Section):
+    format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object per line with ECS field names"
+    )
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class FetchSettings(Section):
     user_agent: str = "news-incidents/0.1 (+https://example.org/news-incidents)"
     connect_timeout_s: float = 5.0
@@ -259,23 +276,6 @@ class IdentitySettings(Section):
     )
 
 
-class MetricsSettings(Section):
-    """The HTTP server of a long-running process: /metrics, /healthz, /readyz."""
-
-    port: int = Field(0, ge=0, le=65535, description="port of /metrics, /healthz, /readyz; 0: none")
-    host: str = Field("0.0.0.0", description="address the server listens on")
-    stale_after_s: float = Field(
-        120.0, gt=0, description="/healthz fails when the loop has not turned for this long"
-    )
-
-
-class LogSettings(Section):
-    format: Literal["text", "json"] = Field(
-        "text", description="text lines, or one JSON object per line with ECS field names"
-    )
-    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="NEWS_", env_nested_delimiter="__", extra="forbid", populate_by_name=True
@@ -284,12 +284,12 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     runner: RunnerSettings = RunnerSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    log: LogSettings = LogSettings()
     fetch: FetchSettings = FetchSettings()
     connectors: ConnectorSettings = ConnectorSettings()
     tag: TagSettings = TagSettings()
     identity: IdentitySettings = IdentitySettings()
-    metrics: MetricsSettings = MetricsSettings()
-    log: LogSettings = LogSettings()
     kafka_bootstrap_servers: str | None = Field(
         None, validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers")
     )
@@ -338,7 +338,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 # NEWS_ variables that are not settings sections but are read on purpose.
-OTHER_VARIABLES = frozenset({"NEWS_SETTINGS_FILE", "NEWS_REQUIRE_SERVICES"})
+OTHER_VARIABLES = frozenset({"NEWS_SETTINGS_FILE", "NEWS_REQUIRE_SERVICES", "NEWS_UI_SCREENSHOTS"})
 
 
 def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
