@@ -71,6 +71,7 @@ kibana-import: venv ## import kibana/*.ndjson saved objects into KIBANA_URL
 
 compose-check: ## validate docker-compose.yml with compose-go (the loader Docker Compose uses)
 	cd tools/compose-check && go run . ../../docker-compose.yml
+	cd tools/compose-check && COMPOSE_PROFILES=secure go run . ../../docker-compose.yml
 
 clean: ## remove the virtualenv and caches (not the services cache)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -35,6 +35,7 @@ from connectors.publisher import (
 from connectors.reporting import Metrics, Reporter
 from connectors.scheduler import FeedScheduler
 from connectors.web import Backfill, Target, read_url_list
+from pipeline import observability
 from pipeline.messaging import wait_for_broker
 from pipeline.settings import Settings
 
@@ -63,6 +64,11 @@ class ConnectorReport:
         self.failed_feeds += outcome.status == "failed"
         if outcome.state.backed_off:
             self.backed_off.append(outcome.url)
+
+    @property
+    def all_failed(self) -> bool:
+        """Every feed polled failed: a network, proxy or feeds-file problem, not one feed's."""
+        return self.feeds > 0 and self.failed_feeds == self.feeds
 
 
 @dataclass
@@ -115,17 +121,50 @@ def publish_feeds_once(specs: list[FeedSpec], settings: Settings) -> ConnectorRe
     return report
 
 
+def _shared_lease(
+    specs: list[FeedSpec], parts: Connector, scheduler: FeedScheduler, settings: Settings
+) -> FeedLease:
+    """Join the group that shares the feeds: each process schedules the feeds of the state
+    partitions it is assigned."""
+    by_partition: dict[int, list[str]] = {}
+    for spec in specs:
+        by_partition.setdefault(parts.store.partition_for(spec.url), []).append(spec.url)
+
+    def assigned(partitions: set[int]) -> None:
+        urls = [u for p in partitions for u in by_partition.get(p, [])]
+        log.info("state partitions assigned %s: %d feeds", sorted(partitions), len(urls))
+        scheduler.adopt(urls)
+
+    def revoked(partitions: set[int]) -> None:
+        urls = [u for p in partitions for u in by_partition.get(p, [])]
+        log.info("state partitions revoked %s: handing over %d feeds", sorted(partitions), len(urls))
+        scheduler.release(urls)
+
+    group = settings.connectors.group_id or f"{settings.kafka.topic_prefix}.connector-feeds"
+    return FeedLease(settings.kafka, parts.store.topic, group, assigned, revoked)
+
+
 def _cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     specs = load_feeds_file(Path(args.feeds)).feeds
     wait_for_broker(settings.kafka)
     if args.once:
         report = publish_feeds_once(specs, settings)
         log.info("feeds polled once: %s", report)
+        if report.all_failed:
+            log.error("every feed failed (%d of %d): %s", report.failed_feeds, report.feeds,
+                      ", ".join(f"{k}={v}" for k, v in sorted(report.errors.items())))
+            return 1
         return 0
+    telemetry = observability.start(settings.metrics, service="news-feeds")
     with connector(settings) as parts:
         clock = SystemClock()
-        scheduler = FeedScheduler([s.url for s in specs], parts.poller, parts.store,
-                                  settings.connectors, clock)
+        scheduler = FeedScheduler(
+            [s.url for s in specs], parts.poller, parts.store, settings.connectors, clock,
+            on_outcome=lambda outcome: telemetry.feed_polls.labels(outcome.status).inc(),
+        )
+        telemetry.watch(observability.ConnectorCollector(
+            parts.reporter.metrics.snapshot, lambda: len(scheduler.backed_off())
+        ))
         stop = threading.Event()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -139,26 +178,15 @@ def _cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         try:
             if args.standalone:
                 scheduler.adopt_all()
-                scheduler.run()
+                scheduler.run(before_tick=telemetry.health.connected)
             else:
-                by_partition: dict[int, list[str]] = {}
-                for spec in specs:
-                    by_partition.setdefault(parts.store.partition_for(spec.url), []).append(spec.url)
+                lease = _shared_lease(specs, parts, scheduler, settings)
 
-                def assigned(partitions: set[int]) -> None:
-                    urls = [u for p in partitions for u in by_partition.get(p, [])]
-                    log.info("state partitions assigned %s: %d feeds", sorted(partitions), len(urls))
-                    scheduler.adopt(urls)
+                def turn(current: FeedLease = lease) -> None:
+                    current.poll()
+                    telemetry.health.connected()
 
-                def revoked(partitions: set[int]) -> None:
-                    urls = [u for p in partitions for u in by_partition.get(p, [])]
-                    log.info("state partitions revoked %s: handing over %d feeds",
-                             sorted(partitions), len(urls))
-                    scheduler.release(urls)
-
-                group = settings.connectors.group_id or f"{settings.kafka.topic_prefix}.connector-feeds"
-                lease = FeedLease(settings.kafka, parts.store.topic, group, assigned, revoked)
-                scheduler.run(before_tick=lease.poll)
+                scheduler.run(before_tick=turn)
         finally:
             scheduler.close()
             if lease is not None:

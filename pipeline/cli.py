@@ -19,10 +19,10 @@ from pydantic import ValidationError
 
 from connectors import commands as connector_commands
 from connectors.feedlist import FeedsFileError
-from pipeline import kibana
+from pipeline import kibana, status
 from pipeline.errors import PipelineError
 from pipeline.identity import TrackingRules
-from pipeline.settings import Settings, load_settings
+from pipeline.settings import Settings, describe_errors, load_settings, unknown_variables
 from pipeline.topology import STEPS
 
 log = logging.getLogger("pipeline")
@@ -54,6 +54,11 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     started = time.monotonic()
     summary = run_once(Path(args.feeds), settings)
+    if summary.connector.all_failed:
+        print(summary.render())
+        print(f"every feed failed ({summary.connector.feeds}): see the fetch problems above",
+              file=sys.stderr)
+        return 1
     print(summary.render())
     print(f"done in {time.monotonic() - started:.1f}s")
     print(
@@ -64,9 +69,11 @@ def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_stage(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import observability
     from pipeline.topology import build_runner
 
-    runner = build_runner(args.command, settings)
+    telemetry = observability.start(settings.metrics, service=f"news-{args.command}")
+    runner = build_runner(args.command, settings, telemetry=telemetry)
     runner.install_signal_handlers()
     counters = runner.run()
     log.info("%s stopped: %s", args.command, counters.as_dict())
@@ -112,9 +119,28 @@ def _cmd_dlq_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _reason(exc: ElasticsearchTransportError) -> str:
+    """The innermost cause of a transport error: what an operator can act on."""
+    from pipeline.errors import describe
+
+    cause: BaseException = exc
+    for _ in range(10):  # a transport error wraps urllib3's, which wraps the socket's
+        inner = cause.errors[0] if isinstance(cause, ElasticsearchTransportError) and cause.errors \
+            else cause.__cause__
+        if not isinstance(inner, BaseException) or inner is cause:
+            break
+        cause = inner
+    if cause is exc:
+        return describe(exc)
+    return f"unreachable ({type(cause).__name__}: {cause})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument(
+        "-v", "--verbose", "--debug", action="store_true",
+        help="debug logging, with the tracebacks of failures",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     settings_cmd = commands.add_parser("settings", help="inspect settings")
@@ -134,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     connector_commands.register(commands)
     kibana.register(commands)
+    status.register(commands)
 
     for current in STEPS:
         target = f"topic {current.output}" if current.output else "Elasticsearch"
@@ -175,8 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
     except (ValidationError, FileNotFoundError) as exc:
-        log.error("settings are not valid: %s", exc)
+        for line in describe_errors(exc):
+            log.error("settings are not valid: %s", line)
         return 2
+    from pipeline.observability import configure_logging
+
+    configure_logging(settings.log, f"news-{args.command}", verbose=args.verbose)
+    for name in unknown_variables():
+        log.warning("%s names no setting and is ignored (see `settings show`)", name)
     try:
         # A bad tracking deny-list stops the process here, not at its first article.
         TrackingRules.from_settings(settings.identity)
@@ -188,7 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     except FeedsFileError as exc:
         log.error("%s", exc)
         return 2
-    except (PipelineError, KafkaError, ElasticsearchTransportError) as exc:
+    except ElasticsearchTransportError as exc:
+        log.debug("failure", exc_info=True)
+        log.error("Elasticsearch at %s: %s", settings.elasticsearch.url, _reason(exc))
+        return 1
+    except (PipelineError, KafkaError) as exc:
+        log.debug("failure", exc_info=True)
         log.error("%s: %s", type(exc).__name__, exc)
         return 1
     except KeyboardInterrupt:

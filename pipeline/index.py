@@ -364,6 +364,8 @@ class ElasticsearchOutput:
             "requests": 0, "actions": 0, "retried_actions": 0, "splits": 0, "waits": 0,
             "blocked_waits": 0,
         }
+        # Actions sent again, by why: an HTTP status of the request or the item, or "connection".
+        self.retried_by_status: dict[str, int] = {}
 
     # -- the Output protocol -------------------------------------------------------------------
 
@@ -381,6 +383,8 @@ class ElasticsearchOutput:
                     self._prepare(pending, report)
                 except (TransportError, ApiError) as exc:
                     outcome.again(pending, _retry_failure(exc))
+                    why = str(exc.meta.status) if isinstance(exc, ApiError) else "connection"
+                    self._count_retry(why, len(pending))
                 else:
                     outcome = self._send(
                         [a for a in pending if not _failed(a, report)], report
@@ -579,8 +583,10 @@ class ElasticsearchOutput:
                             _fail(action, error, report)
                     else:
                         outcome.again(chunk, failure)
+                        self._count_retry(str(exc.meta.status), len(chunk))
                 except TransportError as exc:  # connection, timeout, another client-side failure
                     outcome.again(chunk, _retry_failure(exc))
+                    self._count_retry("connection", len(chunk))
                 else:
                     self._read_items(chunk, body, report, outcome)
         return outcome
@@ -652,10 +658,15 @@ class ElasticsearchOutput:
             )
             if status == 409:  # an unversioned write raced another: write it again
                 outcome.again([action], RetriableError(str(failure)))
+                self._count_retry("409", 1)
             elif isinstance(failure, InvalidInput):
                 _fail(action, InvalidInput(f"{action.kind} {action.doc_id} rejected: {failure}"), report)
             else:
                 outcome.again([action], failure)
+                self._count_retry(str(status), 1)
+
+    def _count_retry(self, why: str, count: int) -> None:
+        self.retried_by_status[why] = self.retried_by_status.get(why, 0) + count
 
     # -- waiting ---------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ import base64
 import json
 import logging
 import os
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -29,7 +30,18 @@ from pipeline.settings import ElasticsearchSettings, Settings
 
 log = logging.getLogger(__name__)
 
-ASSETS = Path(__file__).resolve().parents[1] / "kibana"
+
+
+def assets_folder(prefix: str = sys.prefix) -> Path:
+    """The saved objects: in the source tree, or where an installed package put them
+    (``[tool.setuptools.data-files]`` in pyproject.toml)."""
+    source = Path(__file__).resolve().parents[1] / "kibana"
+    if source.is_dir():
+        return source
+    return Path(prefix) / "share" / "news-incidents" / "kibana"
+
+
+ASSETS = assets_folder()
 DEFAULT_PREFIX = "news"
 
 

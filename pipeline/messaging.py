@@ -103,6 +103,8 @@ def client_config(settings: KafkaSettings) -> dict[str, Any]:
         "bootstrap_servers": settings.bootstrap_servers.split(","),
         "security_protocol": settings.security_protocol,
     }
+    if settings.ssl_cafile:
+        config["ssl_cafile"] = settings.ssl_cafile
     if settings.sasl_mechanism:
         config["sasl_mechanism"] = settings.sasl_mechanism
         config["sasl_plain_username"] = settings.sasl_username
@@ -116,7 +118,7 @@ def make_producer(settings: KafkaSettings) -> KafkaProducer:
         **client_config(settings),
         acks="all",
         enable_idempotence=True,
-        compression_type=settings.compression_type,
+        compression_type=None if settings.compression_type == "none" else settings.compression_type,
         linger_ms=settings.linger_ms,
         # Room for the envelope plus headers; larger records are refused before sending.
         max_request_size=settings.max_record_bytes + HEADROOM_BYTES,
@@ -200,6 +202,16 @@ class KafkaSource:
             return False
         ends = self._consumer.end_offsets(list(assigned))
         return all(self._consumer.position(tp) >= ends[tp] for tp in assigned)
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Records behind the end, per assigned partition, from the watermarks the last fetch
+        responses carried (no request to the broker)."""
+        lags: dict[tuple[str, int], int] = {}
+        for tp in self._consumer.assignment():
+            end = self._consumer.highwater(tp)
+            if end is not None:
+                lags[(tp.topic, tp.partition)] = max(0, end - self._consumer.position(tp))
+        return lags
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -21,7 +21,8 @@ Counters are per input record and always balance::
 
     read == written + dead_lettered + dropped
 
-``dropped`` counts inputs for which the stage chose to write nothing.
+``dropped`` counts inputs for which the stage chose to write nothing. The same counts, latencies,
+ages and waits go to the stage's :class:`~pipeline.observability.StageTelemetry` when it has one.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from pipeline.errors import (
     converted,
 )
 from pipeline.messaging import DeadLetters, InboundRecord, InboundSource, Output, too_large_notice
+from pipeline.observability import StageTelemetry, record_fields
 from pipeline.settings import RunnerSettings
 from pipeline.stages.base import StageFunction
 from pipeline.waiting import Keepalive, backoff_delay, pause
@@ -86,6 +88,7 @@ class _Pending:
     record: InboundRecord
     envelope_id: str
     outputs: list[Envelope]
+    duplicate: bool = False
 
 
 class StageRunner:
@@ -100,6 +103,7 @@ class StageRunner:
         poll_timeout_ms: int = 500,
         sleep: Callable[[float], None] | None = None,
         keepalive: Keepalive | None = None,
+        telemetry: StageTelemetry | None = None,
     ) -> None:
         self.stage = stage
         self.source = source
@@ -111,6 +115,7 @@ class StageRunner:
         self.counters = StageCounters(stage.name)
         self._sleep = sleep
         self.keepalive = keepalive
+        self.telemetry = telemetry
         self._cancelled = threading.Event()
         self._stop_requested = False
         self._consecutive_dead_letters = 0
@@ -142,6 +147,8 @@ class StageRunner:
         try:
             while not self._stop_requested:
                 records = self.source.poll(self.batch_size, self.poll_timeout_ms)
+                if self.telemetry is not None:
+                    self.telemetry.turned()
                 if records:
                     self.process_batch(records)
                     idle_since = time.monotonic()
@@ -160,10 +167,13 @@ class StageRunner:
     # -- one batch -----------------------------------------------------------------------------
 
     def process_batch(self, records: Sequence[InboundRecord]) -> None:
+        started = time.perf_counter()
         self.counters.batches += 1
         decoded: list[tuple[InboundRecord, Envelope]] = []
         for record in records:
             self.counters.read += 1
+            if self.telemetry is not None:
+                self.telemetry.read.inc()
             try:
                 decoded.append((record, decode(record.value)))
             except InvalidInput as exc:  # undecodable bytes, schema violations
@@ -181,10 +191,12 @@ class StageRunner:
                 discarded.append(envelope.id)
                 continue
             if outputs:
-                pending.append(_Pending(record, envelope.id, outputs))
+                pending.append(_Pending(record, envelope.id, outputs, _marks_duplicate(envelope, outputs)))
             else:
                 self.counters.dropped += 1
                 self._consecutive_dead_letters = 0
+                if self.telemetry is not None:
+                    self.telemetry.dropped.inc()
 
         written_ids, not_written = self._settle_writes(pending, self._write_with_retries(pending))
         self.dead_letters.flush()
@@ -195,6 +207,8 @@ class StageRunner:
             self._discard_staged(discarded)
         self._with_retries(self.stage.after_batch_written, "after_batch_written")
         self.source.commit(_next_offsets(records))
+        if self.telemetry is not None:
+            self.telemetry.batch.observe(time.perf_counter() - started)
         self._check_breaker()
 
     def _settle_writes(
@@ -211,6 +225,7 @@ class StageRunner:
                 self.counters.outputs += len(item.outputs)
                 self._consecutive_dead_letters = 0
                 written.add(item.envelope_id)
+                self._count_written(item)
                 continue
             error = errors[0]
             value = (
@@ -221,6 +236,14 @@ class StageRunner:
             self._dead_letter(item.record, str(error), value)
             dead.append(item.envelope_id)
         return written, dead
+
+    def _count_written(self, item: _Pending) -> None:
+        if self.telemetry is None:
+            return
+        self.telemetry.written.inc()
+        if item.duplicate:
+            self.telemetry.duplicates.inc()
+        self.telemetry.written_at(item.outputs[0].first_seen)
 
     def _prepare_with_retries(self, envelopes: list[Envelope]) -> None:
         """Let a stage that can work on a whole batch at once (one round trip to its state
@@ -240,6 +263,7 @@ class StageRunner:
         self._with_retries(lambda: discard(ids), "discard_staged")
 
     def _process_with_retries(self, envelope: Envelope) -> list[Envelope]:
+        started = time.perf_counter()
         try:
             return self._with_retries(lambda: list(self.stage.process(envelope)), envelope.id)
         except (InvalidInput, DeadLetterStorm, RetriableError):
@@ -249,6 +273,9 @@ class StageRunner:
             # Dead-letter it with the error named; the breaker catches a systematic bug.
             log.exception("%s raised on %s", self.stage.name, envelope.id)
             raise InvalidInput(f"stage raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            if self.telemetry is not None:
+                self.telemetry.processing.observe(time.perf_counter() - started)
 
     def _with_retries(self, call: Callable[[], _T], what: str) -> _T:
         """Call a stage method. An outage is waited out for as long as it takes (the consumer
@@ -280,6 +307,8 @@ class StageRunner:
             attempt, self.settings.retry_initial_backoff_s, self.settings.retry_max_backoff_s
         )
         log.warning("%s: unavailable, waiting %.1fs (wait %d): %s", self.stage.name, delay, attempt, why)
+        if self.telemetry is not None:
+            self.telemetry.waited("outage")
         pause(
             delay,
             cancelled=self._cancelled,
@@ -319,18 +348,26 @@ class StageRunner:
         return permanent
 
     def _dead_letter(self, record: InboundRecord, reason: str, value: bytes | None) -> None:
+        article_id = record.key.decode("utf-8", "replace") if record.key else None
         log.warning(
             "%s: dead-lettering %s[%d]@%d: %s",
             self.stage.name, record.topic, record.partition, record.offset, reason,
+            extra=record_fields(
+                record.topic, record.partition, record.offset, article_id, self.stage.name
+            ),
         )
         self.dead_letters.send(record, self.stage.name, reason, value)
         self.counters.dead_lettered += 1
         kind = reason.split(":", 1)[0][:60]
+        if self.telemetry is not None:
+            self.telemetry.dead_lettered(kind)
         self.counters.dead_letter_reasons[kind] = self.counters.dead_letter_reasons.get(kind, 0) + 1
         self._consecutive_dead_letters += 1
 
     def _check_breaker(self) -> None:
         limit = self.settings.dlq_breaker
+        if self.telemetry is not None:
+            self.telemetry.breaker(self._consecutive_dead_letters, limit)
         if limit and self._consecutive_dead_letters >= limit:
             raise DeadLetterStorm(
                 f"{self.stage.name}: {self._consecutive_dead_letters} records in a row went to the "
@@ -342,7 +379,22 @@ class StageRunner:
             attempt, self.settings.retry_initial_backoff_s, self.settings.retry_max_backoff_s
         )
         log.warning("%s: retry %d in %.1fs: %s", self.stage.name, attempt, delay, why)
-        (self._sleep or time.sleep)(delay)
+        if self.telemetry is None:
+            (self._sleep or time.sleep)(delay)
+            return
+        self.telemetry.waited("retry")
+        self.telemetry.health.waiting(True)
+        try:
+            (self._sleep or time.sleep)(delay)
+        finally:
+            self.telemetry.health.waiting(False)
+
+
+def _marks_duplicate(envelope: Envelope, outputs: list[Envelope]) -> bool:
+    """True when this stage is the one that marked the article a duplicate."""
+    if envelope.dedup is not None:
+        return False
+    return any(o.dedup is not None and o.dedup.duplicate_of for o in outputs)
 
 
 def _next_offsets(records: Sequence[InboundRecord]) -> dict[tuple[str, int], int]:

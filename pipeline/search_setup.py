@@ -128,6 +128,12 @@ def client(settings: ElasticsearchSettings) -> Elasticsearch:
         kwargs["api_key"] = settings.api_key.get_secret_value()
     elif settings.username and settings.password is not None:
         kwargs["basic_auth"] = (settings.username, settings.password.get_secret_value())
+    if settings.ca_certs:
+        kwargs["ca_certs"] = settings.ca_certs
+    if settings.ssl_assert_fingerprint:
+        kwargs["ssl_assert_fingerprint"] = settings.ssl_assert_fingerprint
+    if not settings.verify_certs:
+        kwargs["verify_certs"] = False
     return Elasticsearch(settings.url, **kwargs)
 
 

@@ -9,17 +9,34 @@ defaults. Variables use the prefix ``NEWS_`` and ``__`` for nesting
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+
+
+def check_url(value: str) -> str:
+    """An http(s) URL with a host, or a ValueError that says what is wrong."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{value!r} is not an http:// or https:// URL with a host "
+            "(e.g. http://127.0.0.1:9200)"
+        )
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"{value!r} has an invalid port: {exc}") from exc
+    return value
 
 
 class Section(BaseModel):
@@ -41,12 +58,13 @@ class KafkaSettings(Section):
     batch_size: int = Field(100, description="records a runner polls and processes at once")
     poll_timeout_ms: int = 500
     max_record_bytes: int = Field(1_000_000, description="larger records are dead-lettered")
-    compression_type: str = "lz4"
+    compression_type: Literal["none", "gzip", "snappy", "lz4", "zstd"] = "lz4"
     linger_ms: int = 20
-    security_protocol: str = "PLAINTEXT"
-    sasl_mechanism: str | None = None
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
     sasl_username: str | None = None
     sasl_password: SecretStr | None = None
+    ssl_cafile: str | None = Field(None, description="CA file for SSL / SASL_SSL listeners")
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}.{name}"
@@ -57,6 +75,23 @@ class ElasticsearchSettings(Section):
     username: str | None = None
     password: SecretStr | None = None
     api_key: SecretStr | None = None
+    ca_certs: str | None = Field(
+        None, description="CA file that signed the node's certificate (e.g. the secure profile's)"
+    )
+    ssl_assert_fingerprint: str | None = Field(
+        None, description="SHA-256 fingerprint of the node's certificate, instead of a CA file"
+    )
+    verify_certs: bool = Field(True, description="verify the node's certificate (https URLs)")
+
+    @field_validator("url")
+    @classmethod
+    def _url_has_scheme_and_host(cls, value: str) -> str:
+        return check_url(value)
+
+    @field_validator("ca_certs", "ssl_assert_fingerprint", "username")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
     index_prefix: str = Field("news", description="indices <prefix>-articles-YYYY.MM, aliases ...")
     replicas: int = Field(0, description="replicas per index; 0 suits a single node")
     bulk_max_docs: int = Field(1000, description="actions per bulk request at most")
@@ -106,6 +141,23 @@ class RunnerSettings(Section):
     keepalive_interval_s: float = Field(
         5.0, description="how often a stage waiting out an outage polls its paused consumer"
     )
+
+
+class MetricsSettings(Section):
+    """The HTTP server of a long-running process: /metrics, /healthz, /readyz."""
+
+    port: int = Field(0, ge=0, le=65535, description="port of /metrics, /healthz, /readyz; 0: none")
+    host: str = Field("0.0.0.0", description="address the server listens on")
+    stale_after_s: float = Field(
+        120.0, gt=0, description="/healthz fails when the loop has not turned for this long"
+    )
+
+
+class LogSettings(Section):
+    format: Literal["text", "json"] = Field(
+        "text", description="text lines, or one JSON object per line with ECS field names"
+    )
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
 class FetchSettings(Section):
@@ -247,6 +299,8 @@ class Settings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     elasticsearch: ElasticsearchSettings = ElasticsearchSettings()
     runner: RunnerSettings = RunnerSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    log: LogSettings = LogSettings()
     fetch: FetchSettings = FetchSettings()
     connectors: ConnectorSettings = ConnectorSettings()
     tag: TagSettings = TagSettings()
@@ -277,6 +331,11 @@ class Settings(BaseSettings):
             sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
         return tuple(sources)
 
+    @field_validator("elasticsearch_url")
+    @classmethod
+    def _conventional_url(cls, value: str | None) -> str | None:
+        return check_url(value) if value else value
+
     def model_post_init(self, context: Any) -> None:
         # The conventional variables win over the nested defaults, as users expect.
         if self.kafka_bootstrap_servers:
@@ -292,3 +351,32 @@ class Settings(BaseSettings):
 
 def load_settings(**overrides: Any) -> Settings:
     return Settings(**overrides)
+
+
+# NEWS_ variables that are not settings sections but are read on purpose.
+OTHER_VARIABLES = frozenset({"NEWS_SETTINGS_FILE", "NEWS_REQUIRE_SERVICES", "NEWS_UI_SCREENSHOTS"})
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``NEWS_*`` variables that name no setting. Inside a section a typo is an error already
+    (sections forbid unknown keys); at the top level the settings loader ignores it."""
+    known = {name.upper() for name in Settings.model_fields}
+    names = os.environ if environ is None else environ
+    return sorted(
+        name for name in names
+        if name.upper().startswith("NEWS_") and name.upper() not in OTHER_VARIABLES
+        and name.upper()[5:].split("__", 1)[0] not in known
+    )
+
+
+def describe_errors(exc: Exception) -> list[str]:
+    """One line per problem of a settings error: where, and what is wrong."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return [str(exc)]
+    lines = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"]) or "settings"
+        lines.append(f"{where}: {error['msg']}")
+    return lines

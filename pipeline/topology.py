@@ -21,6 +21,12 @@ from pipeline.messaging import (
     ensure_topics,
     make_producer,
 )
+from pipeline.observability import (
+    LabelledCollector,
+    ReadinessKeepalive,
+    StatsCollector,
+    Telemetry,
+)
 from pipeline.runner import StageRunner
 from pipeline.settings import Settings
 from pipeline.stages.base import StageFunction
@@ -76,8 +82,13 @@ def make_stage(name: str, settings: Settings) -> StageFunction:
 
 
 def build_runner(
-    name: str, settings: Settings, stage: StageFunction | None = None, group_id: str | None = None
+    name: str,
+    settings: Settings,
+    stage: StageFunction | None = None,
+    group_id: str | None = None,
+    telemetry: Telemetry | None = None,
 ) -> StageRunner:
+    """The runner of a step; with ``telemetry`` its counters, waits and lag are exported."""
     current = step(name)
     ensure_topics(settings.kafka, all_topics(settings))
     kafka_source = KafkaSource(
@@ -87,7 +98,9 @@ def build_runner(
     )
     source: InboundSource = kafka_source
     # While Elasticsearch or Kafka is unreachable the keepalive keeps the consumer in its group.
-    keepalive = ConsumerKeepalive(kafka_source.consumer)
+    keepalive: ConsumerKeepalive | ReadinessKeepalive = ConsumerKeepalive(kafka_source.consumer)
+    if telemetry is not None:
+        keepalive = ReadinessKeepalive(keepalive, telemetry.health)
     output: Output
     if current.output is None:
         from pipeline.index import ElasticsearchOutput, LingeringSource
@@ -95,7 +108,13 @@ def build_runner(
 
         es = settings.elasticsearch
         # Bulk requests fill up to their count/byte bounds or the linger time.
-        output = ElasticsearchOutput(client(es), es, keepalive=keepalive)
+        sink = ElasticsearchOutput(client(es), es, keepalive=keepalive)
+        if telemetry is not None:
+            telemetry.watch(StatsCollector("news_bulk", current.name, sink.stats))
+            telemetry.watch(LabelledCollector(
+                "news_bulk_retried", "status", current.name, sink.retried_by_status
+            ))
+        output = sink
         source = LingeringSource(
             kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes
         )
@@ -116,4 +135,5 @@ def build_runner(
         batch_size=settings.kafka.batch_size,
         poll_timeout_ms=settings.kafka.poll_timeout_ms,
         keepalive=keepalive,
+        telemetry=telemetry.stage(name, kafka_source.lag) if telemetry is not None else None,
     )

@@ -307,3 +307,17 @@ def test_import_posts_the_file_to_the_import_api_with_overwrite(
     body = request.data.decode()
     assert 'name="file"; filename="news-incidents.ndjson"' in body
     assert '"title": "staging-events"' in body and '"title": "news-events"' not in body
+
+
+def test_an_installed_package_finds_the_saved_objects_it_ships() -> None:
+    import tomllib
+
+    from pipeline.kibana import assets_folder
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    data_files = config["tool"]["setuptools"]["data-files"]
+    shipped = {p.name for pattern in data_files["share/news-incidents/kibana"]
+               for p in root.glob(pattern)}
+    assert shipped == {p.name for p in asset_files(ASSETS)}
+    assert assets_folder() == ASSETS == root / "kibana"  # the source tree wins where there is one

@@ -84,6 +84,19 @@ def test_only_the_failed_items_are_sent_again() -> None:
     ]
     assert len(sleeps.delays) == 2
     assert len(cluster.ids("news-articles")) == 6
+    assert out_stats(cluster, sleeps) == {}  # a fresh output has retried nothing
+
+
+def out_stats(cluster: FakeCluster, sleeps: Sleeps) -> dict[str, int]:
+    return output(cluster, sleeps).retried_by_status
+
+
+def test_retried_actions_are_counted_by_status() -> None:
+    cluster = FakeCluster(item_statuses={"article-0003": [429, 503]}, down_for=1)
+    out = output(cluster, Sleeps())
+    out.write([tagged(n) for n in range(4)])
+    # The first request fails before the bulk (the template check), for all four articles.
+    assert out.retried_by_status == {"connection": 4, "429": 1, "503": 1}
 
 
 def test_connection_errors_are_retried_for_as_long_as_it_takes_with_capped_jittered_backoff() -> (

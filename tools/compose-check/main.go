@@ -2,6 +2,7 @@
 // uses: the Compose specification's schema, interpolation, and references between services.
 //
 //	go run . ../../docker-compose.yml
+//	COMPOSE_PROFILES=secure go run . ../../docker-compose.yml   (with the services of a profile)
 package main
 
 import (
@@ -24,6 +25,8 @@ func main() {
 		os.Args[1:],
 		cli.WithName("news-incidents"),
 		cli.WithWorkingDirectory(workdir),
+		cli.WithOsEnv,
+		cli.WithDefaultProfiles(),
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "compose-check:", err)
