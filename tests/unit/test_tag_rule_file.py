@@ -123,3 +123,21 @@ def test_the_rule_file_event_types_are_the_incident_model_types() -> None:
     from pipeline.tagging.incident import EVENT_TYPES
 
     assert get_args(rules.EventType) == EVENT_TYPES
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        ("A suicide car targets a neighborhood in Homs", "Explosions/Remote violence"),
+        ("Helicopters drop 12 barrels on the Western Ghouta", "Explosions/Remote violence"),
+        ("Rebels destroy a tank of the army near the town", "Battles"),
+        ("A Turkish tank got ATGMed near Akhtarin", "Battles"),
+        ("Rebels captures the village of Qundarah from the militants", "Battles"),
+        ("The forces took Safsafa area from the militants", "Battles"),
+        ("A man found murdered in Qameshly", "Violence against civilians"),
+        ("The militants carry out the 5th stoning in the city", "Violence against civilians"),
+    ],
+)
+def test_more_ways_of_reporting_an_incident(sentence: str, event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == event_type
