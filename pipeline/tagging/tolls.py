@@ -143,6 +143,26 @@ VICTIMS_KILLED = re.compile(
     rf"beheaded|massacred|found dead)\b",
     re.I,
 )
+# Headline style, no auxiliary: "61 members from the \u201cIslamic State\u201d killed during six days".
+VICTIMS_KILLED_HEADLINE = re.compile(
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?{_VICTIMS}\b"
+    # up to six words naming whose they were, none of them another verb ("... who attacked")
+    rf"(?P<gap>(?:\s+(?!(?:who|which|that|and|after|as|when|while)\b)(?![a-z]+ed\b)"
+    rf"[\u201c\u201d\"]*[\w'\u2019-]+[\u201c\u201d\"]*){{0,6}}?)\s+(?:killed|slain|martyred|executed|beheaded)\b",
+)
+# "kills and beheads 4 fighters", "killing and executing 35 members": two verbs, one count.
+TWO_VERBS = re.compile(
+    rf"\b(?:kill(?:s|ed|ing)?|execut(?:es|ed|ing|e))\s+and\s+(?:behead|execut|kill|slaughter)\w*\s+"
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
+    re.I,
+)
+# "the number of fatalities ... rises to 20", "raise the number of killed ... to about 150".
+NUMBER_RISES = re.compile(
+    rf"\bnumber of (?:the )?(?:dead|deaths|fatalities|people killed|those killed|killed|victims|martyrs)\b"
+    rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
+    re.I,
+)
 # "killed a teacher", "executes a man": one victim named after the verb.
 KILLED_ONE = re.compile(
     rf"\b(?:killed|killing|kills|kill|shot dead|executed|executes|execute|executing|beheaded|"
@@ -260,7 +280,7 @@ _NOT_DEATH_ONLY = re.compile(r"\b(?:wounded|injured|hurt|and|or)\b", re.I)
 _PASSIVE_END = re.compile(r"\b(?:were|have been)\s*$", re.I)
 # Cheap tests that the patterns above could match at all (most sentences with a figure word do
 # not need the costly ones).
-_ACTIVE_KILLING = re.compile(r"\b(?:kill|execut|behead|assassinat|shot dead)", re.I)
+_ACTIVE_KILLING = re.compile(r"\b(?:kill|execut|behead|assassinat|shot dead|slain|martyr|dead)", re.I)
 _PASSIVE_DEATH = re.compile(
     r"\b(?:were|was|are|have been|had been|has been)\s+(?:\w+\s+)?(?:killed|slain|shot|executed|martyred|"
     r"beheaded|massacred|found)\b",
@@ -269,7 +289,7 @@ _PASSIVE_DEATH = re.compile(
 _INJURED_TOO = re.compile(r"\b(?:wounded|injured|hurt|injuries|and\s+(?:killed|wounded|injured))\b", re.I)
 # "Two suicide bombers killed 92 people": a count before an active verb with its own object is
 # the attackers, not the dead.
-_ACTIVE_OBJECT = re.compile(rf"^\s+(?:{QUAL}\s+)?(?:{NUM}|an?\s|the\s|his\s|her\s|their\s)", re.I)
+_ACTIVE_OBJECT = re.compile(rf"\s+(?:{QUAL}\s+)?(?:{NUM}|an?\s|the\s|his\s|her\s|their\s)", re.I)
 
 
 def figures(sentence: str) -> list[Figure]:
@@ -333,6 +353,12 @@ def figures(sentence: str) -> list[Figure]:
         if _INJURED_TOO.search(match.group("gap")):
             continue
         add("deaths", match)
+    for match in VICTIMS_KILLED_HEADLINE.finditer(sentence) if active else ():
+        if not _ACTIVE_OBJECT.match(sentence, match.end()):
+            add("deaths", match)
+    for pattern in (TWO_VERBS, NUMBER_RISES):
+        for match in pattern.finditer(sentence):
+            add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
         add("deaths", match)
     for match in KILLED_ONE.finditer(sentence) if active else ():

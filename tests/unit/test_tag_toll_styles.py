@@ -1,0 +1,30 @@
+"""Tolls written in the styles of wire and monitor reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.tagging import tolls
+
+
+@pytest.mark.parametrize(
+    ("sentence", "toll"),
+    [
+        ("Two suicide bombers killed 92 people at the market", 92),
+        ("61 members from the \u201cIslamic State\u201d killed during six days of battles", 61),
+        ("5 members of the regime forces killed in Latakia", 5),
+        ("At least 13 people, including 11 militiamen, were killed", 13),
+        ("The militants kill and behead 4 fighters of the rebel factions", 4),
+        ("The number of fatalities caused by the strikes rises to 20 fighters and civilians", 20),
+        ("20 civilians and five soldiers were killed in the town", 25),
+        ("Gunmen killed a teacher in the village", 1),
+        ("Warplanes kill a woman and two of her children", 3),
+    ],
+)
+def test_the_toll_stated(sentence: str, toll: int) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] == toll
+
+
+@pytest.mark.parametrize("sentence", ["3 rockets hit the base", "12 shells fell on the town overnight"])
+def test_counts_of_things_are_no_toll(sentence: str) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] is None
