@@ -511,8 +511,14 @@ class EntityRecognizer:
             start = i
             # Drop sentence-initial and headline common words, titles and demonyms at the front
             # (not from a country's name: "Central African Republic").
-            country_name = self.gazetteer.country_of_word(tokens.span_text(i, j)) is not None
-            while not country_name and start < j and (
+            strip = (
+                (start == sent.start or is_title or tokens.punct(start - 1))
+                and (text[start] in self.words.common or tokens.stop(start))
+                and not self._known_name(text[start])
+            )
+            if strip and self.gazetteer.country_of_word(tokens.span_text(i, j)) is not None:
+                strip = False
+            while strip and start < j and (
                 (start == sent.start or is_title or tokens.punct(start - 1))
                 and (text[start] in self.words.common or tokens.stop(start))
                 and not self._known_name(text[start])
@@ -603,8 +609,8 @@ class EntityRecognizer:
             appositive=bool(_APPOSITIVE.match(after_text)),
             prev_locative=prev is not None and prev.lower() in LOCATIVE,
             after_place_noun=bool(PLACE_NOUNS.search(before_text)),
-            rural=self._rural(tokens, sent, end, before_text),
-            region_words=self._region_words(tokens, sent, end, before_text),
+            find_rural=lambda: self._rural(tokens, sent, end, before_text),
+            find_region_words=lambda: self._region_words(tokens, sent, end, before_text),
             countries=countries,
             persons=persons,
             words_list=self.words,

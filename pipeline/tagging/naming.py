@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -43,8 +44,9 @@ class NameContext:
     appositive: bool  # followed by ", a spokesman", ", the governor", ...
     prev_locative: bool  # right after "in", "near", "of", ...
     after_place_noun: bool  # after "the town of", "the village of", ...
-    rural: bool  # "the countryside of X", "X countryside"
-    region_words: list[str]  # "province" in "Idlib province", "the province of Idlib", ...
+    # Asked only by the rules that need them (most runs are decided before):
+    find_rural: Callable[[], bool]  # "the countryside of X", "X countryside"
+    find_region_words: Callable[[], list[str]]  # "province" in "Idlib province", ...
     countries: Sequence[str]
     persons: dict[str, str]  # surnames (and full names) of the people named so far
     words_list: WordLists
@@ -52,6 +54,14 @@ class NameContext:
     make: Callable[..., Mention]
     _place: Any = field(default=None, init=False, repr=False)
     _resolved: bool = field(default=False, init=False, repr=False)
+
+    @cached_property
+    def rural(self) -> bool:
+        return self.find_rural()
+
+    @cached_property
+    def region_words(self) -> list[str]:
+        return self.find_region_words()
 
     @property
     def locative(self) -> bool:
@@ -144,7 +154,7 @@ def named_region(c: NameContext) -> Mention | None:
 
 def rural_area(c: NameContext) -> Mention | None:
     """ "the countryside of Idlib" is the province, not the city."""
-    if c.rural and c.place is not None:
+    if c.place is not None and c.rural:
         return c.place_mention(c.gazetteer.region_around(c.place))
     return None
 

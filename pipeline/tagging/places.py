@@ -427,9 +427,9 @@ class Gazetteer:
         stripped = mention.strip()
         if stripped.isupper() and len(stripped) <= ACRONYM_MAX:
             return False
-        primary = (fold(mention), best.name) in self.primary
         if best.country in context:
             return True
+        primary = (fold(mention), best.name) in self.primary
         alternate_floor = ALTERNATE_NAME_ABROAD if context else ALTERNATE_NAME_NO_CONTEXT
         if not primary and best.population < alternate_floor:
             return False

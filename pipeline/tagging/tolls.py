@@ -292,6 +292,22 @@ _INJURED_TOO = re.compile(r"\b(?:wounded|injured|hurt|injuries|and\s+(?:killed|w
 _ACTIVE_OBJECT = re.compile(rf"\s+(?:{QUAL}\s+)?(?:{NUM}|an?\s|the\s|his\s|her\s|their\s)", re.I)
 
 
+_HEADLINE_DEATH = re.compile(r"\b(?:killed|slain|martyred|executed|beheaded)\b", re.I)
+# How far before its verb a count of victims can start ("At least 13 people, including 11
+# militiamen, were killed"): the costly patterns only scan that much before each verb.
+VICTIM_REACH = 200
+
+
+def _before_anchors(pattern: re.Pattern[str], anchor: re.Pattern[str], sentence: str) -> list[re.Match[str]]:
+    """Matches of ``pattern`` that end at one of ``anchor``'s matches, looked for only in the
+    stretch of text before each anchor."""
+    found: dict[tuple[int, int], re.Match[str]] = {}
+    for verb in anchor.finditer(sentence):
+        for match in pattern.finditer(sentence, max(0, verb.start() - VICTIM_REACH), verb.end()):
+            found.setdefault(match.span(), match)
+    return [found[span] for span in sorted(found)]
+
+
 def figures(sentence: str) -> list[Figure]:
     """Death and injury figures in one sentence, in order."""
     if not _FIGURE_WORDS.search(sentence) or CUMULATIVE.search(sentence):
@@ -349,11 +365,10 @@ def figures(sentence: str) -> list[Figure]:
             continue
         spans.append((match.start("num"), match.end("num2")))
         out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
-    for match in VICTIMS_KILLED.finditer(sentence) if _PASSIVE_DEATH.search(sentence) else ():
-        if _INJURED_TOO.search(match.group("gap")):
-            continue
-        add("deaths", match)
-    for match in VICTIMS_KILLED_HEADLINE.finditer(sentence) if active else ():
+    for match in _before_anchors(VICTIMS_KILLED, _PASSIVE_DEATH, sentence):
+        if not _INJURED_TOO.search(match.group("gap")):
+            add("deaths", match)
+    for match in _before_anchors(VICTIMS_KILLED_HEADLINE, _HEADLINE_DEATH, sentence) if active else ():
         if not _ACTIVE_OBJECT.match(sentence, match.end()):
             add("deaths", match)
     for pattern in (TWO_VERBS, NUMBER_RISES):

@@ -78,6 +78,20 @@ def _without_figures_of_speech(sentence: str) -> str:
     return _NOT_EVENTS.sub(lambda m: " " * len(m.group(0)), sentence)
 
 
+FIGURE_WINDOW = 40
+
+
+def _figure_of_speech_at(sentence: str, trig: Trigger) -> bool:
+    """Whether the trigger's words are part of a figure of speech ("blast" in "blast walls"):
+    looked for only around the trigger, so most sentences pay nothing for it."""
+    start = max(0, trig.position - FIGURE_WINDOW)
+    end = trig.position + len(trig.text)
+    window = sentence[start : end + FIGURE_WINDOW]
+    return any(
+        start + m.start() < end and trig.position < start + m.end() for m in _NOT_EVENTS.finditer(window)
+    )
+
+
 def _first_rule(sentence: str) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
     for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
@@ -94,8 +108,7 @@ def classify(sentence: str) -> Trigger | None:
     best = _first_rule(sentence)
     if best is None:
         return None
-    if _NOT_EVENTS.search(sentence):
-        # Only a sentence that matched a rule pays for looking for figures of speech.
+    if _figure_of_speech_at(sentence, best):
         sentence = _without_figures_of_speech(sentence)
         best = _first_rule(sentence)
         if best is None:
