@@ -399,7 +399,7 @@ def _wait_for_members(s: Settings, group: str, members: int) -> bool:
             (found,) = admin.describe_consumer_groups([group])
             return bool(found.state == "Stable" and len(found.members) == members)
 
-        _until(stable, 120)
+        _until(stable, 300)
         return stable()
     finally:
         admin.close()
