@@ -337,51 +337,56 @@ def _killed_row(name: str, s: Settings, **checks: bool) -> Row:
 
 
 def workers_one_killed() -> list[Row]:
-    """Two clean workers, then two tag workers, in one group each over four partitions; the
-    second worker of each group is SIGKILLed after writing its first batch, before committing
-    it. The clean survivor takes the dead worker's partitions over; for tag a third worker is
+    """Three clean workers, then two tag workers, in one group each over four partitions; one
+    worker of each group is SIGKILLed after writing its first batch, before committing it.
+    The clean survivors take the dead worker's partitions over; for tag another worker is
     started in its place. Deduplicate and index drain in between and at the end."""
     s = isolated(partitions=4)
     s.kafka.batch_size = 10
     articles = [killed_article(i) for i in range(KILLED_ARTICLES)]
     rows = [_group_run(s, "clean", lambda: produce_envelopes(s, s.kafka.topic("raw"), articles),
-                       restart=False)]
+                       workers=3, restart=False)]
     rows.append(_group_run(
         s, "tag", lambda: build_runner("deduplicate", s).run(until_drained=True, idle_timeout_s=60),
-        restart=True,
+        workers=2, restart=True,
     ))
     counters = build_runner("index", s).run(until_drained=True, idle_timeout_s=60)
     rows.append(_killed_row("index", s, balanced=counters.balanced()))
-    rows[-1].fault = "index after 2 clean and 2 tag workers, one of each SIGKILLed"
+    rows[-1].fault = "index after 3 clean and 2 tag workers, one of each SIGKILLed"
     return rows
 
 
-def _group_run(s: Settings, name: str, feed: Callable[[], object], restart: bool) -> Row:
+def _group_run(
+    s: Settings, name: str, feed: Callable[[], object], workers: int, restart: bool
+) -> Row:
+    """``workers`` members of the stage's group, the last of them SIGKILLed at its first
+    commit; ``feed`` writes the input once all have joined."""
     group = f"{s.kafka.topic_prefix}.{name}"
-    survivor = _worker(s, "pipeline", name)
+    alive = [_worker(s, "pipeline", name) for _ in range(workers - 1)]
     doomed = _worker(s, "tests.integration.crash_before_commit", name)
     try:
-        joined = _wait_for_members(s, group, 2)
+        joined = _wait_for_members(s, group, workers)
         feed()
         died = doomed.wait(timeout=300) == -signal.SIGKILL
-        workers = [survivor] + ([_worker(s, "pipeline", name)] if restart else [])
+        if restart:
+            alive.append(_worker(s, "pipeline", name))
         expected = {f"article-{i:04d}" for i in range(KILLED_ARTICLES)}
         output = s.kafka.topic(STAGE_OUTPUT[name])
         _until(lambda: {decode(r.value).id for r in read_topic(s, output)} >= expected  # type: ignore[attr-defined]
-               or any(w.poll() is not None for w in workers), 300)
-        for worker in workers:
+               or any(w.poll() is not None for w in alive), 300)
+        for worker in alive:
             worker.send_signal(signal.SIGTERM)
-        stopped = all(worker.wait(timeout=120) == 0 for worker in workers)
+        stopped = all(worker.wait(timeout=120) == 0 for worker in alive)
     finally:
-        for process in (survivor, doomed):
+        for process in [*alive, doomed]:
             if process.poll() is None:
                 process.kill()
                 process.wait()
     source = s.kafka.topic(STAGE_INPUT[name])
     row = _killed_row(name, s, joined=joined, killed=died, stopped=stopped,
                       committed=_all_committed(s, source, group))
-    started = "a third started" if restart else "not restarted"
-    row.fault = f"2 {name} workers, one SIGKILLed mid-run ({started})"
+    started = "another started" if restart else "not restarted"
+    row.fault = f"{workers} {name} workers, one SIGKILLed mid-run ({started})"
     return row
 
 
@@ -492,7 +497,7 @@ def broker_killed(folder: Path) -> Row:
     row.fault = "the broker SIGKILLed mid-stream, restarted on its data"
     if row.ok:
         restarts = sum(stage.restarts for stage in stages)
-        row.note = f"{at_kill} indexed when killed; {restarts} stage restarts"
+        row.note = f"{at_kill} indexed when killed, stage restarts: {restarts}"
     return row
 
 
