@@ -512,6 +512,9 @@ HOSTILE_PAGES = [
     ("rss-8", "/articles/big.html", "Oversize page"),
     ("rss-9", "/articles/missing.html", "Missing page"),
 ]
+# Entries whose page could not be had, indexed from their feed summary: slow-loris, gzip bomb,
+# 410, robots-disallowed, 500, oversize, 404.
+FAILED_PAGES = 7
 HOSTILE_FAILURES = {
     "feed-malformed", "feed-not-a-feed", "feed-http-429", "feed-http-500", "feed-http-404",
     "feed-redirect-loop", "feed-blocked-address", "page-deadline", "page-too-large",
@@ -539,18 +542,23 @@ def hostile_feeds() -> Row:
                for r in read_topic(s, s.kafka.topic(name) + ".dlq", timeout_s=5)]
     reasons = [dict(r.headers).get("dlq.reason", b"") for r in letters]  # type: ignore[attr-defined]
     missing = sorted(HOSTILE_FAILURES - set(first.errors))
+    es = client(s.elasticsearch)
+    es.indices.refresh(index=articles_alias(s.elasticsearch))
+    from_feed = es.count(index=articles_alias(s.elasticsearch),
+                         query={"term": {"body_source": "feed"}})["count"]
     row = sink_row(
         "hostile feeds and pages (feed connector, local server)", s, set(published),
         inputs=tuple(STAGE_INPUT.values()), balanced=balanced,
         kept_polling=first.feeds == second.feeds == len(specs),
         published_once=len(published) == len(set(published)) == first.published > 0,
         nothing_again=second.published == 0, letters_have_reasons=all(reasons),
-        failures_counted=not missing,
+        failures_counted=not missing, summaries_for_failed_pages=from_feed == FAILED_PAGES,
     )
     if missing:
         row.note = f"{row.note}; not counted: {', '.join(missing)}"
     elif row.ok:
-        row.note = f"{len(HOSTILE_FAILURES)} kinds of failure counted, connector kept polling"
+        row.note = (f"{len(HOSTILE_FAILURES)} kinds of failure counted, {from_feed} failed pages "
+                    "indexed from their feed summary, connector kept polling")
     return row
 
 
