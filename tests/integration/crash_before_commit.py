@@ -1,20 +1,22 @@
-"""Runs the clean stage and SIGKILLs its own process at the first commit: after every output of
-the batch was produced and acknowledged, before the offsets are committed.
+"""Runs one stage (clean unless named) and SIGKILLs its own process at the first commit: after
+every output of the batch was produced and acknowledged (or, for index, bulk-written to
+Elasticsearch), before the offsets are committed.
 
-Usage: python -m tests.integration.crash_before_commit   (settings from the environment)
+Usage: python -m tests.integration.crash_before_commit [STAGE]   (settings from the environment)
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 
 from pipeline.settings import load_settings
 from pipeline.topology import build_runner
 
 
-def main() -> None:
-    runner = build_runner("clean", load_settings())
+def main(stage: str = "clean") -> None:
+    runner = build_runner(stage, load_settings())
 
     def die(offsets: object) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
@@ -24,4 +26,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])
