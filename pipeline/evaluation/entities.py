@@ -21,6 +21,7 @@ from typing import Any
 
 from pipeline.evaluation.splits import Part, part_of
 from pipeline.tagging.entities import EntityRecognizer, split_headline
+from pipeline.tagging.evaluation import Counts
 
 COARSE = {"PERSON": "PER", "ORG": "ORG", "PLACE": "LOC"}
 TYPES = ("PER", "ORG", "LOC")
@@ -89,18 +90,6 @@ def predicted_spans(recognizer: EntityRecognizer, text: str) -> set[Span]:
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def f1(self) -> tuple[float, float, float]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        return round(p, 3), round(r, 3), round(2 * p * r / (p + r), 3) if p + r else 0.0
-
-
-@dataclass
 class EntityScore:
     exact: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in (*TYPES, "all")})
     relaxed: Counts = field(default_factory=Counts)
@@ -109,9 +98,9 @@ class EntityScore:
     def metrics(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name in TYPES:
-            out[f"f1_{name}"] = self.exact[name].f1()[2]
-        p, r, f = self.exact["all"].f1()
-        out.update(precision=p, recall=r, f1=f, f1_relaxed=self.relaxed.f1()[2])
+            out[f"f1_{name}"] = round(self.exact[name].prf()[2], 3)
+        p, r, f = (round(v, 3) for v in self.exact["all"].prf())
+        out.update(precision=p, recall=r, f1=f, f1_relaxed=round(self.relaxed.prf()[2], 3))
         out["items"] = {"gold_spans": self.exact["all"].tp + self.exact["all"].fn}
         return out
 
@@ -139,10 +128,7 @@ def score_documents(recognizer: EntityRecognizer, docs: Iterable[AnnotatedDocume
         for kind in (*TYPES, "all"):
             gold_k = {g for g in doc.gold if kind in ("all", g[2])}
             pred_k = {p for p in pred if kind in ("all", p[2])}
-            counts = score.exact[kind]
-            counts.tp += len(gold_k & pred_k)
-            counts.fp += len(pred_k - gold_k)
-            counts.fn += len(gold_k - pred_k)
+            score.exact[kind].add(gold_k, pred_k)
         _score_relaxed(score.relaxed, doc.gold, pred)
         for start, end, kind in sorted(doc.gold - pred):
             score.errors.append(f"{doc.doc_id}: missed {kind} {doc.text[start:end]!r}")

@@ -22,6 +22,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -127,7 +128,7 @@ class Counts:
     fp: int = 0
     fn: int = 0
 
-    def add(self, gold: set[str], pred: set[str]) -> None:
+    def add(self, gold: AbstractSet[object], pred: AbstractSet[object]) -> None:
         self.tp += len(gold & pred)
         self.fp += len(pred - gold)
         self.fn += len(gold - pred)
