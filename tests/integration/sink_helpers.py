@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -117,3 +119,18 @@ def drop_indices(es: Elasticsearch, prefix: str) -> None:
         es.indices.delete(index=",".join(names))
     for name in (f"{prefix}-articles", f"{prefix}-events"):
         es.options(ignore_status=404).indices.delete_index_template(name=name)
+
+
+class Background(threading.Thread):
+    """Runs a callable (a runner's ``run``) in a daemon thread and keeps what it raised."""
+
+    def __init__(self, run: Callable[[], Any]) -> None:
+        super().__init__(daemon=True)
+        self._run = run
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._run()
+        except BaseException as exc:
+            self.error = exc

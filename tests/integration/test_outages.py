@@ -6,7 +6,6 @@ stopping for refused credentials. Nothing is lost, nothing dead-lettered."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,23 +19,17 @@ from pipeline.settings import Settings
 from pipeline.topology import all_topics, build_runner
 from tests.integration.es_node import SpareNode
 from tests.integration.kafka_helpers import committed_offsets, produce_envelopes, read_topic
-from tests.integration.sink_helpers import all_ids, count, drop_indices, sink_runner, tagged_envelope
+from tests.integration.sink_helpers import (
+    Background,
+    all_ids,
+    count,
+    drop_indices,
+    sink_runner,
+    tagged_envelope,
+)
 from tests.integration.test_tag_workers import gulf_report
 
 pytestmark = pytest.mark.integration
-
-
-class Background(threading.Thread):
-    def __init__(self, run: Callable[[], Any]) -> None:
-        super().__init__(daemon=True)
-        self._run = run
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._run()
-        except BaseException as exc:
-            self.error = exc
 
 
 def wait_for(condition: Callable[[], bool], what: str, thread: Background, timeout_s: float) -> None:

@@ -6,10 +6,8 @@ dead-lettered). The shared node of `make services` is never touched."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from kafka import KafkaConsumer
@@ -21,6 +19,7 @@ from pipeline.settings import Settings
 from tests.integration.es_node import SpareNode
 from tests.integration.kafka_helpers import committed_offsets, produce_envelopes, read_topic
 from tests.integration.sink_helpers import (
+    Background,
     all_ids,
     count,
     incident_for,
@@ -74,19 +73,6 @@ class ShortPollIntervalSource(KafkaSource):
         )
 
 
-class RunnerThread(threading.Thread):
-    def __init__(self, run: Any) -> None:
-        super().__init__(daemon=True)
-        self._run = run
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            self._run()
-        except BaseException as exc:
-            self.error = exc
-
-
 def test_elasticsearch_down_for_60s_mid_stream_loses_nothing_and_duplicates_nothing(
     spare_node: SpareNode, spare_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -109,7 +95,7 @@ def test_elasticsearch_down_for_60s_mid_stream_loses_nothing_and_duplicates_noth
     ]
 
     runner, output = sink_runner(s, group, source=ShortPollIntervalSource(s, group))
-    sink = RunnerThread(runner.run)
+    sink = Background(runner.run)
     sink.start()
     # Records keep arriving before, during and after the outage: 1,000 over about 25 s.
     def produce_steadily() -> None:
@@ -117,7 +103,7 @@ def test_elasticsearch_down_for_60s_mid_stream_loses_nothing_and_duplicates_noth
             produce_envelopes(s, topic, envelopes[start : start + 40])
             time.sleep(1.0)
 
-    producer = RunnerThread(produce_steadily)
+    producer = Background(produce_steadily)
     producer.start()
 
     deadline = time.monotonic() + 60

@@ -91,3 +91,17 @@ class FakeDeadLetters:
 
     def close(self) -> None:
         return None
+
+
+class CountingKeepalive:
+    """A consumer keepalive that counts its ticks and releases."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self.releases = 0
+
+    def tick(self) -> None:
+        self.ticks += 1
+
+    def release(self) -> None:
+        self.releases += 1

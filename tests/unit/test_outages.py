@@ -20,20 +20,15 @@ from pipeline.settings import ElasticsearchSettings, RunnerSettings
 from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore
 from tests.unit.es_fakes import FakeCluster, fake_client, tagged
-from tests.unit.fakes import FakeDeadLetters, FakeOutput, FakeSource, good_records, record
+from tests.unit.fakes import (
+    CountingKeepalive,
+    FakeDeadLetters,
+    FakeOutput,
+    FakeSource,
+    good_records,
+    record,
+)
 from tests.unit.test_runner import Upper
-
-
-class CountingKeepalive:
-    def __init__(self) -> None:
-        self.ticks = 0
-        self.releases = 0
-
-    def tick(self) -> None:
-        self.ticks += 1
-
-    def release(self) -> None:
-        self.releases += 1
 
 
 def runner_for(

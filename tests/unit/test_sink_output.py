@@ -14,7 +14,7 @@ from pipeline.runner import StageRunner
 from pipeline.settings import ElasticsearchSettings, RunnerSettings
 from pipeline.stages.passthrough import Identity
 from tests.unit.es_fakes import FakeCluster, fake_client, incident, query_of, tagged
-from tests.unit.fakes import FakeDeadLetters, FakeSource, record
+from tests.unit.fakes import CountingKeepalive, FakeDeadLetters, FakeSource, record
 
 
 def es_settings(**overrides: Any) -> ElasticsearchSettings:
@@ -27,18 +27,6 @@ class Sleeps:
 
     def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
-
-
-class CountingKeepalive:
-    def __init__(self) -> None:
-        self.ticks = 0
-        self.releases = 0
-
-    def tick(self) -> None:
-        self.ticks += 1
-
-    def release(self) -> None:
-        self.releases += 1
 
 
 def output(
