@@ -100,6 +100,30 @@ def test_riots_strategic_developments_and_armed_victims(
 
 
 @pytest.mark.parametrize(
+    ("sentence", "event_type"),
+    [
+        # The armed word is the victim: the verb's object, or its subject in the passive.
+        ("Militants killed a U.N. peacekeeper near Bambari.", "Battles"),
+        ("Nigerien forces ambushed near the border, officials say.", "Battles"),
+        ("Malian troops were attacked outside Gao.", "Battles"),
+        # The armed word is the perpetrator, or another sentence part: the victims are civilians.
+        ("A nurse was shot dead by a soldier at the market.", "Violence against civilians"),
+        ("Gunmen kill eight residents of Bria: peacekeepers", "Violence against civilians"),
+        ("Gunmen killed two traders near an army checkpoint.", "Violence against civilians"),
+    ],
+)
+def test_armed_victims_are_told_from_armed_perpetrators(sentence: str, event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == event_type
+
+
+@pytest.mark.parametrize("sentence", ["Troops retake Kidal from the rebels", "The army recaptures Ramadi"])
+def test_present_tense_headlines_of_regained_territory(sentence: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.sub_event_type == "Government regains territory"
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "Clashes on the Jobar front amid heavy shelling left fighters dead.",

@@ -11,6 +11,12 @@ from pipeline.tagging.incident.model import BATTLES, VAC
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
+# Victims that are not armed: a word of these between the verb and an armed word is the victim.
+_VICTIMS_CIVIL = (
+    r"(?:civilians?|residents?|villagers?|people|persons?|children|child|women|woman|men|man|"
+    r"workers?|employees?|students?|passengers?|worshippers|farmers?|herders?|journalists?|"
+    r"teachers?|doctors?|traders?|displaced|refugees?)"
+)
 # (pattern, event type, sub-event type, priority), from pipeline/data/incident_rules.yaml.
 RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
     (rule.pattern, rule.event_type, rule.sub_event_type, rule.priority) for rule in trigger_rules().rules
@@ -58,12 +64,22 @@ _BY_PRIORITY = tuple(
         zip(range(len(RULES)), RULES, RULE_WORDS, strict=True), key=lambda item: (-item[1][3], item[0])
     )
 )
+# The armed side is the victim: the object of the verb ("killed two soldiers", "militants kill a
+# U.N. peacekeeper"; not the perpetrator after "by" nor a word past a colon or another victim),
+# or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
+# before "killed" without civilians after it ("soldiers killed 30 people" is not).
 _KILLED_ARMED = re.compile(
-    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down)\b[^.]{{0,40}}\b{_SECURITY}\b", re.I
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down)\b"
+    rf"(?:(?!\bby\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
+    re.I,
 )
 _ARMED_KILLED = re.compile(
-    rf"\b{_SECURITY}\s+(?:(?:was|were|have been|has been|had been|is|are)\s+)?"
-    rf"(?:killed|shot dead|gunned down|shot and killed|assassinated)\b",
+    rf"\b{_SECURITY}\s+(?:"
+    rf"(?:was|were|have been|has been|had been|is|are)\s+"
+    rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
+    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated)\b"
+    rf"|(?:attacked|ambushed)"
+    rf"(?=\s*(?:$|[,:;.]|(?:in|on|near|at|by|outside|during|while|after|overnight|as|when)\b)))",
     re.I,
 )
 _CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
