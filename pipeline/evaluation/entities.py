@@ -82,6 +82,8 @@ def predicted_spans(recognizer: EntityRecognizer, text: str) -> set[Span]:
         base += len(part) + 2
     spans: set[Span] = set()
     for mention in analysis.mentions:
+        if mention.inferred:
+            continue
         analysis_base, text_base = max((o for o in origins if o[0] <= mention.start), default=(0, 0))
         start = text_base + mention.start - analysis_base
         end = start + (mention.end - mention.start)

@@ -113,6 +113,17 @@ _RURAL_BEFORE = re.compile(
     r"(?:\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s*(?:,|\band\b))*\s*$|\b(?i:rural)\s*$",
 )
 RURAL_LOOKBACK_TOKENS = 8
+# A country's capital named by the country: "the Afghan capital", "C.African capital",
+# "Somalia's capital", "the capital of Iraq" (not "the Afghan capital, Kabul", whose name is a
+# mention of its own, nor "capital punishment", "the capital region").
+_COUNTRY_WORDS = r"[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*){0,2}?"
+_CAPITAL_PHRASE = re.compile(
+    rf"(?P<phrase>(?P<before>{_COUNTRY_WORDS})(?:'s|\u2019s)?\s+(?i:capital)(?:\s+(?i:city))?"
+    rf"(?!\s*,?\s*[A-Z]|\s+(?i:of|punishment|markets?|gains?|flight|expenditure|investments?|"
+    rf"region|district|territory|province|area)\b)"
+    rf"|(?i:capital)(?:\s+(?i:city))?\s+of\s+(?:the\s+)?(?P<after>{_COUNTRY_WORDS})"
+    rf"(?![\w.'\u2019-]|\s+[A-Z]))"
+)
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 
 
@@ -135,6 +146,9 @@ class Mention:
     canonical: str
     actor: Actor | None = None
     place: ResolvedPlace | None = None
+    # Read from a phrase rather than named ("the Afghan capital" -> Kabul): a place for the
+    # incidents of its sentence, not one of the article's names.
+    inferred: bool = False
 
 
 @dataclass
@@ -152,7 +166,7 @@ class Analysis:
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
     def of_label(self, label: Label) -> list[Mention]:
-        return [m for m in self.mentions if m.label == label]
+        return [m for m in self.mentions if m.label == label and not m.inferred]
 
     def persons(self) -> list[str]:
         return list(dict.fromkeys(m.canonical for m in self.of_label("PERSON")))
@@ -412,10 +426,41 @@ class EntityRecognizer:
                 )
             elif self.model is not None:
                 mentions.extend(self._model_guess(span, index, base))
+        mentions = self._with_capitals(sentences, mentions)
         mentions.sort(key=lambda m: (m.start, m.end))
         return Analysis(sentences, mentions, countries, gazetteer=self.gazetteer)
 
     # -- steps ----------------------------------------------------------------------------------
+
+    def _with_capitals(self, sentences: Sequence[Sentence], mentions: list[Mention]) -> list[Mention]:
+        """ "the Afghan capital", "Somalia's capital", "the capital of Iraq": the country's capital
+        city, as an inferred mention beside the country's name."""
+        found: list[Mention] = []
+        for sentence in sentences:
+            if "apital" not in sentence.text:
+                continue
+            for match in _CAPITAL_PHRASE.finditer(sentence.text):
+                name = re.sub(r"['\u2019]s$", "", match.group("before") or match.group("after") or "")
+                words = name.split()
+                # "In Afghan Capital" (a headline): the shortest tail of the words that is a country.
+                tails = [" ".join(words[k:]) for k in range(len(words))]
+                code = next(filter(None, map(self.gazetteer.country_of_word, tails)), None)
+                capital = self.gazetteer.capital_of(code) if code else None
+                if capital is None:
+                    continue
+                phrase_start = match.start("phrase")
+                if match.group("before"):
+                    tail = next(t for t in tails if self.gazetteer.country_of_word(t) == code)
+                    phrase_start = match.start("before") + match.group("before").rfind(tail)
+                start, end = sentence.start + phrase_start, sentence.start + match.end("phrase")
+                text = sentence.text[phrase_start : match.end("phrase")]
+                canonical = capital.to_dict()["name"]
+                found.append(
+                    Mention(
+                        text, "PLACE", sentence.index, start, end, canonical, place=capital, inferred=True
+                    )
+                )
+        return mentions + found if found else mentions
 
     def _actor_matches(self, sent: Any) -> Iterator[tuple[int, int, Actor]]:
         doc = sent.doc

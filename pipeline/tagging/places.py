@@ -150,6 +150,7 @@ class Gazetteer:
     country_names: dict[str, str] = field(default_factory=dict)
     country_words: dict[str, str] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
+    capitals: dict[str, str] = field(default_factory=dict)  # country code -> capital's name
     not_places: frozenset[str] = frozenset()
     features: frozenset[str] = frozenset()
     version: str = ""
@@ -229,6 +230,7 @@ class Gazetteer:
                 curated=True,
             )
             gaz.countries[code] = country
+            gaz.capitals[code] = capital.name
             gaz.country_names[code] = info["name"]
             extra = countries_extra.get(code) or {}
             for spelling in [info["name"], *extra.get("aliases", [])]:
@@ -345,6 +347,14 @@ class Gazetteer:
         """The country code a country name or demonym refers to ("Syrian" -> "SY")."""
         key = fold(word)
         return self.country_words.get(key) or self.demonyms.get(key)
+
+    def capital_of(self, code: str) -> ResolvedPlace | None:
+        """The capital city of the country ``code`` ("the Afghan capital" is Kabul)."""
+        name = self.capitals.get(code)
+        resolved = self.resolve(name, [code]) if name else None
+        if resolved is None or resolved.place.country != code or resolved.place.kind == "country":
+            return None
+        return resolved
 
     def is_demonym(self, word: str) -> bool:
         return fold(word) in self.demonyms

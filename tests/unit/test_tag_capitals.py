@@ -1,0 +1,67 @@
+"""A capital named by its country ("the Afghan capital") places the incident in the capital city,
+without becoming one of the article's names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging.incident.triggers import classify
+from pipeline.tagging.tagger import Tagger
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger()
+
+
+def _incident_places(tagger: Tagger, headline: str) -> list[tuple[str | None, str | None]]:
+    result = tagger.tag(headline, "", date(2020, 1, 1), "capital-test", fuse=False)
+    return [
+        ((i.location or {}).get("name"), (i.location or {}).get("country_code")) for i in result.incidents
+    ]
+
+
+@pytest.mark.parametrize(
+    ("headline", "country"),
+    [
+        ("Suicide bomber kills 9 in Iraqi capital", "IQ"),
+        ("Bomb Kills 12 In Afghan Capital", "AF"),
+        ("Gunmen kill 5 in Somalia's capital", "SO"),
+        ("A car bomb killed 7 in the capital of Iraq on Monday", "IQ"),
+        ("Violent clashes kill 4 in C.African capital", "CF"),
+    ],
+)
+def test_the_capital_of_a_named_country_is_its_capital_city(
+    tagger: Tagger, headline: str, country: str
+) -> None:
+    places = _incident_places(tagger, headline)
+    assert places, headline
+    name, code = places[0]
+    assert code == country
+    assert name == tagger.recognizer.gazetteer.capital_of(country).to_dict()["name"]  # type: ignore[union-attr]
+
+
+def test_an_inferred_capital_is_not_one_of_the_articles_names(tagger: Tagger) -> None:
+    result = tagger.tag("Bomb kills 12 in the Afghan capital", "", date(2020, 1, 1), "c", fuse=False)
+    assert result.places == []
+    assert (result.incidents[0].location or {}).get("name") == "Kabul"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    ["Iraq's capital punishment law is debated", "Investors see Nigerian capital markets rally"],
+)
+def test_capital_as_money_or_punishment_names_no_city(tagger: Tagger, headline: str) -> None:
+    analysis = tagger.recognizer.analyse(headline, "")
+    assert not [m for m in analysis.mentions if m.inferred]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Bomb kills 12 in Kabul", "A landmine kills three children near Hama", "Bomb explodes in Bangui"],
+)
+def test_a_bomb_or_mine_as_the_subject_of_a_present_tense_verb_is_an_explosion(sentence: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.sub_event_type == "Remote explosive/landmine/IED"
