@@ -156,9 +156,10 @@ TWO_VERBS = re.compile(
     rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
     re.I,
 )
-# "the number of fatalities ... rises to 20", "raise the number of killed ... to about 150".
+# "the number of fatalities ... rises to 20", "raise the number of killed ... to about 150",
 NUMBER_RISES = re.compile(
-    rf"\bnumber of (?:the )?(?:dead|deaths|fatalities|people killed|those killed|killed|victims|martyrs)\b"
+    # "the number of civilians killed", "the number of those who were killed in mine explosions"
+    rf"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){{0,3}}?(?:dead|deaths|fatalities|killed|victims|martyrs)\b"
     rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
     rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
     re.I,

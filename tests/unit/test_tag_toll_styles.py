@@ -19,6 +19,8 @@ from pipeline.tagging import tolls
         ("20 civilians and five soldiers were killed in the town", 25),
         ("Gunmen killed a teacher in the village", 1),
         ("Warplanes kill a woman and two of her children", 3),
+        ("The number of civilians killed in the province today has risen to 41", 41),
+        ("Shelling raises the number of those who were killed in the town to 63 at least", 63),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:
