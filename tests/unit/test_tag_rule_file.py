@@ -106,6 +106,10 @@ def test_riots_strategic_developments_and_armed_victims(
         ("Militants killed a U.N. peacekeeper near Bambari.", "Battles"),
         ("Nigerien forces ambushed near the border, officials say.", "Battles"),
         ("Malian troops were attacked outside Gao.", "Battles"),
+        ("Four commandos killed in an ambush near Kandahar", "Battles"),
+        ("Seven soldiers, including two officers, were killed near Mosul", "Battles"),
+        ("Gunmen assassinate a police commander in Kirkuk", "Battles"),
+        ("Medical personnel killed in a raid on the clinic", "Violence against civilians"),
         # The armed word is the perpetrator, or another sentence part: the victims are civilians.
         ("A nurse was shot dead by a soldier at the market.", "Violence against civilians"),
         ("Gunmen kill eight residents of Bria: peacekeepers", "Violence against civilians"),

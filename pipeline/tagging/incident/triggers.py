@@ -69,12 +69,13 @@ _BY_PRIORITY = tuple(
 # or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
 # before "killed" without civilians after it ("soldiers killed 30 people" is not).
 _KILLED_ARMED = re.compile(
-    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down)\b"
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*)\b"
     rf"(?:(?!\bby\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
     re.I,
 )
 _ARMED_KILLED = re.compile(
-    rf"\b{_SECURITY}\s+(?:"
+    # "6 regime forces including 2 officers were killed"
+    rf"\b{_SECURITY}(?:,?\s+(?:including|among them)\s+[^.;:,]{{0,30}}?,?)?\s+(?:"
     rf"(?:was|were|have been|has been|had been|is|are)\s+"
     rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
     rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated)\b"
