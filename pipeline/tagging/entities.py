@@ -113,6 +113,14 @@ _RURAL_BEFORE = re.compile(
     r"(?:\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s*(?:,|\band\b))*\s*$|\b(?i:rural)\s*$",
 )
 RURAL_LOOKBACK_TOKENS = 8
+_PARTY_NOUN_AFTER = re.compile(
+    r"(?:-(?:backed|led|made|supplied|trained|allied)\b|\s+(?:(?:air|special|security|armed|regime|"
+    r"government|ground)\s+)?(?:raids?|air ?strikes|strikes|warplanes|jets|planes|aircraft|helicopters|"
+    r"drones?|forces|troops|soldiers|army|military|navy|militias?|militiamen|fighters|mercenaries|"
+    r"shelling|bombardment|artillery|missiles?|rockets?|advisers|advisors|officers|commanders?|"
+    r"patrols?|convoys?)\b)",
+    re.I,
+)
 # A country's capital named by the country: "the Afghan capital", "C.African capital",
 # "Somalia's capital", "the capital of Iraq" (not "the Afghan capital, Kabul", whose name is a
 # mention of its own, nor "capital punishment", "the capital region").
@@ -125,6 +133,12 @@ _CAPITAL_PHRASE = re.compile(
     rf"(?![\w.'\u2019-]|\s+[A-Z]))"
 )
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
+DIRECTIONS = frozenset(
+    f"{word}{suffix}"
+    for word in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+                 "north-east", "north-west", "south-east", "south-west")
+    for suffix in ("", "ern")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -484,16 +498,23 @@ class EntityRecognizer:
         counts: Counter[str] = Counter()
         for sentence in sentences:
             weight = 2 if sentence.index < 3 else 1
-            for word in re.findall(r"[A-Z][\w'\u2019.-]*(?:\s[A-Z][\w'\u2019-]*)?", sentence.text):
+            for match in re.finditer(r"[A-Z][\w'\u2019.-]*(?:\s[A-Z][\w'\u2019-]*)?", sentence.text):
+                word = match.group(0)
                 for candidate in (word, word.split()[0]):
                     code = self.gazetteer.country_of_word(candidate)
                     if code:
-                        counts[code] += weight
+                        if not self._party_demonym(candidate, sentence.text, match.start() + len(candidate)):
+                            counts[code] += weight
                         break
         for mention in mentions:
             if mention.actor is not None and mention.actor.country:
                 counts[mention.actor.country] += 1
         return [code for code, _ in counts.most_common()]
+
+    def _party_demonym(self, word: str, text: str, end: int) -> bool:
+        """ "Russian raids", "Turkish-backed factions", "Iranian militias": a nationality that names
+        a party to the fighting says nothing about where it happens."""
+        return self.gazetteer.is_demonym(word) and bool(_PARTY_NOUN_AFTER.match(text, end))
 
     def _shared_country(self, names: Sequence[str]) -> list[str]:
         """For a text that names no country: the one country in which at least two of its names
@@ -690,10 +711,15 @@ class EntityRecognizer:
     def _rural(self, tokens: _Tokens, sent: Any, end: int, before_text: str) -> bool:
         """Whether the name ending at ``end`` stands for its province's rural area."""
         token_text = tokens.text
-        nxt = token_text[end].lower() if end < sent.end else ""
-        if nxt in ("'s", "\u2019s") and end + 1 < sent.end:
-            nxt = token_text[end + 1].lower()
-        if nxt in RURAL_AFTER:
+        after = [t.lower() for t in token_text[end : min(sent.end, end + 4)]]
+        if after[:1] and after[0] in ("'s", "\u2019s"):
+            after = after[1:]
+        # "Aleppo countryside", "Aleppo's northern countryside", "Hama and Homs countrysides"
+        if after[:1] and after[0] in DIRECTIONS:
+            after = after[1:]
+        elif len(after) >= 3 and after[0] in ("and", ",") and tokens.name[end + 1]:
+            after = after[2:]
+        if after[:1] and after[0] in RURAL_AFTER:
             return True
         start = end - 1
         while start > sent.start and tokens.name[start - 1]:

@@ -105,3 +105,21 @@ def test_a_surname_seen_before_is_the_person_not_a_town() -> None:
     )
     assert {name for label, name in found if label == "PERSON"} == {"Michael Brown", "Eric Holder"}
     assert {name for label, name in found if label == "PLACE"} == {"Ferguson"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tens of Russian raids target Salma and its vicinity",
+        "Russian warplanes and Turkish-backed factions struck villages near the border",
+        "Iranian militias advance towards the town",
+    ],
+)
+def test_a_nationality_naming_a_party_gives_no_country_context(text: str) -> None:
+    analysis = recognizer().analyse(None, text)
+    assert not {"RU", "TR", "IR"} & set(analysis.countries)
+    assert all(m.place is None or m.place.place.country not in ("RU", "TR", "IR") for m in analysis.mentions)
+
+
+def test_a_nationality_of_people_or_places_still_gives_the_country() -> None:
+    assert "SY" in recognizer().analyse(None, "Syrian villagers fled the shelling").countries

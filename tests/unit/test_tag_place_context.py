@@ -24,11 +24,18 @@ def _places(title: str) -> list[tuple[str, str, str]]:
         "Airstrikes target the southern countryside of Idlib",
         "Clashes continue in Homs countryside",
         "Gunmen attacked villages in the countryside of Kaduna",
+        "Clashes and mutual targeting in Aleppo southeast countryside",
+        "Regime forces shell areas in Aleppo's northern countryside",
     ],
 )
 def test_the_countryside_of_a_seat_is_its_province(headline: str) -> None:
     (place,) = _places(headline)
     assert place[1] == "admin1"
+
+
+def test_every_name_of_a_list_of_countrysides_is_a_province() -> None:
+    places = _places("Continued clashes in Hama and Homs countrysides")
+    assert [kind for _, kind, _ in places] == ["admin1", "admin1"]
 
 
 def test_a_town_named_as_itself_stays_a_town() -> None:
