@@ -110,9 +110,12 @@ _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\
 _RURAL_BEFORE = re.compile(
     r"\b(?i:countryside|countrysides|desert|badia|rural areas?)\s+of(?:\s+the)?"
     # "the countryside of Hama and Idlib": every name of the list.
-    r"(?:\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s*(?:,|\band\b))*\s*$|\b(?i:rural)\s*$",
+    r"(?:\s+[A-Z][\w'\u2019-]*(?:\s+[A-Z][\w'\u2019-]*)?\s*(?:,|\band\b))*\s*"
+    # "the countryside of al-Qameshly": the article attached to the name
+    r"(?:(?i:al|el|ad|ar|as|ash|at|az|an)-)?$|\b(?i:rural)\s*$",
 )
 RURAL_LOOKBACK_TOKENS = 8
+ATTACHED_ARTICLES = frozenset(["al", "el", "ad", "ar", "as", "ash", "at", "az", "an"])
 _PARTY_NOUN_AFTER = re.compile(
     r"(?:-(?:backed|led|made|supplied|trained|allied)\b|\s+(?:(?:air|special|security|armed|regime|"
     r"government|ground)\s+)?(?:raids?|air ?strikes|strikes|warplanes|jets|planes|aircraft|helicopters|"
@@ -662,6 +665,14 @@ class EntityRecognizer:
             prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
         )
         after_text = tokens.span_text(end, min(sent.end, end + 4)).lower()
+        # "al-Busayrah": the run is "Busayrah", the place is looked up with its article first.
+        attached = (
+            start - 2 >= sent.start
+            and token_text[start - 1] == "-"
+            and token_text[start - 2].lower() in ATTACHED_ARTICLES
+            and not tokens.space(start - 2)
+            and not tokens.space(start - 1)
+        )
 
         def mention(label: Label, canonical: str, **extra: Any) -> Mention:
             return Mention(text, label, index, char_start, char_end, canonical, **extra)
@@ -670,6 +681,7 @@ class EntityRecognizer:
             text=text,
             words=words,
             lookup=text_for_lookup,
+            article_lookup=f"{token_text[start - 2]}-{text_for_lookup}" if attached else None,
             prev=prev,
             titled=titled,
             appositive=bool(_APPOSITIVE.match(after_text)),

@@ -39,6 +39,7 @@ class NameContext:
     text: str
     words: list[str]
     lookup: str  # the spelling to look up ("ALEPPO" -> "Aleppo")
+    article_lookup: str | None  # with the article attached before it ("al-Busayrah"), if any
     prev: str | None
     titled: bool  # right after a title ("President", "Gen.")
     appositive: bool  # followed by ", a spokesman", ", the governor", ...
@@ -79,7 +80,11 @@ class NameContext:
     def place(self) -> ResolvedPlace | None:
         """The place the run names, looked up once (never right after a title)."""
         if not self._resolved:
-            self._place = None if self.titled else self.gazetteer.resolve(self.lookup, self.countries)
+            if not self.titled:
+                if self.article_lookup is not None:
+                    self._place = self.gazetteer.resolve(self.article_lookup, self.countries)
+                if self._place is None:
+                    self._place = self.gazetteer.resolve(self.lookup, self.countries)
             self._resolved = True
         place: ResolvedPlace | None = self._place
         return place

@@ -112,3 +112,16 @@ def test_states_of_the_united_states_are_regions(name: str, country: str) -> Non
 def test_a_country_keeps_its_name_over_a_state_of_the_same_name() -> None:
     resolved = gazetteer().resolve("Georgia", [])
     assert resolved is not None and resolved.place.kind == "country"
+
+
+def test_the_countryside_of_a_name_with_its_article_is_the_province() -> None:
+    places = _places("An explosion in the countryside of al-Qameshly in Syria")
+    assert places[0][1] == "admin1"
+
+
+def test_a_name_with_its_article_attached_is_looked_up_with_it() -> None:
+    """ "al-Busayrah" is Al Busayrah on the Euphrates, not Basir, a town spelled like "Busayrah"."""
+    headline = "A young man executed in al-Busayrah in the countryside of Deir Ezzor"
+    towns = [m.place.place for m in recognizer().analyse(headline, None).mentions if m.place]
+    assert towns[0].country == "SY" and towns[0].kind == "city"
+    assert towns[0].lon > 39.0  # the Euphrates valley, not Basir in the south-west
