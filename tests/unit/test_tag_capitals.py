@@ -1,5 +1,6 @@
-"""A capital named by its country ("the Afghan capital") places the incident in the capital city,
-without becoming one of the article's names."""
+"""Places read from phrases: a capital named by its country ("the Afghan capital") places the
+incident in the capital city without becoming one of the article's names; a province after its
+possessive country ("Iraq's Diyala province") is the incident's place, not the country."""
 
 from __future__ import annotations
 
@@ -65,3 +66,8 @@ def test_capital_as_money_or_punishment_names_no_city(tagger: Tagger, headline: 
 def test_a_bomb_or_mine_as_the_subject_of_a_present_tense_verb_is_an_explosion(sentence: str) -> None:
     trigger = classify(sentence)
     assert trigger is not None and trigger.sub_event_type == "Remote explosive/landmine/IED"
+
+
+def test_a_province_after_its_possessive_country_is_the_place(tagger: Tagger) -> None:
+    places = _incident_places(tagger, "Roadside bomb kills two soldiers in Iraq's Diyala province")
+    assert places and places[0][1] == "IQ" and places[0][0] != "Iraq"

@@ -30,7 +30,8 @@ def directional(sentence: str, mention: str) -> bool:
 
 
 _LOCATIVE_BEFORE = re.compile(
-    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:\w+\s+){0,3}$", re.I
+    # "in Iraq's Diyala province": a possessive country between the preposition and the place
+    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:[\w'\u2019]+\s+){0,3}$", re.I
 )
 
 
