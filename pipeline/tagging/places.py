@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import os
 import pickle
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,54 @@ def _add_us_states(gaz: Gazetteer, states: dict[str, Any]) -> None:
         gaz.regions[admin1] = place
         for spelling in (place.name, f"{place.name} state"):
             gaz._add(spelling, place, own_name=True)
+
+
+# What GeoNames puts around a division's name ("Muhafazat Kirkuk", "Basra Governorate").
+_DIVISION_AFFIXES = re.compile(
+    r"^(?:Muhafazat|Muhafazah|Wilayat-e|Ostan-e|Mayorality of|Misto|Province of|Provincia de|"
+    r"Departamento de|Region of|State of)\s+|\s+(?:Governorate|Province|Region|Oblast|State|"
+    r"Prefecture|District|Division|Federal Capital Territory)$",
+    re.I,
+)
+DIVISION_WORDS = ("province", "state", "region", "governorate", "oblast", "prefecture", "county")
+
+
+def _division_names() -> dict[str, str]:
+    """GeoNames division code -> name, from ``pipeline/data/admin1.tsv``."""
+    text = resources.files("pipeline.data").joinpath("admin1.tsv").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
+    return {code: name for code, name in rows}
+
+
+def _add_divisions(gaz: Gazetteer, names: dict[str, str], word_only: list[str]) -> None:
+    """Every first-order division that has a town in the index and no curated entry, as a
+    region placed at its most populous town: "Kebbi state", "Ouham prefecture", "Zabul
+    province". The bare name ("Kebbi") names it only when no town of the index is spelled so
+    and it is not made of English words ("Delta", "Rivers" and "Upper East" need their suffix:
+    ``divisions_need_their_word`` in ``places.yaml``)."""
+    common = {fold(str(w)) for w in _load_yaml("names.yaml").get("common", [])}
+    common |= {fold(str(w)) for w in word_only}
+    for admin1, raw in names.items():
+        seat = gaz.seats.get(admin1)
+        if seat is None or admin1 in gaz.regions:
+            continue
+        name = _DIVISION_AFFIXES.sub("", raw).strip() or raw
+        place = Place(
+            name=name,
+            country=seat.country,
+            admin1=admin1,
+            lat=seat.lat,
+            lon=seat.lon,
+            population=seat.population,
+            kind="admin1",
+        )
+        gaz.regions[admin1] = place
+        for word in DIVISION_WORDS:
+            gaz._add(f"{name} {word}", place, own_name=True, loose=False)
+        key = fold(name)
+        english = key in common or all(fold(w) in common for w in name.replace("-", " ").split())
+        if len(key) >= 4 and not english and key not in gaz.exact and not gaz.country_of_word(name):
+            gaz._add(name, place, own_name=True, loose=False)
 
 
 def _load_yaml(name: str) -> dict[str, Any]:
@@ -309,6 +358,7 @@ class Gazetteer:
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
         _add_us_states(gaz, cache.get_us_states())
+        _add_divisions(gaz, _division_names(), data.get("divisions_need_their_word") or [])
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
         gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz

