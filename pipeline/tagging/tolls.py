@@ -104,6 +104,7 @@ DEATH_BEFORE = re.compile(
     rf"has risen|risen|rose to)(?:\s+to|\s+at)?|"
     rf"dead numbered|"
     rf"bodies of|the deaths? of|the killing of|killed at least|massacred|executed|executes|execute|"
+    rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
     rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b)?",

@@ -72,6 +72,8 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("Explosive barrels hit Khan al-Shih", "Explosions/Remote violence"),
         ("Regime forces shell Harasta city", "Explosions/Remote violence"),
         ("Factions target the regime forces in Latakia Mountains", "Battles"),
+        ("Hezbollah fires rockets at northern Israel", "Explosions/Remote violence"),
+        ("Insurgents behead 10 villagers in Cabo Delgado", "Violence against civilians"),
     ],
 )
 def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:

@@ -18,6 +18,7 @@ from pipeline.tagging import tolls
         ("The number of fatalities caused by the strikes rises to 20 fighters and civilians", 20),
         ("20 civilians and five soldiers were killed in the town", 25),
         ("Gunmen killed a teacher in the village", 1),
+        ("Insurgents behead 10 in Cabo Delgado", 10),
         ("Warplanes kill a woman and two of her children", 3),
         ("The number of civilians killed in the province today has risen to 41", 41),
         ("Shelling raises the number of those who were killed in the town to 63 at least", 63),
