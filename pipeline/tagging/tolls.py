@@ -126,11 +126,12 @@ DEATH_SINGLE = re.compile(
     r"(?:\w+\s+)?(?:killed|shot dead|slain|beheaded|executed)\b",
     re.I,
 )
-# "one government soldier and four militants were killed": two counts sharing one death verb.
+# "one government soldier and four militants were killed", "eight soldiers and 12 militants died":
+# two counts sharing one death verb.
 CONJOINED = re.compile(
     rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and\s+(?:{QUAL}\s+)?"
-    rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:were|have been|had been|was)\s+"
-    rf"(?:\w+\s+)?(?:killed|slain|shot dead)\b",
+    rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:(?:were|have been|had been|was)\s+"
+    rf"(?:\w+\s+)?(?:killed|slain|shot dead)|died|perished|lost their lives)\b",
     re.I,
 )
 _VICTIMS = trigger_rules().vocabularies["victims"]
@@ -165,17 +166,24 @@ NUMBER_RISES = re.compile(
     rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
     re.I,
 )
+# "the attack claimed 14 lives", "claiming the lives of 9 people".
+CLAIMED_LIVES = re.compile(
+    rf"\bclaim(?:ed|s|ing)?\s+(?:(?:the\s+)?lives\s+of\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+"
+    rf"(?:[A-Za-z'\u2019-]+\s+){{0,2}}?(?:lives|people|persons|civilians|victims)\b",
+    re.I,
+)
 # "killed a teacher", "executes a man": one victim named after the verb.
 KILLED_ONE = re.compile(
     rf"\b(?:killed|killing|kills|kill|shot dead|executed|executes|execute|executing|beheaded|"
     rf"assassinated|assassinates)\s+(?P<num>an?|one)\s+(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIM}\b",
     re.I,
 )
-# "killing 5 soldiers and 10 militants", "kill a woman and two of her children": a list after
-# the verb adds up.
+# "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a
+# governor and his two bodyguards": a list after the verb adds up.
 KILLED_LIST = re.compile(
     rf"\b(?:killed|killing|kills|kill)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM}|an?)\s+"
-    rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})\s+and\s+(?:{QUAL}\s+)?(?P<num2>{NUM})"
+    rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})\s+and\s+(?:(?:his|her|their)\s+)?"
+    rf"(?:{QUAL}\s+)?(?P<num2>{NUM})"
     rf"\s+(?:of\s+(?:her|his|their)\s+)?(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS}\b",
     re.I,
 )
@@ -373,7 +381,7 @@ def figures(sentence: str) -> list[Figure]:
     for match in _before_anchors(VICTIMS_KILLED_HEADLINE, _HEADLINE_DEATH, sentence) if active else ():
         if not _ACTIVE_OBJECT.match(sentence, match.end()):
             add("deaths", match)
-    for pattern in (TWO_VERBS, NUMBER_RISES):
+    for pattern in (TWO_VERBS, NUMBER_RISES, CLAIMED_LIVES):
         for match in pattern.finditer(sentence):
             add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
