@@ -598,6 +598,9 @@ class EntityRecognizer:
                 self.gazetteer.country_of_word(whole) is not None
                 or (bool(self.gazetteer.candidates(whole)[0]) and j - start > 1)
                 or self.gazetteer.is_feature(whole)
+                # "the Interior Ministry", "the Defence Ministry": a title word before an
+                # organisation word is part of the organisation's name.
+                or (j - start > 1 and text[j - 1] in self.words.org_heads)
                 # "Somali National Army", "U.S. Africa Command": the country is part of the name.
                 or (
                     j - start > 1

@@ -123,3 +123,20 @@ def test_a_nationality_naming_a_party_gives_no_country_context(text: str) -> Non
 
 def test_a_nationality_of_people_or_places_still_gives_the_country() -> None:
     assert "SY" in recognizer().analyse(None, "Syrian villagers fled the shelling").countries
+
+
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Three men were arrested in Mombasa, the Interior Ministry said.", "Interior Ministry"),
+        ("The Defence Ministry said the convoy was hit.", "Defence Ministry"),
+    ],
+)
+def test_a_title_word_before_an_organisation_word_is_part_of_the_name(body: str, name: str) -> None:
+    assert ("ORG", name) in {(m.label, m.text) for m in recognizer().analyse(None, body).mentions}
+
+
+def test_a_joke_alternate_name_of_a_city_is_not_a_place() -> None:
+    """GeoNames lists "Google" among Topeka's names (the city's 2010 stunt)."""
+    mentions = recognizer().analyse(None, "Google said on Monday it would hire.").mentions
+    assert all(m.label != "PLACE" for m in mentions)
