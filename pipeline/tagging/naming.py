@@ -8,9 +8,11 @@ move a rule here; each one reads the facts gathered once in :class:`NameContext`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -224,6 +226,45 @@ def acronym(c: NameContext) -> Mention | None:
     return None
 
 
+# The last word of a building, venue or event's name: no person ("Constitution Hall").
+FACILITY_WORDS = frozenset(
+    ["Hall", "Fair", "Festival", "Stadium", "Arena", "Airport", "Bridge", "Street", "Square", "Park",
+     "Center", "Centre", "Hotel", "Hospital", "Mosque", "Church", "Cathedral", "Market", "Palace",
+     "Cup", "Championship", "Championships", "Awards", "Prize", "Summit", "Conference", "Games",
+     "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base"]
+)
+
+
+def not_a_personal_name(c: NameContext) -> Mention | _NotAName | None:
+    """Two or three capitalised words that cannot be a person's name: an all-capitals or
+    camel-case word ("FIRST Global", "LA Weekly", "JPMorgan Chase") makes an organisation; a
+    building or event word at the end ("Constitution Hall", "Science Fair") makes no person."""
+    words = c.words
+    if not 2 <= len(words) <= 3 or c.locative:
+        return None
+    if words[-1] in FACILITY_WORDS:
+        return NOT_A_NAME
+    return c.make("ORG", c.text) if any(_company_shaped(w) for w in words) else None
+
+
+_SURNAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von)[A-Z]")
+
+
+def _company_shaped(word: str) -> bool:
+    """ "FIRST", "LA", "JPMorgan", "PayPal"; not "McCain", "DeSantis" (surnames)."""
+    if len(word) >= 2 and word.isupper() and word.isalpha():
+        return True
+    if _SURNAME_PREFIX.match(word):
+        return False
+    inner_capital = any(a.islower() and b.isupper() for a, b in pairwise(word))
+    # "JPMorgan": two capitals, then a lower-case letter ("JPM-organ")
+    capitals_then_lower = any(
+        a.isupper() and b.isupper() and nxt.islower()
+        for a, b, nxt in zip(word, word[1:], word[2:], strict=False)
+    )
+    return inner_capital or capitals_then_lower
+
+
 def capitalised_pair(c: NameContext) -> Mention | None:
     """Two or three capitalised words that are not common words and not after a locative."""
     common = c.words_list.common
@@ -255,6 +296,7 @@ NAME_RULES: tuple[tuple[str, Rule], ...] = (
     ("known place", known_place),
     ("person named before", person_named_before),
     ("acronym", acronym),
+    ("not a personal name", not_a_personal_name),
     ("capitalised pair", capitalised_pair),
 )
 

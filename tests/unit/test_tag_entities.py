@@ -140,3 +140,22 @@ def test_a_joke_alternate_name_of_a_city_is_not_a_place() -> None:
     """GeoNames lists "Google" among Topeka's names (the city's 2010 stunt)."""
     mentions = recognizer().analyse(None, "Google said on Monday it would hire.").mentions
     assert all(m.label != "PLACE" for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Officials said JPMorgan Chase cut its forecast on Monday.", ("ORG", "JPMorgan Chase")),
+        ("Officials said LA Weekly reported the story first.", ("ORG", "LA Weekly")),
+    ],
+)
+def test_all_capitals_or_camel_case_words_make_an_organisation_not_a_person(
+    body: str, expected: tuple[str, str]
+) -> None:
+    assert expected in {(m.label, m.text) for m in recognizer().analyse(None, body).mentions}
+
+
+def test_a_building_or_event_name_is_not_a_person() -> None:
+    body = "Students said Constitution Hall was full for the Science Fair."
+    mentions = recognizer().analyse(None, body).mentions
+    assert all(m.label != "PERSON" for m in mentions)
