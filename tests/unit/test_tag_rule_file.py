@@ -58,6 +58,7 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "The company launched a killer app for farmers in Kano.",
         "The governor of Herat died of a heart attack.",
         "Officials blamed a ransomware attack on the hospital in Kyiv.",
+        "The new government took control of the budget.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
@@ -74,6 +75,9 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("Factions target the regime forces in Latakia Mountains", "Battles"),
         ("Hezbollah fires rockets at northern Israel", "Explosions/Remote violence"),
         ("Insurgents behead 10 villagers in Cabo Delgado", "Violence against civilians"),
+        ("Rebel factions take control of Al-Toqli", "Battles"),
+        ("Advancement for the regime forces in the countryside of Sheikh Meskin", "Battles"),
+        ("Regime forces take over the village of Kafr Nabudah", "Battles"),
     ],
 )
 def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:
