@@ -71,3 +71,14 @@ def test_a_bomb_or_mine_as_the_subject_of_a_present_tense_verb_is_an_explosion(s
 def test_a_province_after_its_possessive_country_is_the_place(tagger: Tagger) -> None:
     places = _incident_places(tagger, "Roadside bomb kills two soldiers in Iraq's Diyala province")
     assert places and places[0][1] == "IQ" and places[0][0] != "Iraq"
+
+
+def test_a_condemnation_that_says_when_reports_the_attack(tagger: Tagger) -> None:
+    text = "The minister condemned the car bomb attack this morning at a market in Baghdad."
+    result = tagger.tag(None, text, date(2020, 1, 1), "condemned", fuse=False)
+    assert [i.event_type for i in result.incidents] == ["Explosions/Remote violence"]
+
+
+def test_a_condemnation_without_a_time_reports_nothing(tagger: Tagger) -> None:
+    text = "The minister condemned attacks on aid workers and called for an inquiry."
+    assert tagger.tag(None, text, date(2020, 1, 1), "condemned", fuse=False).incidents == []

@@ -11,7 +11,7 @@ from datetime import date
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, STRATEGIC
-from pipeline.tagging.incident.triggers import NO_EVENT, Trigger, classify
+from pipeline.tagging.incident.triggers import Trigger, classify, no_event
 from pipeline.tagging.incident.where import best_place, far, sentence_places
 from pipeline.tagging.places import ResolvedPlace
 from pipeline.tagging.tolls import Figure, current_and_history, figures
@@ -209,7 +209,7 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
             trig = classify(clause)
             if trig is None or trig.event_type == STRATEGIC:
                 continue
-            if NO_EVENT.search(clause[: trig.position + 40]):
+            if no_event(clause, trig):
                 continue
             figs = figures(clause)
             mentions = [m for m in sentence_places(analysis, sentence.index) if m.text in clause]

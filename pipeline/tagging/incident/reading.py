@@ -37,7 +37,7 @@ from pipeline.tagging.incident.model import (
     Incident,
     incident_id_for,
 )
-from pipeline.tagging.incident.triggers import NO_EVENT, WEAK_REFERENCE, Trigger, classify
+from pipeline.tagging.incident.triggers import WEAK_REFERENCE, Trigger, classify, no_event
 from pipeline.tagging.incident.where import (
     article_fallback_place,
     best_place,
@@ -116,7 +116,7 @@ class Reader:
         place = best_place(mentions, text)
         if place is None or place.precision in ("admin1", "country"):
             place = division_capital(self.analysis, index, text, place) or place
-        if trig is not None and NO_EVENT.search(text[: trig.position + 40]) and not figs:
+        if trig is not None and no_event(text, trig) and not figs:
             trig = None
         return Unit(index, text, trig, figs, explicit, place, own_clause)
 

@@ -23,7 +23,7 @@ RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
 )
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
-    r"would (?:attack|strike)|could (?:attack|strike)|condemn(?:ed|s)?|anniversary|commemorat\w*|"
+    r"would (?:attack|strike)|could (?:attack|strike)|anniversary|commemorat\w*|"
     r"trial|sentenced|convicted|court|"
     # calls, aims and fears rather than events
     r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
@@ -35,6 +35,26 @@ NO_EVENT = re.compile(
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
+# A condemnation names an event only when it says when it happened: "condemns the attack this
+# morning at a market in Baghdad" reports one, "condemned attacks on civilians" does not.
+_CONDEMNATION = re.compile(r"\bcondemn(?:ed|s|ing)?\b", re.I)
+_WHEN = re.compile(
+    r"\b(?:today|tonight|yesterday|overnight|this (?:morning|afternoon|evening|weekend)|"
+    r"last (?:night|week)|(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+    r"earlier (?:today|this week))\b",
+    re.I,
+)
+
+
+def no_event(text: str, trig: Trigger) -> bool:
+    """Whether the words before the trigger (and just after it) say it is no event: a threat, a
+    plan, a trial, history, or a condemnation that does not say when."""
+    before = text[: trig.position + 40]
+    if NO_EVENT.search(before):
+        return True
+    return bool(_CONDEMNATION.search(before)) and not _WHEN.search(text[: trig.position + 80])
+
+
 WEAK_REFERENCE = re.compile(
     r"\b(?:the|this|that|these|those) (?:attacks?|blasts?|explosions?|bombings?|assaults?|raids?|"
     r"incidents?|fighting|clashes|(?:air ?)?strikes|shelling)\b",
