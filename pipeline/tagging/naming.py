@@ -182,8 +182,11 @@ def place_after_locative(c: NameContext) -> Mention | None:
     return None
 
 
-def titled_or_appositive(c: NameContext) -> Mention | None:
-    """ "President Ruto", "Abdi Hassan, a spokesman": a person."""
+def titled_or_appositive(c: NameContext) -> Mention | _NotAName | None:
+    """ "President Ruto", "Abdi Hassan, a spokesman": a person ("the Prime Minister", "Foreign
+    Office Minister" are titles without the name)."""
+    if c.last.lower().rstrip(".") in c.words_list.titles:
+        return NOT_A_NAME if c.titled else None
     return person(c) if c.titled or c.appositive else None
 
 
@@ -242,7 +245,8 @@ def not_a_personal_name(c: NameContext) -> Mention | _NotAName | None:
     words = c.words
     if not 2 <= len(words) <= 3 or c.locative:
         return None
-    if words[-1] in FACILITY_WORDS:
+    # "Foreign Office Minister, Tobias Ellwood": a title, the person comes after it
+    if words[-1] in FACILITY_WORDS or words[-1].lower().rstrip(".") in c.words_list.titles:
         return NOT_A_NAME
     return c.make("ORG", c.text) if any(_company_shaped(w) for w in words) else None
 

@@ -159,3 +159,11 @@ def test_a_building_or_event_name_is_not_a_person() -> None:
     body = "Students said Constitution Hall was full for the Science Fair."
     mentions = recognizer().analyse(None, body).mentions
     assert all(m.label != "PERSON" for m in mentions)
+
+
+@pytest.mark.parametrize(
+    "body", ["The Prime Minister said the talks failed.", "Foreign Office Minister, Tobias Ellwood, said so."]
+)
+def test_a_title_without_a_name_is_no_person(body: str) -> None:
+    persons = {m.text for m in recognizer().analyse(None, body).mentions if m.label == "PERSON"}
+    assert persons <= {"Tobias Ellwood"}
