@@ -20,15 +20,20 @@ For one article (id, first-seen time, revision, text):
    owns some and Y none, or both own some and X is earlier by (first_seen, id). Both sides
    compute the same answer from the same claims, which is how two workers processing two
    copies at the same moment agree on which one is the original (docs/deduplication.md).
-5. **Story**: a duplicate joins its original's story. Otherwise the most similar preceding
-   article within ``story_window_s`` whose similarity reaches ``story_threshold`` gives its
-   story; otherwise the article starts a story of its own (``story_id`` = its id).
+5. **Story**: a duplicate joins its original's story. Otherwise the story layer
+   (:mod:`pipeline.dedup.stories`) asks the state for the articles first seen within
+   ``story_window_s`` before this one that share its rarest words, and the one that precedes it
+   by (first_seen, id) with the highest sketch cosine, if that reaches ``story_cosine``, gives
+   its story. Without one, the most similar preceding article by MinHash within the window
+   whose similarity reaches ``story_threshold`` gives its story (the MinHash story bands);
+   otherwise the article starts a story of its own (``story_id`` = its id). The story layer
+   only ever sets ``story_id``: it never makes an article a duplicate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -43,6 +48,14 @@ from pipeline.dedup.signatures import (
     signature,
 )
 from pipeline.dedup.state import BatchDedupState, DedupState, DocRecord, MemoryState
+from pipeline.dedup.stories import (
+    DEFAULT_SKETCH_COSINE,
+    EMPTY_SKETCH,
+    StoryCandidate,
+    StorySketch,
+    best_story,
+    sketch,
+)
 
 DEFAULT_NEAR_THRESHOLD = 0.8
 DEFAULT_STORY_THRESHOLD = 0.3
@@ -68,18 +81,32 @@ class Deduplicator:
         story_threshold: float = DEFAULT_STORY_THRESHOLD,
         story_window_s: float = DEFAULT_STORY_WINDOW_S,
         window_s: float = DEFAULT_WINDOW_S,
+        story_cosine: float | None = DEFAULT_SKETCH_COSINE,
     ) -> None:
+        """``story_cosine=None`` turns the story layer off (stories by MinHash bands only)."""
         self.state = state
         self.near_threshold = near_threshold
         self.story_threshold = story_threshold
         self.story_window_s = story_window_s
         self.window_s = window_s
+        self.story_cosine = story_cosine
 
     def check(self, doc_id: str, first_seen: float, text: str, revision: int = 0) -> Decision:
-        return self.check_signature(doc_id, first_seen, signature(text), revision)
+        sig = signature(text)
+        return self.check_signature(doc_id, first_seen, sig, revision, self._sketch(text, sig))
+
+    def _sketch(self, text: str, sig: Signature) -> StorySketch:
+        if self.story_cosine is None or not sig.comparable:
+            return EMPTY_SKETCH
+        return sketch(text)
 
     def check_signature(
-        self, doc_id: str, first_seen: float, sig: Signature, revision: int = 0
+        self,
+        doc_id: str,
+        first_seen: float,
+        sig: Signature,
+        revision: int = 0,
+        story_sketch: StorySketch = EMPTY_SKETCH,
     ) -> Decision:
         previous = self.state.get(doc_id)
         if previous is not None and previous.first_seen < first_seen - self.window_s:
@@ -94,7 +121,9 @@ class Deduplicator:
             first_seen = min(first_seen, previous.first_seen)
 
         minhash = sig.minhash if sig.comparable else None
-        pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
+        pending = DocRecord(
+            doc_id, first_seen, sig.content_hash, minhash, revision, sketch=story_sketch
+        )
         self.state.put(pending)
         keys = all_keys(sig)
         horizon = first_seen - self.window_s
@@ -105,15 +134,37 @@ class Deduplicator:
         decision = self._decide(
             doc_id, first_seen, sig, keys, owners, candidates, horizon, is_update
         )
-        self.state.put(
-            DocRecord(
-                doc_id, first_seen, sig.content_hash, minhash, revision,
-                story_id=decision.story_id, duplicate_of=decision.duplicate_of,
-                duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
-                is_update=decision.is_update,
+        if self._wants_story(decision, story_sketch):
+            found = self.state.story_candidates(
+                doc_id, first_seen, story_sketch, first_seen - self.story_window_s
             )
-        )
+            decision = self._join_story(decision, doc_id, first_seen, story_sketch, found)
+        self.state.put(_decided(pending, decision))
         return decision
+
+    def _wants_story(self, decision: Decision, story_sketch: StorySketch) -> bool:
+        return (
+            self.story_cosine is not None
+            and decision.duplicate_of is None
+            and bool(story_sketch)
+        )
+
+    def _join_story(
+        self,
+        decision: Decision,
+        doc_id: str,
+        first_seen: float,
+        story_sketch: StorySketch,
+        candidates: Sequence[StoryCandidate],
+    ) -> Decision:
+        """The story layer's answer, if it has one, replaces the MinHash story."""
+        assert self.story_cosine is not None
+        found = best_story(
+            doc_id, first_seen, story_sketch, candidates, self.story_cosine, self.story_window_s
+        )
+        if found is None:
+            return decision
+        return replace(decision, story_id=found[0].story)
 
     def check_batch(
         self, items: Sequence[tuple[str, float, str, int]]
@@ -125,13 +176,18 @@ class Deduplicator:
         at their place in the order."""
         texts = [text for _, _, text, _ in items]
         sigs = batch.signatures(texts)
+        sketches = [
+            sketch(text) if self.story_cosine is not None and sigs.comparable[index]
+            else EMPTY_SKETCH
+            for index, text in enumerate(texts)
+        ]
         state = self.state
         if isinstance(state, BatchDedupState):
-            return self._check_shared(state, items, sigs)
+            return self._check_shared(state, items, sigs, sketches)
         if not isinstance(state, MemoryState):
             return [
                 self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision
+                    doc_id, first_seen, self._signature(sigs, index), revision, sketches[index]
                 )
                 for index, (doc_id, first_seen, _, revision) in enumerate(items)
             ]
@@ -140,15 +196,15 @@ class Deduplicator:
         run: set[str] = set()
         for index, (doc_id, first_seen, _, revision) in enumerate(items):
             if doc_id in run or doc_id in state:
-                self._check_run(state, items, sigs, start, index, decisions)
+                self._check_run(state, items, sigs, sketches, start, index, decisions)
                 run.clear()
                 decisions[index] = self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision
+                    doc_id, first_seen, self._signature(sigs, index), revision, sketches[index]
                 )
                 start = index + 1
             else:
                 run.add(doc_id)
-        self._check_run(state, items, sigs, start, len(items), decisions)
+        self._check_run(state, items, sigs, sketches, start, len(items), decisions)
         return [decision for decision in decisions if decision is not None]
 
     def _check_shared(
@@ -156,39 +212,40 @@ class Deduplicator:
         state: BatchDedupState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
+        sketches: Sequence[StorySketch],
     ) -> list[Decision]:
         """The batch path of a shared state: the steps of :meth:`check_signature` (read the
-        stored record, store the pending record, claim, read the owners, decide, store the
-        decision), each done for a run of articles with distinct ids in one request. Claims
-        are made in the batch's order, so each article sees the owners it would have seen
-        checked alone; an original earlier in the same batch is decided first and its
-        decision is what later articles read."""
+        stored record, store the pending record, claim, read the owners, find story
+        candidates, decide, store the decision), each done for a run of articles with distinct
+        ids in one request. Claims are made in the batch's order, so each article sees the
+        owners it would have seen checked alone; an original earlier in the same batch is
+        decided first and its decision is what later articles read."""
         decisions: list[Decision] = []
         start = 0
         seen: set[str] = set()
         for index, (doc_id, *_) in enumerate(items):
             if doc_id in seen:
-                decisions.extend(self._check_shared_run(state, items, sigs, start, index))
+                decisions.extend(
+                    self._check_shared_run(state, items, sigs, sketches, start, index)
+                )
                 seen.clear()
                 start = index
             seen.add(doc_id)
-        decisions.extend(self._check_shared_run(state, items, sigs, start, len(items)))
+        decisions.extend(self._check_shared_run(state, items, sigs, sketches, start, len(items)))
         return decisions
 
-    def _check_shared_run(
+    def _shared_pending(
         self,
-        state: BatchDedupState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        start: int,
-        stop: int,
-    ) -> list[Decision]:
-        if start >= stop:
-            return []
-        previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
+        sketches: Sequence[StorySketch],
+        span: range,
+        previous: dict[str, DocRecord],
+    ) -> tuple[dict[int, Decision], list[_Pending]]:
+        """Replays answered from their stored record, and the pending records of the rest."""
         decided: dict[int, Decision] = {}
-        todo: list[tuple[int, DocRecord, Signature, list[int], bool]] = []
-        for index in range(start, stop):
+        todo: list[_Pending] = []
+        for index in span:
             doc_id, first_seen, _, revision = items[index]
             sig = self._signature(sigs, index)
             stored = previous.get(doc_id)
@@ -202,25 +259,44 @@ class Deduplicator:
                 is_update = stored.content_hash != sig.content_hash
                 first_seen = min(first_seen, stored.first_seen)
             minhash = sig.minhash if sig.comparable else None
-            pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
-            todo.append((index, pending, sig, all_keys(sig), is_update))
-        state.put_many([pending for _, pending, *_ in todo])
+            pending = DocRecord(
+                doc_id, first_seen, sig.content_hash, minhash, revision, sketch=sketches[index]
+            )
+            todo.append(_Pending(index, pending, sig, all_keys(sig), is_update))
+        return decided, todo
+
+    def _check_shared_run(
+        self,
+        state: BatchDedupState,
+        items: Sequence[tuple[str, float, str, int]],
+        sigs: batch.Signatures,
+        sketches: Sequence[StorySketch],
+        start: int,
+        stop: int,
+    ) -> list[Decision]:
+        if start >= stop:
+            return []
+        previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
+        decided, todo = self._shared_pending(items, sigs, sketches, range(start, stop), previous)
+        state.put_many([item.pending for item in todo])
         claims = state.claim_many(
-            [(keys, pending, pending.first_seen - self.window_s) for _, pending, _, keys, _ in todo]
+            [(item.keys, item.pending, item.pending.first_seen - self.window_s) for item in todo]
         )
         # Owners claiming in this run are read from the run itself: decided earlier in it, or
         # (a later article of the run that owned the key before) its stored record.
-        claimants = {pending.id for _, pending, *_ in todo}
+        claimants = {item.pending.id for item in todo}
         others = {
             owner
-            for (_, pending, *_), owners in zip(todo, claims, strict=True)
+            for item, owners in zip(todo, claims, strict=True)
             for owner in owners
-            if owner != pending.id and owner not in claimants
+            if owner != item.pending.id and owner not in claimants
         }
         fetched = state.records(others) if others else {}
+        stories = self._shared_story_candidates(state, todo)
+        position = {items[index][0]: index for index in range(start, stop)}
         records: dict[str, DocRecord] = {}
-        final: list[DocRecord] = []
-        for (index, pending, sig, keys, is_update), owners in zip(todo, claims, strict=True):
+        for item, owners in zip(todo, claims, strict=True):
+            pending = item.pending
             candidates: dict[str, DocRecord] = {}
             for owner in owners:
                 if owner != pending.id and owner not in candidates:
@@ -230,20 +306,36 @@ class Deduplicator:
                     if record is not None:
                         candidates[owner] = record
             decision = self._decide(
-                pending.id, pending.first_seen, sig, keys, owners, candidates,
-                pending.first_seen - self.window_s, is_update,
+                pending.id, pending.first_seen, item.sig, item.keys, owners, candidates,
+                pending.first_seen - self.window_s, item.is_update,
             )
-            decided[index] = decision
-            record = DocRecord(
-                pending.id, pending.first_seen, pending.content_hash, pending.minhash,
-                pending.revision, story_id=decision.story_id,
-                duplicate_of=decision.duplicate_of, duplicate_kind=decision.duplicate_kind,
-                similarity=decision.similarity, is_update=decision.is_update,
-            )
-            records[pending.id] = record
-            final.append(record)
-        state.put_many(final)
+            if self._wants_story(decision, pending.sketch):
+                found = _as_of(stories.get(item.index, []), item.index, position, records, previous)
+                decision = self._join_story(
+                    decision, pending.id, pending.first_seen, pending.sketch, found
+                )
+            decided[item.index] = decision
+            records[pending.id] = _decided(pending, decision)
+        state.put_many(list(records.values()))
         return [decided[index] for index in range(start, stop)]
+
+    def _shared_story_candidates(
+        self, state: BatchDedupState, todo: Sequence[_Pending]
+    ) -> dict[int, list[StoryCandidate]]:
+        """Story candidates of every article of a run that has a sketch, in one request
+        (also for those that turn out to be duplicates: they are not known yet)."""
+        if self.story_cosine is None:
+            return {}
+        asking = [item for item in todo if item.pending.sketch]
+        if not asking:
+            return {}
+        found = state.story_candidates_many(
+            [
+                (p.id, p.first_seen, p.sketch, p.first_seen - self.story_window_s)
+                for p in (item.pending for item in asking)
+            ]
+        )
+        return {item.index: hits for item, hits in zip(asking, found, strict=True)}
 
     @staticmethod
     def _signature(sigs: batch.Signatures, index: int) -> Signature:
@@ -255,6 +347,7 @@ class Deduplicator:
         state: MemoryState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
+        sketches: Sequence[StorySketch],
         start: int,
         stop: int,
         decisions: list[Decision | None],
@@ -293,29 +386,22 @@ class Deduplicator:
             state, ids, first_seen, hashes, comparable, rows, keys, valid, owners,
             pair_doc[wanted], pair_owner[wanted], agree[wanted],
         )
-        kinds: list[Literal["exact", "near"] | None] = [None, "exact", "near"]
         for offset in range(len(part)):
-            found = chosen.get(offset)
-            if found is None:
-                decisions[start + offset] = Decision(hashes[offset], story_id=ids[offset])
-                continue
-            kind, original, similarity = found
-            story = state.story_at(original)
-            if kind == 0:
-                decision = Decision(hashes[offset], story_id=story)
-            else:
-                decision = Decision(
-                    hashes[offset],
-                    story_id=story,
-                    duplicate_of=state.duplicate_at(original) or state.id_of(original),
-                    duplicate_kind=kinds[kind],
-                    similarity=similarity,
+            index, doc_id, seen = start + offset, ids[offset], float(first_seen[offset])
+            decision = _run_decision(state, chosen.get(offset), hashes[offset], doc_id)
+            if self._wants_story(decision, sketches[index]):
+                found = state.story_candidates(
+                    doc_id, seen, sketches[index], seen - self.story_window_s
                 )
-            decisions[start + offset] = decision
-            state.set_decision(
-                int(rows[offset]), decision.story_id, decision.duplicate_of,
-                decision.duplicate_kind, decision.similarity,
-            )
+                decision = self._join_story(decision, doc_id, seen, sketches[index], found)
+            decisions[index] = decision
+            if decision.story_id != doc_id or decision.duplicate_of is not None:
+                state.set_decision(
+                    int(rows[offset]), decision.story_id, decision.duplicate_of,
+                    decision.duplicate_kind, decision.similarity,
+                )
+            # Stored once decided, in order, as checking one article at a time would.
+            state.add_story(doc_id, seen, sketches[index])
 
     def _choose(
         self,
@@ -487,6 +573,73 @@ class Deduplicator:
             similarity=record.similarity,
             is_update=is_update,
         )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An article of a shared-state run being decided: its place in the batch, its pending
+    record, signature and keys."""
+
+    index: int
+    pending: DocRecord
+    sig: Signature
+    keys: list[int]
+    is_update: bool
+
+
+def _decided(pending: DocRecord, decision: Decision) -> DocRecord:
+    return replace(
+        pending, story_id=decision.story_id, duplicate_of=decision.duplicate_of,
+        duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
+        is_update=decision.is_update,
+    )
+
+
+def _run_decision(
+    state: MemoryState, found: tuple[int, int, float | None] | None, content: str, doc_id: str
+) -> Decision:
+    """The decision of the vectorised path from its chosen (kind, row, similarity)."""
+    if found is None:
+        return Decision(content, story_id=doc_id)
+    kind, original, similarity = found
+    story = state.story_at(original)
+    if kind == 0:
+        return Decision(content, story_id=story)
+    return Decision(
+        content,
+        story_id=story,
+        duplicate_of=state.duplicate_at(original) or state.id_of(original),
+        duplicate_kind="exact" if kind == 1 else "near",
+        similarity=similarity,
+    )
+
+
+def _as_of(
+    hits: Sequence[StoryCandidate],
+    index: int,
+    position: dict[str, int],
+    records: dict[str, DocRecord],
+    previous: dict[str, DocRecord],
+) -> list[StoryCandidate]:
+    """A run's story candidates as checking its articles one at a time would find them: an
+    article decided earlier in the run with its decision, one later in the run as it was stored
+    before the run (or not at all)."""
+    found: list[StoryCandidate] = []
+    for hit in hits:
+        at = position.get(hit.id)
+        if at is None:
+            found.append(hit)
+            continue
+        record = records.get(hit.id) if at < index else previous.get(hit.id)
+        if at < index and record is None:
+            found.append(hit)  # a replay earlier in the run: stored as it was
+        elif record is not None and record.sketch:
+            found.append(_candidate(record))
+    return found
+
+
+def _candidate(record: DocRecord) -> StoryCandidate:
+    return StoryCandidate(record.id, record.first_seen, record.story_id, record.sketch)
 
 
 def _better(similarity: float, record: DocRecord, best: tuple[float, DocRecord]) -> bool:

@@ -16,8 +16,17 @@ Two indices (see docs/deduplication.md):
   :meth:`commit`, which the stage calls from ``after_batch_written``, i.e. only after the
   runner has had the batch's outputs acknowledged.
 
+  A record also holds the article's story sketch (``story_terms``, a keyword array, and
+  ``story_weights``, stored but not indexed). :meth:`ElasticsearchDedupState.story_candidates`
+  refreshes the index (so every record written before, pending ones of other workers included,
+  is searchable) and runs a ``bool`` query: a ``range`` filter on ``first_seen`` and one
+  ``term`` clause per query word of the sketch, boosted by its weight, of which at least two
+  must match; :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one
+  refresh and one ``msearch``.
+
 No scripts, no update-by-query and no delete-by-query are used; expiry is a search over
-``first_seen`` followed by bulk deletes.
+``first_seen`` followed by bulk deletes. The mappings use core field types only, so they load
+on a node without analysis plugins as on a full distribution.
 """
 
 from __future__ import annotations
@@ -32,6 +41,12 @@ from elasticsearch import ConflictError
 
 from pipeline.dedup.signatures import minhash_from_bytes, minhash_to_bytes
 from pipeline.dedup.state import DocRecord
+from pipeline.dedup.stories import (
+    MIN_SHARED_TERMS,
+    STORY_CANDIDATES,
+    StoryCandidate,
+    StorySketch,
+)
 from pipeline.errors import PipelineError, bulk_item_failure
 
 if TYPE_CHECKING:
@@ -69,8 +84,13 @@ RECORDS_MAPPINGS: dict[str, Any] = {
         "is_update": {"type": "boolean"},
         "pending": {"type": "boolean"},
         "written_at": {"type": "double"},
+        "story_terms": {"type": "keyword"},
+        "story_weights": {"type": "float", "index": False, "doc_values": False},
     },
 }
+# Fields added to the records since the index was first created: put on an existing index.
+ADDED_RECORD_FIELDS = ("story_terms", "story_weights")
+STORY_SOURCE = ["first_seen", "story_id", "story_terms", "story_weights", "pending", "written_at"]
 
 
 def claims_index(settings: ElasticsearchSettings) -> str:
@@ -100,7 +120,17 @@ def _document(record: DocRecord, pending: bool, now: float) -> dict[str, Any]:
         "is_update": record.is_update,
         "pending": pending,
         "written_at": now,
+        "story_terms": list(record.sketch.terms),
+        "story_weights": list(record.sketch.weights),
     }
+
+
+def _sketch(source: dict[str, Any]) -> StorySketch:
+    terms = source.get("story_terms") or []
+    weights = source.get("story_weights") or []
+    if isinstance(terms, str):  # a one-word array comes back as it was sent, but be lenient
+        terms, weights = [terms], [weights]
+    return StorySketch(tuple(str(t) for t in terms), tuple(float(w) for w in weights))
 
 
 def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:
@@ -116,6 +146,7 @@ def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:
         duplicate_kind=source.get("duplicate_kind"),
         similarity=source.get("similarity"),
         is_update=bool(source.get("is_update")),
+        sketch=_sketch(source),
     )
 
 
@@ -162,6 +193,11 @@ class ElasticsearchDedupState:
             (self.records_index, RECORDS_MAPPINGS),
         ):
             if self.es.indices.exists(index=name):
+                if name == self.records_index:
+                    # An index made before the story fields existed: add them (adding fields
+                    # to a mapping is allowed; the call is a no-op when they are there).
+                    added = {f: RECORDS_MAPPINGS["properties"][f] for f in ADDED_RECORD_FIELDS}
+                    self.es.indices.put_mapping(index=name, properties=added)
                 continue
             try:
                 self.es.indices.create(
@@ -214,7 +250,45 @@ class ElasticsearchDedupState:
         self._fetched.clear()
         return {doc_id: record for doc_id, (record, stale) in entries.items() if not stale}
 
+    def story_candidates(
+        self, doc_id: str, first_seen: float, sketch: StorySketch, after: float
+    ) -> list[StoryCandidate]:
+        return self.story_candidates_many([(doc_id, first_seen, sketch, after)])[0]
+
     # -- batches (Deduplicator.check_batch: a few requests per batch, not per article) ------
+
+    def story_candidates_many(
+        self, requests: Sequence[tuple[str, float, StorySketch, float]]
+    ) -> list[list[StoryCandidate]]:
+        """:meth:`story_candidates` for many articles: one refresh, then one ``msearch``. The
+        refresh comes after the articles' own pending records were written, so of two
+        articles decided at the same moment by two workers at least one sees the other."""
+        if not requests:
+            return []
+        self.es.indices.refresh(index=self.records_index)
+        searches: list[dict[str, Any]] = []
+        for doc_id, first_seen, sketch, after in requests:
+            searches.append({"index": self.records_index})
+            searches.append(_story_query(doc_id, first_seen, sketch, after))
+        responses = self.es.msearch(searches=searches)["responses"]
+        now = self._clock()
+        found: list[list[StoryCandidate]] = []
+        for response in responses:
+            if "error" in response:
+                raise PipelineError(f"dedup story query: {response['error']}")
+            hits: list[StoryCandidate] = []
+            for hit in response["hits"]["hits"]:
+                source = hit["_source"]
+                stale = bool(source.get("pending")) and (
+                    now - float(source.get("written_at") or 0.0) > self.lease_s
+                ) and hit["_id"] not in self._uncommitted
+                if not stale:
+                    hits.append(StoryCandidate(
+                        hit["_id"], float(source["first_seen"]), source.get("story_id"),
+                        _sketch(source),
+                    ))
+            found.append(hits)
+        return found
 
     def get_many(self, ids: Sequence[str]) -> dict[str, DocRecord]:
         """:meth:`get` for many ids in one request."""
@@ -463,6 +537,29 @@ class ElasticsearchDedupState:
             operations = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
             self.es.bulk(operations=operations, refresh=True)
             deleted += len(hits)
+
+
+def _story_query(
+    doc_id: str, first_seen: float, sketch: StorySketch, after: float
+) -> dict[str, Any]:
+    """The records first seen in [after, first_seen], but the article itself, sharing at least
+    MIN_SHARED_TERMS of its query words, scored by the weights of the words they share."""
+    query_terms = sketch.query()
+    return {
+        "size": STORY_CANDIDATES,
+        "_source": STORY_SOURCE,
+        "query": {
+            "bool": {
+                "filter": [{"range": {"first_seen": {"gte": after, "lte": first_seen}}}],
+                "must_not": [{"ids": {"values": [doc_id]}}],
+                "should": [
+                    {"term": {"story_terms": {"value": term, "boost": weight}}}
+                    for term, weight in zip(query_terms, sketch.weights, strict=False)
+                ],
+                "minimum_should_match": MIN_SHARED_TERMS,
+            }
+        },
+    }
 
 
 def _claim_failure(claim_id: str, result: dict[str, Any]) -> PipelineError:

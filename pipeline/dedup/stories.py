@@ -1,5 +1,12 @@
 """Story similarity for paraphrase: TF-IDF cosine over content words.
 
+Two uses. The deduplicate stage links an article to the story of an earlier one with
+:func:`sketch` (the article's most distinctive words, weighted by TF-IDF against fixed background
+frequencies, :mod:`pipeline.dedup.story_words`), :func:`sketch_cosine` and :func:`best_story`; a
+sketch is stored with the article's dedup record and its first words are the query that finds
+story candidates in the state. The offline :class:`StoryIndex` below takes its frequencies from
+the articles compared instead, as a reference for the evaluation.
+
 Two outlets' reports of one story share its names, places and key facts but little wording:
 their MinHash Jaccard over word sets is typically 0.05-0.2, below what the story bands find
 (docs/deduplication.md). A TF-IDF cosine weighs the words by how rare they are among the
@@ -23,10 +30,22 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pipeline.dedup import story_words
 from pipeline.dedup.batch import _WORD, STOPWORDS
 
 DEFAULT_STORY_COSINE = 0.19  # chosen on eval/stories (tuning split)
 DEFAULT_WINDOW_S = 3 * 86400.0
+
+# The stage's story sketch: the article's STORY_TERMS heaviest words; the first QUERY_TERMS of
+# them find candidates (sharing at least MIN_SHARED_TERMS of them), at most STORY_CANDIDATES
+# per article, most similar first.
+STORY_TERMS = 48
+QUERY_TERMS = 16
+MIN_SHARED_TERMS = 2
+STORY_CANDIDATES = 32
+# The stage's threshold on the sketch cosine, chosen on eval/stories (tuning split) only by
+# ``python -m pipeline eval stories``.
+DEFAULT_SKETCH_COSINE = 0.19
 
 Vector = dict[str, float]
 
@@ -97,3 +116,91 @@ def assign_stories(
                 best, best_score = earlier, score
         story[article.id] = story[best.id] if best is not None else article.id
     return story
+
+
+@dataclass(frozen=True)
+class StorySketch:
+    """An article's heaviest words, heaviest first (ties by the word), with their weights:
+    (1 + ln tf) * idf against the background frequencies, normalised over the kept words and
+    rounded to 6 decimals, so a sketch read back from storage is the one computed."""
+
+    terms: tuple[str, ...] = ()
+    weights: tuple[float, ...] = ()
+
+    def query(self) -> tuple[str, ...]:
+        return self.terms[:QUERY_TERMS]
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+
+EMPTY_SKETCH = StorySketch()
+
+
+def sketch(text: str, words: story_words.StoryWords | None = None) -> StorySketch:
+    words = words or story_words.load()
+    counts = Counter(content_words(text))
+    weighted = sorted(
+        ((-(1.0 + math.log(n)) * words.idf(w), w) for w, n in counts.items()),
+    )[:STORY_TERMS]
+    norm = math.sqrt(sum(weight * weight for weight, _ in weighted))
+    if not norm:
+        return EMPTY_SKETCH
+    return StorySketch(
+        tuple(w for _, w in weighted), tuple(round(-weight / norm, 6) for weight, _ in weighted)
+    )
+
+
+def sketch_cosine(a: StorySketch, b: StorySketch) -> float:
+    if len(a.terms) > len(b.terms):
+        a, b = b, a
+    other = dict(zip(b.terms, b.weights, strict=True))
+    return round(sum(v * other.get(w, 0.0) for w, v in zip(a.terms, a.weights, strict=True)), 6)
+
+
+@dataclass(frozen=True)
+class StoryCandidate:
+    """An earlier article that may report the same story, as the state returns it:
+    ``story_id`` is None while its own decision is pending (being taken by another worker)."""
+
+    id: str
+    first_seen: float
+    story_id: str | None
+    sketch: StorySketch
+
+    @property
+    def story(self) -> str:
+        return self.story_id or self.id
+
+
+def shares_query_terms(probe: StorySketch, candidate: StorySketch) -> bool:
+    query = set(probe.query())
+    return sum(term in query for term in candidate.terms) >= MIN_SHARED_TERMS
+
+
+def best_story(
+    doc_id: str,
+    first_seen: float,
+    probe: StorySketch,
+    candidates: Iterable[StoryCandidate],
+    threshold: float,
+    window_s: float,
+) -> tuple[StoryCandidate, float] | None:
+    """The candidate whose story the article joins: the most similar (ties: the earliest by
+    (first_seen, id)) among those that *precede* it by (first_seen, id) within ``window_s``
+    and reach ``threshold``. Only preceding articles count, so links always point back in
+    time and a chain of story ids can never loop."""
+    best: tuple[StoryCandidate, float] | None = None
+    for candidate in candidates:
+        if (candidate.first_seen, candidate.id) >= (first_seen, doc_id):
+            continue
+        if first_seen - candidate.first_seen > window_s:
+            continue
+        score = sketch_cosine(probe, candidate.sketch)
+        if score < threshold:
+            continue
+        if best is None or (-score, candidate.first_seen, candidate.id) < (
+            -best[1], best[0].first_seen, best[0].id
+        ):
+            best = (candidate, score)
+    return best
