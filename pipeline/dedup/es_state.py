@@ -17,12 +17,13 @@ Two indices (see docs/deduplication.md):
   runner has had the batch's outputs acknowledged.
 
   A record also holds the article's story sketch (``story_terms``, a keyword array, and
-  ``story_weights``, stored but not indexed). :meth:`ElasticsearchDedupState.story_candidates`
-  refreshes the index (so every record written before, pending ones of other workers included,
-  is searchable) and runs a ``bool`` query: a ``range`` filter on ``first_seen`` and one
-  ``term`` clause per query word of the sketch, boosted by its weight, of which at least two
-  must match; :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one
-  refresh and one ``msearch``.
+  ``story_weights`` and ``story_names``, stored but not indexed).
+  :meth:`ElasticsearchDedupState.story_candidates` refreshes the index (so every record written
+  before, pending ones of other workers included, is searchable) and runs a ``bool`` query: a
+  ``range`` filter on ``first_seen`` and one ``term`` clause per query word of the sketch,
+  boosted by its weight, of which at least two must match;
+  :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one refresh and
+  one ``msearch``.
 
 No scripts, no update-by-query and no delete-by-query are used; expiry is a search over
 ``first_seen`` followed by bulk deletes. The mappings use core field types only, so they load
@@ -86,11 +87,15 @@ RECORDS_MAPPINGS: dict[str, Any] = {
         "written_at": {"type": "double"},
         "story_terms": {"type": "keyword"},
         "story_weights": {"type": "float", "index": False, "doc_values": False},
+        "story_names": {"type": "keyword", "index": False, "doc_values": False},
     },
 }
 # Fields added to the records since the index was first created: put on an existing index.
-ADDED_RECORD_FIELDS = ("story_terms", "story_weights")
-STORY_SOURCE = ["first_seen", "story_id", "story_terms", "story_weights", "pending", "written_at"]
+ADDED_RECORD_FIELDS = ("story_terms", "story_weights", "story_names")
+STORY_SOURCE = [
+    "first_seen", "story_id", "story_terms", "story_weights", "story_names", "pending",
+    "written_at",
+]
 
 
 def claims_index(settings: ElasticsearchSettings) -> str:
@@ -122,15 +127,20 @@ def _document(record: DocRecord, pending: bool, now: float) -> dict[str, Any]:
         "written_at": now,
         "story_terms": list(record.sketch.terms),
         "story_weights": list(record.sketch.weights),
+        "story_names": list(record.sketch.names),
     }
 
 
 def _sketch(source: dict[str, Any]) -> StorySketch:
-    terms = source.get("story_terms") or []
-    weights = source.get("story_weights") or []
-    if isinstance(terms, str):  # a one-word array comes back as it was sent, but be lenient
-        terms, weights = [terms], [weights]
-    return StorySketch(tuple(str(t) for t in terms), tuple(float(w) for w in weights))
+    def listed(name: str) -> list[Any]:
+        value = source.get(name) or []
+        return value if isinstance(value, list) else [value]
+
+    return StorySketch(
+        tuple(str(t) for t in listed("story_terms")),
+        tuple(float(w) for w in listed("story_weights")),
+        tuple(str(n) for n in listed("story_names")),
+    )
 
 
 def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:

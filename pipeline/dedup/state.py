@@ -407,7 +407,8 @@ class MemoryState:
             "minhash": self._minhash[: len(self._ids)],
             "claims": self._claims.items(),
             "stories": [
-                (e.id, e.first_seen, e.sketch.terms, e.sketch.weights) for e in self._stories
+                (e.id, e.first_seen, e.sketch.terms, e.sketch.weights, e.sketch.names)
+                for e in self._stories
             ],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -439,6 +440,6 @@ class MemoryState:
         self._minhash = np.zeros((max(len(rows) * 2, 16), NUM_PERM), dtype=np.uint32)
         self._minhash[: len(rows)] = rows
         self._claims.rebuild(snapshot["claims"])
-        for doc_id, first_seen, terms, weights in snapshot.get("stories", []):
+        for doc_id, first_seen, terms, weights, names in snapshot.get("stories", []):
             if doc_id in self._rows:
-                self._stories.add(doc_id, first_seen, StorySketch(terms, weights))
+                self._stories.add(doc_id, first_seen, StorySketch(terms, weights, names))
