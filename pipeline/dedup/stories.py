@@ -214,11 +214,18 @@ def best_story(
     window_s: float,
 ) -> tuple[StoryCandidate, float] | None:
     """The candidate whose story the article joins: the most similar (ties: the earliest by
-    (first_seen, id)) among those that *precede* it by (first_seen, id) within ``window_s``,
-    share a name with it and reach ``threshold``. Only preceding articles count, so links
-    always point back in time and a chain of story ids can never loop."""
+    (first_seen, id)) among those that are decided, *precede* it by (first_seen, id) within
+    ``window_s``, share a name with it and reach ``threshold``.
+
+    Only decided candidates count (another worker may be deciding one at this moment): the
+    story id taken is then one a decision already gave, never the id of an article whose own
+    story is still open, which could turn out to be this article's (a copy decided as its
+    duplicate) and make two story ids point at each other. Only preceding articles count, so
+    links point back in time."""
     best: tuple[StoryCandidate, float] | None = None
     for candidate in candidates:
+        if candidate.story_id is None:
+            continue
         if (candidate.first_seen, candidate.id) >= (first_seen, doc_id):
             continue
         if first_seen - candidate.first_seen > window_s:
