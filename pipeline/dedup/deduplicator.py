@@ -56,6 +56,7 @@ from pipeline.dedup.stories import (
     best_story,
     sketch,
 )
+from pipeline.dedup.story_words import StoryWords
 
 DEFAULT_NEAR_THRESHOLD = 0.8
 DEFAULT_STORY_THRESHOLD = 0.3
@@ -82,14 +83,17 @@ class Deduplicator:
         story_window_s: float = DEFAULT_STORY_WINDOW_S,
         window_s: float = DEFAULT_WINDOW_S,
         story_cosine: float | None = DEFAULT_SKETCH_COSINE,
+        story_words: StoryWords | None = None,
     ) -> None:
-        """``story_cosine=None`` turns the story layer off (stories by MinHash bands only)."""
+        """``story_cosine=None`` turns the story layer off (stories by MinHash bands only);
+        ``story_words``: the background word frequencies (default: the bundled ones)."""
         self.state = state
         self.near_threshold = near_threshold
         self.story_threshold = story_threshold
         self.story_window_s = story_window_s
         self.window_s = window_s
         self.story_cosine = story_cosine
+        self.story_words = story_words
 
     def check(self, doc_id: str, first_seen: float, text: str, revision: int = 0) -> Decision:
         sig = signature(text)
@@ -98,7 +102,7 @@ class Deduplicator:
     def _sketch(self, text: str, sig: Signature) -> StorySketch:
         if self.story_cosine is None or not sig.comparable:
             return EMPTY_SKETCH
-        return sketch(text)
+        return sketch(text, self.story_words)
 
     def check_signature(
         self,
@@ -143,10 +147,11 @@ class Deduplicator:
         return decision
 
     def _wants_story(self, decision: Decision, story_sketch: StorySketch) -> bool:
+        # A sketch without a name cannot share one: no candidate could be linked.
         return (
             self.story_cosine is not None
             and decision.duplicate_of is None
-            and bool(story_sketch)
+            and bool(story_sketch.names)
         )
 
     def _join_story(
@@ -177,7 +182,8 @@ class Deduplicator:
         texts = [text for _, _, text, _ in items]
         sigs = batch.signatures(texts)
         sketches = [
-            sketch(text) if self.story_cosine is not None and sigs.comparable[index]
+            sketch(text, self.story_words)
+            if self.story_cosine is not None and sigs.comparable[index]
             else EMPTY_SKETCH
             for index, text in enumerate(texts)
         ]

@@ -16,12 +16,12 @@ Two indices (see docs/deduplication.md):
   :meth:`commit`, which the stage calls from ``after_batch_written``, i.e. only after the
   runner has had the batch's outputs acknowledged.
 
-  A record also holds the article's story sketch (``story_terms``, a keyword array, and
-  ``story_weights`` and ``story_names``, stored but not indexed).
+  A record also holds the article's story sketch: ``story_terms`` and ``story_weights``
+  (stored, not indexed) and ``story_names`` (a keyword array, the sketch's names).
   :meth:`ElasticsearchDedupState.story_candidates` refreshes the index (so every record written
   before, pending ones of other workers included, is searchable) and runs a ``bool`` query: a
-  ``range`` filter on ``first_seen`` and one ``term`` clause per query word of the sketch,
-  boosted by its weight, of which at least two must match;
+  ``range`` filter on ``first_seen``, a ``terms`` filter on the sketch's names, and one
+  ``term`` clause per name boosted by its weight, for the order;
   :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one refresh and
   one ``msearch``.
 
@@ -43,7 +43,6 @@ from elasticsearch import ConflictError
 from pipeline.dedup.signatures import minhash_from_bytes, minhash_to_bytes
 from pipeline.dedup.state import DocRecord
 from pipeline.dedup.stories import (
-    MIN_SHARED_TERMS,
     STORY_CANDIDATES,
     StoryCandidate,
     StorySketch,
@@ -85,9 +84,9 @@ RECORDS_MAPPINGS: dict[str, Any] = {
         "is_update": {"type": "boolean"},
         "pending": {"type": "boolean"},
         "written_at": {"type": "double"},
-        "story_terms": {"type": "keyword"},
+        "story_terms": {"type": "keyword", "index": False, "doc_values": False},
         "story_weights": {"type": "float", "index": False, "doc_values": False},
-        "story_names": {"type": "keyword", "index": False, "doc_values": False},
+        "story_names": {"type": "keyword", "doc_values": False},
     },
 }
 # Fields added to the records since the index was first created: put on an existing index.
@@ -552,21 +551,23 @@ class ElasticsearchDedupState:
 def _story_query(
     doc_id: str, first_seen: float, sketch: StorySketch, after: float
 ) -> dict[str, Any]:
-    """The records first seen in [after, first_seen], but the article itself, sharing at least
-    MIN_SHARED_TERMS of its query words, scored by the weights of the words they share."""
-    query_terms = sketch.query()
+    """The records first seen in [after, first_seen], but the article itself, sharing a name
+    with it, scored by the weights of the names they share."""
+    weight_of = dict(zip(sketch.terms, sketch.weights, strict=True))
     return {
         "size": STORY_CANDIDATES,
         "_source": STORY_SOURCE,
         "query": {
             "bool": {
-                "filter": [{"range": {"first_seen": {"gte": after, "lte": first_seen}}}],
+                "filter": [
+                    {"range": {"first_seen": {"gte": after, "lte": first_seen}}},
+                    {"terms": {"story_names": list(sketch.names)}},
+                ],
                 "must_not": [{"ids": {"values": [doc_id]}}],
                 "should": [
-                    {"term": {"story_terms": {"value": term, "boost": weight}}}
-                    for term, weight in zip(query_terms, sketch.weights, strict=False)
+                    {"term": {"story_names": {"value": name, "boost": weight_of[name]}}}
+                    for name in sketch.names
                 ],
-                "minimum_should_match": MIN_SHARED_TERMS,
             }
         },
     }

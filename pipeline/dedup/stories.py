@@ -30,6 +30,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from pipeline.dedup import story_words
 from pipeline.dedup.batch import _WORD, STOPWORDS
@@ -37,13 +39,11 @@ from pipeline.dedup.batch import _WORD, STOPWORDS
 DEFAULT_STORY_COSINE = 0.32  # the offline rule's threshold, chosen on eval/stories (tuning split)
 DEFAULT_WINDOW_S = 3 * 86400.0
 
-# The stage's story sketch: the article's STORY_TERMS heaviest words; the first QUERY_TERMS of
-# them find candidates (sharing at least MIN_SHARED_TERMS of them), at most STORY_CANDIDATES
-# per article, most similar first.
+# The stage's story sketch: the article's STORY_TERMS heaviest words, and which of them are
+# names. A story link needs a shared name, so the state's query returns the articles sharing one
+# (at most STORY_CANDIDATES, those sharing the most name weight first) and the cosine decides.
 STORY_TERMS = 48
-QUERY_TERMS = 16
-MIN_SHARED_TERMS = 2
-STORY_CANDIDATES = 32
+STORY_CANDIDATES = 16
 # The stage's threshold on the sketch cosine, chosen on eval/stories (tuning split) only by
 # ``python -m pipeline eval stories``.
 DEFAULT_SKETCH_COSINE = 0.21
@@ -130,9 +130,6 @@ class StorySketch:
     weights: tuple[float, ...] = ()
     names: tuple[str, ...] = ()
 
-    def query(self) -> tuple[str, ...]:
-        return self.terms[:QUERY_TERMS]
-
     def __bool__(self) -> bool:
         return bool(self.terms)
 
@@ -140,37 +137,40 @@ class StorySketch:
 EMPTY_SKETCH = StorySketch()
 
 
-# A capitalised word inside a sentence: after a word, a comma or a closing quote or bracket.
-_INNER_WORD = re.compile("(?<=[\\w,;:)\"'\u2019] )(\\w[\\w'\u2019-]*)")
+# A word starting with a capital (the Latin, Greek and Cyrillic capitals: other scripts have
+# no case), and what may stand just before a word inside a sentence.
+_CAPITALISED = re.compile("[A-Z\u00c0-\u00de\u0391-\u03a9\u0400-\u042f][\\w'\u2019-]*")
+_INSIDE = frozenset(",;:)\"'\u2019")
 
 
 def names(text: str, broad: frozenset[str] = frozenset()) -> set[str]:
     """The content words the text writes capitalised inside a sentence ("in the town of
-    Saraqeb", "spokesman Abubakar Sadiq"), but country words (``broad``) and words of three
-    letters or fewer. Lines in title case (most words capitalised) say nothing and are skipped."""
-    found: set[str] = set()
+    Saraqeb", "spokesman Abubakar Sadiq"): after a space that follows a word, a comma or a
+    closing quote or bracket; but country words (``broad``) and words of three letters or
+    fewer. Lines in title case (most words capitalised) say nothing and are skipped."""
+    found: list[str] = []
     for line in text.splitlines():
-        words = line.split()
-        if not words or 2 * sum(w[:1].isupper() for w in words) > len(words):
+        words = len(line.split())
+        capitalised = [m for m in _CAPITALISED.finditer(line) if m.start() >= 2]
+        if not words or 2 * (len(capitalised) + line[:1].isupper()) > words:
             continue
-        for match in _INNER_WORD.findall(line):
-            if match[:1].isupper():
-                found.update(
-                    w for w in content_words(match) if len(w) > 3 and w not in broad
-                )
-    return found
+        for match in capitalised:
+            before = line[match.start() - 2 : match.start()]
+            if before[1] == " " and (before[0].isalnum() or before[0] in _INSIDE):
+                found.append(match.group())
+    return {w for w in content_words(" ".join(found)) if len(w) > 3 and w not in broad}
 
 
 def sketch(text: str, words: story_words.StoryWords | None = None) -> StorySketch:
-    words = words or story_words.load()
+    idf, unknown = (words or story_words.load()).idf_table()
     counts = Counter(content_words(text))
     weighted = sorted(
-        ((-(1.0 + math.log(n)) * words.idf(w), w) for w, n in counts.items()),
+        [(-_tf(n) * idf.get(w, unknown), w) for w, n in counts.items()]
     )[:STORY_TERMS]
     norm = math.sqrt(sum(weight * weight for weight, _ in weighted))
     if not norm:
         return EMPTY_SKETCH
-    named = names(text, words.broad)
+    named = names(text, (words or story_words.load()).broad)
     terms = tuple(w for _, w in weighted)
     return StorySketch(
         terms,
@@ -179,11 +179,24 @@ def sketch(text: str, words: story_words.StoryWords | None = None) -> StorySketc
     )
 
 
+# 1 + ln(tf), looked up: tf is small in nearly every article.
+_TF = [0.0] + [1.0 + math.log(n) for n in range(1, 65)]
+
+
+def _tf(count: int) -> float:
+    return _TF[count] if count < len(_TF) else 1.0 + math.log(count)
+
+
 def sketch_cosine(a: StorySketch, b: StorySketch) -> float:
-    if len(a.terms) > len(b.terms):
-        a, b = b, a
-    other = dict(zip(b.terms, b.weights, strict=True))
-    return round(sum(v * other.get(w, 0.0) for w, v in zip(a.terms, a.weights, strict=True)), 6)
+    return _cosine(dict(zip(a.terms, a.weights, strict=True)), b)
+
+
+def _cosine(weights: dict[str, float], other: StorySketch) -> float:
+    """The cosine of a sketch (as word -> weight) and another, summed in the other's word
+    order (so every process gets the same float), in C loops: this runs for every candidate."""
+    mine = map(weights.get, other.terms, repeat(0.0))
+    total: float = sum(map(mul, mine, other.weights))
+    return round(total, 6)
 
 
 @dataclass(frozen=True)
@@ -223,6 +236,7 @@ def best_story(
     duplicate) and make two story ids point at each other. Only preceding articles count, so
     links point back in time."""
     best: tuple[StoryCandidate, float] | None = None
+    weights = dict(zip(probe.terms, probe.weights, strict=True))
     for candidate in candidates:
         if candidate.story_id is None:
             continue
@@ -232,7 +246,7 @@ def best_story(
             continue
         if not shares_a_name(probe, candidate.sketch):
             continue
-        score = sketch_cosine(probe, candidate.sketch)
+        score = _cosine(weights, candidate.sketch)
         if score < threshold:
             continue
         if best is None or (-score, candidate.first_seen, candidate.id) < (

@@ -1,44 +1,53 @@
 """The in-memory counterpart of the story query: recent articles' sketches and an inverted
-index from each sketch word to the articles that have it.
+index from each name in a sketch to the articles that have it.
 
-It is bounded, so a long single-process run does not grow without limit: at most ``capacity``
-articles are kept (the oldest added go first) and, for each query word, only the
-``scanned_per_word`` most recently added articles having it are looked at (a word most articles
-of the window share says little about the story anyway). Within those bounds a query finds what
-the Elasticsearch query finds: the articles first seen in a time range that share at least
-``MIN_SHARED_TERMS`` of the probe's query words; the caller decides by the cosine.
+A story link needs a shared name (:func:`pipeline.dedup.stories.best_story`), so an article
+whose sketch has no name is not kept, and a query looks only at the articles sharing one of the
+probe's names. The index is bounded, so a long single-process run does not grow without limit:
+at most ``capacity`` articles are kept (the oldest added go first) and, for each name, only the
+``scanned_per_name`` most recently added articles having it are looked at. Within those bounds
+a query finds what the Elasticsearch query finds: the articles first seen in a time range that
+share a name with the probe, those sharing the most name weight first; the caller decides by
+the cosine.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.dedup.stories import MIN_SHARED_TERMS, STORY_CANDIDATES, StorySketch
+from pipeline.dedup.stories import STORY_CANDIDATES, StorySketch
 
-DEFAULT_CAPACITY = 50_000
-DEFAULT_SCANNED_PER_WORD = 256
+DEFAULT_CAPACITY = 30_000
+DEFAULT_SCANNED_PER_NAME = 64
 
 
 @dataclass(frozen=True)
 class StoryEntry:
     id: str
     first_seen: float
-    sketch: StorySketch
+    terms: tuple[str, ...]  # interned: a word is stored once however many articles have it
+    weights: array[float]
+    names: tuple[str, ...]
+
+    @property
+    def sketch(self) -> StorySketch:
+        return StorySketch(self.terms, tuple(self.weights), self.names)
 
 
 class StoryTermIndex:
     def __init__(
-        self, capacity: int = DEFAULT_CAPACITY, scanned_per_word: int = DEFAULT_SCANNED_PER_WORD
+        self, capacity: int = DEFAULT_CAPACITY, scanned_per_name: int = DEFAULT_SCANNED_PER_NAME
     ) -> None:
         self.capacity = capacity
-        self.scanned_per_word = scanned_per_word
+        self.scanned_per_name = scanned_per_name
         self._entries: dict[int, StoryEntry] = {}  # serial -> entry, oldest first
         self._serial_of: dict[str, int] = {}
         self._postings: dict[str, array[int]] = {}
         self._postings_size = 0  # serials in the postings, removed articles' included
-        self._live_size = 0  # terms of the articles kept
+        self._live_size = 0  # names of the articles kept
         self._next = 0
 
     def __len__(self) -> int:
@@ -52,24 +61,30 @@ class StoryTermIndex:
         return None if serial is None else self._entries[serial].sketch
 
     def add(self, doc_id: str, first_seen: float, sketch: StorySketch) -> None:
-        """Store (or replace) the sketch of an article."""
+        """Store (or replace) the sketch of an article; one without a name is not kept."""
         serial = self._serial_of.get(doc_id)
         if serial is not None:
             entry = self._entries[serial]
             if entry.first_seen == first_seen and entry.sketch == sketch:
                 return
             self.remove(doc_id)
+        if not sketch.names:
+            return
         serial = self._next
         self._next += 1
-        self._entries[serial] = StoryEntry(doc_id, first_seen, sketch)
+        names = tuple(sys.intern(n) for n in sketch.names)
+        self._entries[serial] = StoryEntry(
+            doc_id, first_seen, tuple(sys.intern(t) for t in sketch.terms),
+            array("d", sketch.weights), names,
+        )
         self._serial_of[doc_id] = serial
-        for term in sketch.terms:
-            postings = self._postings.get(term)
+        for name in names:
+            postings = self._postings.get(name)
             if postings is None:
-                postings = self._postings[term] = array("q")
+                postings = self._postings[name] = array("q")
             postings.append(serial)
-        self._postings_size += len(sketch.terms)
-        self._live_size += len(sketch.terms)
+        self._postings_size += len(names)
+        self._live_size += len(names)
         while len(self._entries) > self.capacity:
             self.remove(self._entries[next(iter(self._entries))].id)
         if self._postings_size > 2 * self._live_size + 65_536:
@@ -79,7 +94,7 @@ class StoryTermIndex:
         serial = self._serial_of.pop(doc_id, None)
         if serial is not None:
             # Its postings are skipped from now on, and dropped by the next _compact.
-            self._live_size -= len(self._entries.pop(serial).sketch.terms)
+            self._live_size -= len(self._entries.pop(serial).names)
 
     def expire(self, before: float) -> None:
         for entry in [e for e in self._entries.values() if e.first_seen < before]:
@@ -89,43 +104,40 @@ class StoryTermIndex:
     def candidates(
         self, probe: StorySketch, after: float, until: float, exclude: str
     ) -> list[StoryEntry]:
-        """Articles first seen in [after, until] (not ``exclude``) sharing at least
-        MIN_SHARED_TERMS of the probe's query words; at most STORY_CANDIDATES, those sharing
-        the most query weight first (then by first_seen, id)."""
-        shared: dict[int, list[float]] = {}
+        """Articles first seen in [after, until] (not ``exclude``) sharing a name with the
+        probe; at most STORY_CANDIDATES, those sharing the most name weight first (then the latest
+        added)."""
+        weight_of = dict(zip(probe.terms, probe.weights, strict=True))
+        shared: dict[int, float] = {}
         own = self._serial_of.get(exclude, -1)
-        for term, weight in zip(probe.query(), probe.weights, strict=False):
-            postings = self._postings.get(term)
+        for name in probe.names:
+            postings = self._postings.get(name)
             if postings is None:
                 continue
-            recent = postings[-self.scanned_per_word - 1 :]
+            recent = postings[-self.scanned_per_name - 1 :]
             if recent and recent[-1] == own:
                 recent = recent[:-1]  # the article itself, when it is already stored
-            for serial in recent[-self.scanned_per_word :]:
-                found = shared.get(serial)
-                if found is None:
-                    shared[serial] = [1.0, weight]
-                else:
-                    found[0] += 1.0
-                    found[1] += weight
-        ranked: list[tuple[float, float, str, StoryEntry]] = []
-        for serial, (count, weight) in shared.items():
-            if count < MIN_SHARED_TERMS:
-                continue
-            entry = self._entries.get(serial)
+            weight = weight_of[name]
+            for serial in recent[-self.scanned_per_name :]:
+                shared[serial] = shared.get(serial, 0.0) + weight
+        found: list[StoryEntry] = []
+        # Most shared name weight first, then the latest added.
+        for _, serial in sorted(((-weight, -serial) for serial, weight in shared.items())):
+            entry = self._entries.get(-serial)
             if entry is None or entry.id == exclude or not after <= entry.first_seen <= until:
                 continue
-            ranked.append((-weight, entry.first_seen, entry.id, entry))
-        ranked.sort(key=lambda item: item[:3])
-        return [entry for *_, entry in ranked[:STORY_CANDIDATES]]
+            found.append(entry)
+            if len(found) == STORY_CANDIDATES:
+                break
+        return found
 
     def _compact(self) -> None:
         postings: dict[str, array[int]] = {}
         for serial, entry in self._entries.items():
-            for term in entry.sketch.terms:
-                found = postings.get(term)
+            for name in entry.names:
+                found = postings.get(name)
                 if found is None:
-                    found = postings[term] = array("q")
+                    found = postings[name] = array("q")
                 found.append(serial)
         self._postings = postings
         self._postings_size = sum(len(p) for p in postings.values())

@@ -32,7 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from pipeline.dedup.batch import _WORD, STOPWORDS
 
@@ -56,6 +56,16 @@ class StoryWords(BaseModel):
     sources: list[str] = Field(min_length=1)
     frequencies: dict[str, int]
     broad: frozenset[str] = frozenset()
+    _idf: dict[str, float] = PrivateAttr(default_factory=dict)
+    _unknown_idf: float = PrivateAttr(default=1.0)
+
+    def model_post_init(self, context: object) -> None:
+        # Every sketch looks up every word of its article: precomputed once.
+        self._idf = {word: self._compute_idf(count) for word, count in self.frequencies.items()}
+        self._unknown_idf = self._compute_idf(0)
+
+    def _compute_idf(self, count: int) -> float:
+        return math.log((1 + self.documents) / (1 + count)) + 1.0
 
     @model_validator(mode="after")
     def _check(self) -> StoryWords:
@@ -73,7 +83,11 @@ class StoryWords(BaseModel):
 
     def idf(self, word: str) -> float:
         """Smoothed inverse document frequency: ln((1 + N) / (1 + df)) + 1."""
-        return math.log((1 + self.documents) / (1 + self.frequencies.get(word, 0))) + 1.0
+        return self._idf.get(word, self._unknown_idf)
+
+    def idf_table(self) -> tuple[dict[str, float], float]:
+        """The known words' idf, and the idf of any other word."""
+        return self._idf, self._unknown_idf
 
 
 @lru_cache(maxsize=1)
