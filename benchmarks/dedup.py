@@ -177,10 +177,14 @@ def run_elasticsearch(
         es.close()
         return {"skipped": f"Elasticsearch at {settings.url} not reachable: {exc}"}
 
-    def measure(envelopes: list[Envelope], prepare: bool) -> float:
+    words_background = background(words)
+
+    def measure(envelopes: list[Envelope], prepare: bool, story_cosine: float | None) -> float:
         settings.index_prefix = f"bench-dedup-{uuid.uuid4().hex[:12]}"
         state = ElasticsearchDedupState(es, claims_index(settings), records_index(settings))
-        stage = DeduplicateStage(state=state)
+        stage = DeduplicateStage(
+            state=state, story_cosine=story_cosine, story_words=words_background
+        )
         try:
             started = time.perf_counter()
             for first in range(0, len(envelopes), batch):
@@ -197,8 +201,11 @@ def run_elasticsearch(
 
     envelopes = _envelopes(docs, words, seed)
     try:
-        one_by_one = measure(envelopes[:one_by_one_docs], prepare=False)
-        batched = measure(envelopes, prepare=True)
+        one_by_one = measure(envelopes[:one_by_one_docs], False, DEFAULT_SKETCH_COSINE)
+        batched = measure(envelopes, True, DEFAULT_SKETCH_COSINE)
+        # The same without the story layer (the previous code), in the same run.
+        plain_one_by_one = measure(envelopes[:one_by_one_docs], False, None)
+        plain_batched = measure(envelopes, True, None)
     finally:
         es.close()
     return {
@@ -208,6 +215,18 @@ def run_elasticsearch(
         "prepared_documents": docs,
         "prepared_docs_per_s": round(batched, 1),
         "speed_up": round(batched / one_by_one, 1),
+        "without_story_layer": {
+            "one_by_one_docs_per_s": round(plain_one_by_one, 1),
+            "prepared_docs_per_s": round(plain_batched, 1),
+        },
+        "story_layer_cost_per_doc_ms": {
+            "one_by_one": round((1 / one_by_one - 1 / plain_one_by_one) * 1e3, 2),
+            "prepared": round((1 / batched - 1 / plain_batched) * 1e3, 2),
+        },
+        "rate_ratio_with_to_without": {
+            "one_by_one": round(one_by_one / plain_one_by_one, 3),
+            "prepared": round(batched / plain_batched, 3),
+        },
     }
 
 

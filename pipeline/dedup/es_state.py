@@ -557,6 +557,7 @@ def _story_query(
     return {
         "size": STORY_CANDIDATES,
         "_source": STORY_SOURCE,
+        "track_total_hits": False,  # only the best few are wanted: lets the node skip the rest
         "query": {
             "bool": {
                 "filter": [
