@@ -208,9 +208,20 @@ def run_elasticsearch(
         plain_batched = measure(envelopes, True, None)
     finally:
         es.close()
+    return _es_report(
+        batch, min(one_by_one_docs, docs), docs,
+        (one_by_one, batched), (plain_one_by_one, plain_batched),
+    )
+
+
+def _es_report(
+    batch: int, one_by_one_docs: int, docs: int,
+    rates: tuple[float, float], plain: tuple[float, float],
+) -> dict[str, object]:
+    (one_by_one, batched), (plain_one_by_one, plain_batched) = rates, plain
     return {
         "batch": batch,
-        "one_by_one_documents": min(one_by_one_docs, docs),
+        "one_by_one_documents": one_by_one_docs,
         "one_by_one_docs_per_s": round(one_by_one, 1),
         "prepared_documents": docs,
         "prepared_docs_per_s": round(batched, 1),

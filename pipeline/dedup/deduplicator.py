@@ -22,7 +22,7 @@ For one article (id, first-seen time, revision, text):
    copies at the same moment agree on which one is the original (docs/deduplication.md).
 5. **Story**: a duplicate joins its original's story. Otherwise the story layer
    (:mod:`pipeline.dedup.stories`) asks the state for the articles first seen within
-   ``story_window_s`` before this one that share its rarest words, and the one that precedes it
+   ``story_window_s`` before this one that share a name with it, and the one that precedes it
    by (first_seen, id) with the highest sketch cosine, if that reaches ``story_cosine``, gives
    its story. Without one, the most similar preceding article by MinHash within the window
    whose similarity reaches ``story_threshold`` gives its story (the MinHash story bands);

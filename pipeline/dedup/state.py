@@ -18,7 +18,7 @@
   an update discarded this way forgets the article's earlier text too (a replay stores it again);
 * ``expire(before)`` — forget everything first seen before ``before`` (the time window);
 * ``story_candidates(id, first_seen, sketch, after)`` — the stored articles first seen between
-  ``after`` and ``first_seen`` that share at least two of the sketch's query words (the story
+  ``after`` and ``first_seen`` that share a name with the sketch (the story
   layer, :mod:`pipeline.dedup.stories`), each with its story (None while its decision is
   pending); a record's ``sketch`` is stored with it.
 
