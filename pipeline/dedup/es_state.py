@@ -280,11 +280,14 @@ class ElasticsearchDedupState:
             searches.append({"index": self.records_index})
             searches.append(_story_query(doc_id, first_seen, sketch, after))
         responses = self.es.msearch(searches=searches)["responses"]
+        failure = bulk_item_failure(
+            (r for r in responses if "error" in r), "dedup story query"
+        )
+        if failure is not None:  # classified as a bulk item is: 429/5xx may pass, 400 not
+            raise failure
         now = self._clock()
         found: list[list[StoryCandidate]] = []
         for response in responses:
-            if "error" in response:
-                raise PipelineError(f"dedup story query: {response['error']}")
             hits: list[StoryCandidate] = []
             for hit in response["hits"]["hits"]:
                 source = hit["_source"]

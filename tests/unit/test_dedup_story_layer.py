@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -14,11 +15,12 @@ from pydantic import ValidationError
 
 from pipeline.dedup import story_evaluation, story_words
 from pipeline.dedup.deduplicator import Decision, Deduplicator
-from pipeline.dedup.es_state import _document, _record
+from pipeline.dedup.es_state import ElasticsearchDedupState, _document, _record
 from pipeline.dedup.state import DocRecord, MemoryState
 from pipeline.dedup.stories import names, sketch
 from pipeline.dedup.story_index import StoryTermIndex
 from pipeline.envelope import CleanedContent, Envelope, Stage
+from pipeline.errors import InvalidInput, RetriableError
 from pipeline.stages.deduplicate import DeduplicateStage
 from tests.fixtures.news import body, near_copy
 
@@ -216,3 +218,33 @@ def test_a_broken_word_file_is_refused() -> None:
                    {"documents": 0}):
         with pytest.raises(ValidationError):
             story_words.StoryWords.model_validate({**data, **broken})
+
+
+class _Indices:
+    def refresh(self, index: str) -> None:
+        pass
+
+
+class _NodeAnswering:
+    """The two calls of a story query, answering each search with ``answer``."""
+
+    def __init__(self, answer: dict[str, Any]) -> None:
+        self.indices = _Indices()
+        self.answer = answer
+
+    def msearch(self, searches: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"responses": [self.answer for _ in searches[::2]]}
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"), [(429, RetriableError), (503, RetriableError), (400, InvalidInput)]
+)
+def test_a_failed_story_query_is_classified_like_any_node_answer(
+    status: int, kind: type[Exception]
+) -> None:
+    answer = {"status": status, "error": {"type": "some_exception", "reason": "no"}}
+    state = ElasticsearchDedupState(
+        _NodeAnswering(answer), "c", "r", create_indices=False  # type: ignore[arg-type]
+    )
+    with pytest.raises(kind):
+        state.story_candidates("a", T0, sketch(text("idlib-market-wire")), T0 - DAY)
