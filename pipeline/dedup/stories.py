@@ -43,7 +43,7 @@ DEFAULT_WINDOW_S = 3 * 86400.0
 # names. A story link needs a shared name, so the state's query returns the articles sharing one
 # (at most STORY_CANDIDATES, those sharing the most name weight first) and the cosine decides.
 STORY_TERMS = 48
-STORY_CANDIDATES = 16
+STORY_CANDIDATES = 8
 # The stage's threshold on the sketch cosine, chosen on eval/stories (tuning split) only by
 # ``python -m pipeline eval stories``.
 DEFAULT_SKETCH_COSINE = 0.21
@@ -162,25 +162,37 @@ def names(text: str, broad: frozenset[str] = frozenset()) -> set[str]:
 
 
 def sketch(text: str, words: story_words.StoryWords | None = None) -> StorySketch:
-    idf, unknown = (words or story_words.load()).idf_table()
-    counts = Counter(content_words(text))
+    words = words or story_words.load()
+    idf, unknown = words.idf_table()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    # The words of content_words(text), counted; stop words dropped from the counts at once.
+    counts = Counter(_WORD.findall(text.casefold()))
+    for stop in STOPWORDS.intersection(counts):
+        del counts[stop]
     weighted = sorted(
-        [(-_tf(n) * idf.get(w, unknown), w) for w, n in counts.items()]
+        [
+            (-(_TF[n] if n < _TF_SIZE else _tf(n)) * idf.get(w, unknown), w)
+            for w, n in counts.items()
+            if len(w) > 1
+        ]
     )[:STORY_TERMS]
     norm = math.sqrt(sum(weight * weight for weight, _ in weighted))
     if not norm:
         return EMPTY_SKETCH
-    named = names(text, (words or story_words.load()).broad)
+    named = names(text, words.broad)
     terms = tuple(w for _, w in weighted)
+    scale = -1e6 / norm  # to 6 decimals (the weights are positive): int() is faster than round
     return StorySketch(
         terms,
-        tuple(round(-weight / norm, 6) for weight, _ in weighted),
+        tuple([int(weight * scale + 0.5) / 1e6 for weight, _ in weighted]),
         tuple(w for w in terms if w in named),
     )
 
 
 # 1 + ln(tf), looked up: tf is small in nearly every article.
 _TF = [0.0] + [1.0 + math.log(n) for n in range(1, 65)]
+_TF_SIZE = len(_TF)
 
 
 def _tf(count: int) -> float:

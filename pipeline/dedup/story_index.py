@@ -13,15 +13,18 @@ the cosine.
 
 from __future__ import annotations
 
+import heapq
 import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from pipeline.dedup.stories import STORY_CANDIDATES, StorySketch
 
 DEFAULT_CAPACITY = 30_000
-DEFAULT_SCANNED_PER_NAME = 64
+DEFAULT_SCANNED_PER_NAME = 32
+_by_weight = itemgetter(1, 0)  # (serial, shared weight) by weight, then the latest added
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,6 @@ class StoryTermIndex:
         """Articles first seen in [after, until] (not ``exclude``) sharing a name with the
         probe; at most STORY_CANDIDATES, those sharing the most name weight first (then the latest
         added)."""
-        weight_of = dict(zip(probe.terms, probe.weights, strict=True))
         shared: dict[int, float] = {}
         own = self._serial_of.get(exclude, -1)
         for name in probe.names:
@@ -117,13 +119,25 @@ class StoryTermIndex:
             recent = postings[-self.scanned_per_name - 1 :]
             if recent and recent[-1] == own:
                 recent = recent[:-1]  # the article itself, when it is already stored
-            weight = weight_of[name]
+            weight = probe.weights[probe.terms.index(name)]
+            get = shared.get
             for serial in recent[-self.scanned_per_name :]:
-                shared[serial] = shared.get(serial, 0.0) + weight
+                shared[serial] = get(serial, 0.0) + weight
+        # Most shared name weight first, then the latest added: a few more than wanted are
+        # ranked first (some may be out of the time range), all of them only if need be.
+        ranked = heapq.nlargest(2 * STORY_CANDIDATES, shared.items(), key=_by_weight)
+        found = self._usable(ranked, after, until, exclude)
+        if len(found) < STORY_CANDIDATES < len(shared):
+            ranked = sorted(shared.items(), key=_by_weight, reverse=True)
+            found = self._usable(ranked, after, until, exclude)
+        return found
+
+    def _usable(
+        self, ranked: list[tuple[int, float]], after: float, until: float, exclude: str
+    ) -> list[StoryEntry]:
         found: list[StoryEntry] = []
-        # Most shared name weight first, then the latest added.
-        for _, serial in sorted(((-weight, -serial) for serial, weight in shared.items())):
-            entry = self._entries.get(-serial)
+        for serial, _ in ranked:
+            entry = self._entries.get(serial)
             if entry is None or entry.id == exclude or not after <= entry.first_seen <= until:
                 continue
             found.append(entry)
