@@ -96,11 +96,13 @@ class Deduplicator:
         self.story_words = story_words
 
     def check(self, doc_id: str, first_seen: float, text: str, revision: int = 0) -> Decision:
-        sig = signature(text)
-        return self.check_signature(doc_id, first_seen, sig, revision, self._sketch(text, sig))
+        return self.check_signature(doc_id, first_seen, signature(text), revision, text)
 
-    def _sketch(self, text: str, sig: Signature) -> StorySketch:
-        if self.story_cosine is None or not sig.comparable:
+    def _story_sketch(self, decision: Decision, comparable: bool, text: str) -> StorySketch:
+        """The sketch the story layer needs and stores: only for an article that is no
+        duplicate (a duplicate takes its original's story, and its original is the candidate
+        others find) and whose text can be compared."""
+        if self.story_cosine is None or decision.duplicate_of is not None or not comparable:
             return EMPTY_SKETCH
         return sketch(text, self.story_words)
 
@@ -110,8 +112,10 @@ class Deduplicator:
         first_seen: float,
         sig: Signature,
         revision: int = 0,
-        story_sketch: StorySketch = EMPTY_SKETCH,
+        text: str = "",
     ) -> Decision:
+        """:meth:`check` with the signature computed; ``text`` is what the story layer reads
+        (none: no story layer for this article)."""
         previous = self.state.get(doc_id)
         if previous is not None and previous.first_seen < first_seen - self.window_s:
             previous = None  # outside the window: a new article as far as we know
@@ -125,9 +129,7 @@ class Deduplicator:
             first_seen = min(first_seen, previous.first_seen)
 
         minhash = sig.minhash if sig.comparable else None
-        pending = DocRecord(
-            doc_id, first_seen, sig.content_hash, minhash, revision, sketch=story_sketch
-        )
+        pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
         self.state.put(pending)
         keys = all_keys(sig)
         horizon = first_seen - self.window_s
@@ -138,21 +140,14 @@ class Deduplicator:
         decision = self._decide(
             doc_id, first_seen, sig, keys, owners, candidates, horizon, is_update
         )
-        if self._wants_story(decision, story_sketch):
+        story_sketch = self._story_sketch(decision, sig.comparable, text)
+        if story_sketch.names:  # without a name it shares none: no candidate could be linked
             found = self.state.story_candidates(
                 doc_id, first_seen, story_sketch, first_seen - self.story_window_s
             )
             decision = self._join_story(decision, doc_id, first_seen, story_sketch, found)
-        self.state.put(_decided(pending, decision))
+        self.state.put(_decided(pending, decision, story_sketch))
         return decision
-
-    def _wants_story(self, decision: Decision, story_sketch: StorySketch) -> bool:
-        # A sketch without a name cannot share one: no candidate could be linked.
-        return (
-            self.story_cosine is not None
-            and decision.duplicate_of is None
-            and bool(story_sketch.names)
-        )
 
     def _join_story(
         self,
@@ -181,36 +176,30 @@ class Deduplicator:
         at their place in the order."""
         texts = [text for _, _, text, _ in items]
         sigs = batch.signatures(texts)
-        sketches = [
-            sketch(text, self.story_words)
-            if self.story_cosine is not None and sigs.comparable[index]
-            else EMPTY_SKETCH
-            for index, text in enumerate(texts)
-        ]
         state = self.state
         if isinstance(state, BatchDedupState):
-            return self._check_shared(state, items, sigs, sketches)
+            return self._check_shared(state, items, sigs)
         if not isinstance(state, MemoryState):
             return [
                 self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision, sketches[index]
+                    doc_id, first_seen, self._signature(sigs, index), revision, text
                 )
-                for index, (doc_id, first_seen, _, revision) in enumerate(items)
+                for index, (doc_id, first_seen, text, revision) in enumerate(items)
             ]
         decisions: list[Decision | None] = [None] * len(items)
         start = 0
         run: set[str] = set()
-        for index, (doc_id, first_seen, _, revision) in enumerate(items):
+        for index, (doc_id, first_seen, text, revision) in enumerate(items):
             if doc_id in run or doc_id in state:
-                self._check_run(state, items, sigs, sketches, start, index, decisions)
+                self._check_run(state, items, sigs, start, index, decisions)
                 run.clear()
                 decisions[index] = self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision, sketches[index]
+                    doc_id, first_seen, self._signature(sigs, index), revision, text
                 )
                 start = index + 1
             else:
                 run.add(doc_id)
-        self._check_run(state, items, sigs, sketches, start, len(items), decisions)
+        self._check_run(state, items, sigs, start, len(items), decisions)
         return [decision for decision in decisions if decision is not None]
 
     def _check_shared(
@@ -218,7 +207,6 @@ class Deduplicator:
         state: BatchDedupState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        sketches: Sequence[StorySketch],
     ) -> list[Decision]:
         """The batch path of a shared state: the steps of :meth:`check_signature` (read the
         stored record, store the pending record, claim, read the owners, find story
@@ -231,20 +219,17 @@ class Deduplicator:
         seen: set[str] = set()
         for index, (doc_id, *_) in enumerate(items):
             if doc_id in seen:
-                decisions.extend(
-                    self._check_shared_run(state, items, sigs, sketches, start, index)
-                )
+                decisions.extend(self._check_shared_run(state, items, sigs, start, index))
                 seen.clear()
                 start = index
             seen.add(doc_id)
-        decisions.extend(self._check_shared_run(state, items, sigs, sketches, start, len(items)))
+        decisions.extend(self._check_shared_run(state, items, sigs, start, len(items)))
         return decisions
 
     def _shared_pending(
         self,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        sketches: Sequence[StorySketch],
         span: range,
         previous: dict[str, DocRecord],
     ) -> tuple[dict[int, Decision], list[_Pending]]:
@@ -265,9 +250,7 @@ class Deduplicator:
                 is_update = stored.content_hash != sig.content_hash
                 first_seen = min(first_seen, stored.first_seen)
             minhash = sig.minhash if sig.comparable else None
-            pending = DocRecord(
-                doc_id, first_seen, sig.content_hash, minhash, revision, sketch=sketches[index]
-            )
+            pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
             todo.append(_Pending(index, pending, sig, all_keys(sig), is_update))
         return decided, todo
 
@@ -276,14 +259,22 @@ class Deduplicator:
         state: BatchDedupState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        sketches: Sequence[StorySketch],
         start: int,
         stop: int,
     ) -> list[Decision]:
         if start >= stop:
             return []
         previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
-        decided, todo = self._shared_pending(items, sigs, sketches, range(start, stop), previous)
+        decided, todo = self._shared_pending(items, sigs, range(start, stop), previous)
+        probes = self._probes(items, todo)
+        # The pending records carry the sketches, so that the run's story query finds the
+        # run's own earlier articles (read as decided below); other workers skip them as long
+        # as they are undecided.
+        todo = [
+            replace(item, pending=replace(item.pending, sketch=probes[item.index]))
+            if item.index in probes else item
+            for item in todo
+        ]
         state.put_many([item.pending for item in todo])
         claims = state.claim_many(
             [(item.keys, item.pending, item.pending.first_seen - self.window_s) for item in todo]
@@ -315,32 +306,40 @@ class Deduplicator:
                 pending.id, pending.first_seen, item.sig, item.keys, owners, candidates,
                 pending.first_seen - self.window_s, item.is_update,
             )
-            if self._wants_story(decision, pending.sketch):
+            story_sketch = EMPTY_SKETCH if decision.duplicate_of is not None else pending.sketch
+            if story_sketch.names:
                 found = _as_of(stories.get(item.index, []), item.index, position, records, previous)
                 decision = self._join_story(
-                    decision, pending.id, pending.first_seen, pending.sketch, found
+                    decision, pending.id, pending.first_seen, story_sketch, found
                 )
             decided[item.index] = decision
-            records[pending.id] = _decided(pending, decision)
+            records[pending.id] = _decided(pending, decision, story_sketch)
         state.put_many(list(records.values()))
         return [decided[index] for index in range(start, stop)]
+
+    def _probes(
+        self, items: Sequence[tuple[str, float, str, int]], todo: Sequence[_Pending]
+    ) -> dict[int, StorySketch]:
+        """The sketches of a run's comparable articles (duplicates are not known yet)."""
+        if self.story_cosine is None:
+            return {}
+        return {
+            item.index: sketch(items[item.index][2], self.story_words)
+            for item in todo
+            if item.sig.comparable
+        }
 
     def _shared_story_candidates(
         self, state: BatchDedupState, todo: Sequence[_Pending]
     ) -> dict[int, list[StoryCandidate]]:
-        """Story candidates of every article of a run that has a sketch, in one request
-        (also for those that turn out to be duplicates: they are not known yet)."""
-        if self.story_cosine is None:
-            return {}
-        asking = [item for item in todo if item.pending.sketch]
+        """The story candidates of a run's articles whose sketch has a name, in one request."""
+        asking = [item for item in todo if item.pending.sketch.names]
         if not asking:
             return {}
-        found = state.story_candidates_many(
-            [
-                (p.id, p.first_seen, p.sketch, p.first_seen - self.story_window_s)
-                for p in (item.pending for item in asking)
-            ]
-        )
+        found = state.story_candidates_many([
+            (p.id, p.first_seen, p.sketch, p.first_seen - self.story_window_s)
+            for p in (item.pending for item in asking)
+        ])
         return {item.index: hits for item, hits in zip(asking, found, strict=True)}
 
     @staticmethod
@@ -353,7 +352,6 @@ class Deduplicator:
         state: MemoryState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        sketches: Sequence[StorySketch],
         start: int,
         stop: int,
         decisions: list[Decision | None],
@@ -395,11 +393,12 @@ class Deduplicator:
         for offset in range(len(part)):
             index, doc_id, seen = start + offset, ids[offset], float(first_seen[offset])
             decision = _run_decision(state, chosen.get(offset), hashes[offset], doc_id)
-            if self._wants_story(decision, sketches[index]):
+            story_sketch = self._story_sketch(decision, bool(comparable[offset]), items[index][2])
+            if story_sketch.names:
                 found = state.story_candidates(
-                    doc_id, seen, sketches[index], seen - self.story_window_s
+                    doc_id, seen, story_sketch, seen - self.story_window_s
                 )
-                decision = self._join_story(decision, doc_id, seen, sketches[index], found)
+                decision = self._join_story(decision, doc_id, seen, story_sketch, found)
             decisions[index] = decision
             if decision.story_id != doc_id or decision.duplicate_of is not None:
                 state.set_decision(
@@ -407,7 +406,7 @@ class Deduplicator:
                     decision.duplicate_kind, decision.similarity,
                 )
             # Stored once decided, in order, as checking one article at a time would.
-            state.add_story(doc_id, seen, sketches[index])
+            state.add_story(doc_id, seen, story_sketch)
 
     def _choose(
         self,
@@ -593,11 +592,11 @@ class _Pending:
     is_update: bool
 
 
-def _decided(pending: DocRecord, decision: Decision) -> DocRecord:
+def _decided(pending: DocRecord, decision: Decision, story_sketch: StorySketch) -> DocRecord:
     return replace(
         pending, story_id=decision.story_id, duplicate_of=decision.duplicate_of,
         duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
-        is_update=decision.is_update,
+        is_update=decision.is_update, sketch=story_sketch,
     )
 
 

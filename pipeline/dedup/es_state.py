@@ -19,7 +19,7 @@ Two indices (see docs/deduplication.md):
   A record also holds the article's story sketch: ``story_terms`` and ``story_weights``
   (stored, not indexed) and ``story_names`` (a keyword array, the sketch's names).
   :meth:`ElasticsearchDedupState.story_candidates` refreshes the index (so every record written
-  before, pending ones of other workers included, is searchable) and runs a ``bool`` query: a
+  before is searchable) and runs a ``bool`` query: a
   ``range`` filter on ``first_seen``, a ``terms`` filter on the sketch's names, and one
   ``term`` clause per name boosted by its weight, for the order;
   :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one refresh and
@@ -269,9 +269,9 @@ class ElasticsearchDedupState:
     def story_candidates_many(
         self, requests: Sequence[tuple[str, float, StorySketch, float]]
     ) -> list[list[StoryCandidate]]:
-        """:meth:`story_candidates` for many articles: one refresh, then one ``msearch``. The
-        refresh comes after the articles' own pending records were written, so of two
-        articles decided at the same moment by two workers at least one sees the other."""
+        """:meth:`story_candidates` for many articles: one refresh (a search is not realtime:
+        without it a decision stored in the last second could be missed), then one
+        ``msearch``."""
         if not requests:
             return []
         self.es.indices.refresh(index=self.records_index)
