@@ -95,7 +95,7 @@ def _cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     if args.what in ("stories", "all"):
         from pipeline.dedup import story_evaluation
 
-        print("== stories: same-story pairs across outlets (eval/stories)")
+        print("== stories: the deduplicate stage's story links across outlets (eval/stories)")
         rc = max(rc, story_evaluation.main([]))
     return rc
 

@@ -20,15 +20,20 @@ For one article (id, first-seen time, revision, text):
    owns some and Y none, or both own some and X is earlier by (first_seen, id). Both sides
    compute the same answer from the same claims, which is how two workers processing two
    copies at the same moment agree on which one is the original (docs/deduplication.md).
-5. **Story**: a duplicate joins its original's story. Otherwise the most similar preceding
-   article within ``story_window_s`` whose similarity reaches ``story_threshold`` gives its
-   story; otherwise the article starts a story of its own (``story_id`` = its id).
+5. **Story**: a duplicate joins its original's story. Otherwise the story layer
+   (:mod:`pipeline.dedup.stories`) asks the state for the articles first seen within
+   ``story_window_s`` before this one that share a name with it, and the one that precedes it
+   by (first_seen, id) with the highest sketch cosine, if that reaches ``story_cosine``, gives
+   its story. Without one, the most similar preceding article by MinHash within the window
+   whose similarity reaches ``story_threshold`` gives its story (the MinHash story bands);
+   otherwise the article starts a story of its own (``story_id`` = its id). The story layer
+   only ever sets ``story_id``: it never makes an article a duplicate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -43,6 +48,15 @@ from pipeline.dedup.signatures import (
     signature,
 )
 from pipeline.dedup.state import BatchDedupState, DedupState, DocRecord, MemoryState
+from pipeline.dedup.stories import (
+    DEFAULT_SKETCH_COSINE,
+    EMPTY_SKETCH,
+    StoryCandidate,
+    StorySketch,
+    best_story,
+    sketch,
+)
+from pipeline.dedup.story_words import StoryWords
 
 DEFAULT_NEAR_THRESHOLD = 0.8
 DEFAULT_STORY_THRESHOLD = 0.3
@@ -68,19 +82,40 @@ class Deduplicator:
         story_threshold: float = DEFAULT_STORY_THRESHOLD,
         story_window_s: float = DEFAULT_STORY_WINDOW_S,
         window_s: float = DEFAULT_WINDOW_S,
+        story_cosine: float | None = DEFAULT_SKETCH_COSINE,
+        story_words: StoryWords | None = None,
     ) -> None:
+        """``story_cosine=None`` turns the story layer off (stories by MinHash bands only);
+        ``story_words``: the background word frequencies (default: the bundled ones)."""
         self.state = state
         self.near_threshold = near_threshold
         self.story_threshold = story_threshold
         self.story_window_s = story_window_s
         self.window_s = window_s
+        self.story_cosine = story_cosine
+        self.story_words = story_words
 
     def check(self, doc_id: str, first_seen: float, text: str, revision: int = 0) -> Decision:
-        return self.check_signature(doc_id, first_seen, signature(text), revision)
+        return self.check_signature(doc_id, first_seen, signature(text), revision, text)
+
+    def _story_sketch(self, decision: Decision, comparable: bool, text: str) -> StorySketch:
+        """The sketch the story layer needs and stores: only for an article that is no
+        duplicate (a duplicate takes its original's story, and its original is the candidate
+        others find) and whose text can be compared."""
+        if self.story_cosine is None or decision.duplicate_of is not None or not comparable:
+            return EMPTY_SKETCH
+        return sketch(text, self.story_words)
 
     def check_signature(
-        self, doc_id: str, first_seen: float, sig: Signature, revision: int = 0
+        self,
+        doc_id: str,
+        first_seen: float,
+        sig: Signature,
+        revision: int = 0,
+        text: str = "",
     ) -> Decision:
+        """:meth:`check` with the signature computed; ``text`` is what the story layer reads
+        (none: no story layer for this article)."""
         previous = self.state.get(doc_id)
         if previous is not None and previous.first_seen < first_seen - self.window_s:
             previous = None  # outside the window: a new article as far as we know
@@ -105,15 +140,31 @@ class Deduplicator:
         decision = self._decide(
             doc_id, first_seen, sig, keys, owners, candidates, horizon, is_update
         )
-        self.state.put(
-            DocRecord(
-                doc_id, first_seen, sig.content_hash, minhash, revision,
-                story_id=decision.story_id, duplicate_of=decision.duplicate_of,
-                duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
-                is_update=decision.is_update,
+        story_sketch = self._story_sketch(decision, sig.comparable, text)
+        if story_sketch.names:  # without a name it shares none: no candidate could be linked
+            found = self.state.story_candidates(
+                doc_id, first_seen, story_sketch, first_seen - self.story_window_s
             )
-        )
+            decision = self._join_story(decision, doc_id, first_seen, story_sketch, found)
+        self.state.put(_decided(pending, decision, story_sketch))
         return decision
+
+    def _join_story(
+        self,
+        decision: Decision,
+        doc_id: str,
+        first_seen: float,
+        story_sketch: StorySketch,
+        candidates: Sequence[StoryCandidate],
+    ) -> Decision:
+        """The story layer's answer, if it has one, replaces the MinHash story."""
+        assert self.story_cosine is not None
+        found = best_story(
+            doc_id, first_seen, story_sketch, candidates, self.story_cosine, self.story_window_s
+        )
+        if found is None:
+            return decision
+        return replace(decision, story_id=found[0].story)
 
     def check_batch(
         self, items: Sequence[tuple[str, float, str, int]]
@@ -131,19 +182,19 @@ class Deduplicator:
         if not isinstance(state, MemoryState):
             return [
                 self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision
+                    doc_id, first_seen, self._signature(sigs, index), revision, text
                 )
-                for index, (doc_id, first_seen, _, revision) in enumerate(items)
+                for index, (doc_id, first_seen, text, revision) in enumerate(items)
             ]
         decisions: list[Decision | None] = [None] * len(items)
         start = 0
         run: set[str] = set()
-        for index, (doc_id, first_seen, _, revision) in enumerate(items):
+        for index, (doc_id, first_seen, text, revision) in enumerate(items):
             if doc_id in run or doc_id in state:
                 self._check_run(state, items, sigs, start, index, decisions)
                 run.clear()
                 decisions[index] = self.check_signature(
-                    doc_id, first_seen, self._signature(sigs, index), revision
+                    doc_id, first_seen, self._signature(sigs, index), revision, text
                 )
                 start = index + 1
             else:
@@ -158,11 +209,11 @@ class Deduplicator:
         sigs: batch.Signatures,
     ) -> list[Decision]:
         """The batch path of a shared state: the steps of :meth:`check_signature` (read the
-        stored record, store the pending record, claim, read the owners, decide, store the
-        decision), each done for a run of articles with distinct ids in one request. Claims
-        are made in the batch's order, so each article sees the owners it would have seen
-        checked alone; an original earlier in the same batch is decided first and its
-        decision is what later articles read."""
+        stored record, store the pending record, claim, read the owners, find story
+        candidates, decide, store the decision), each done for a run of articles with distinct
+        ids in one request. Claims are made in the batch's order, so each article sees the
+        owners it would have seen checked alone; an original earlier in the same batch is
+        decided first and its decision is what later articles read."""
         decisions: list[Decision] = []
         start = 0
         seen: set[str] = set()
@@ -175,20 +226,17 @@ class Deduplicator:
         decisions.extend(self._check_shared_run(state, items, sigs, start, len(items)))
         return decisions
 
-    def _check_shared_run(
+    def _shared_pending(
         self,
-        state: BatchDedupState,
         items: Sequence[tuple[str, float, str, int]],
         sigs: batch.Signatures,
-        start: int,
-        stop: int,
-    ) -> list[Decision]:
-        if start >= stop:
-            return []
-        previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
+        span: range,
+        previous: dict[str, DocRecord],
+    ) -> tuple[dict[int, Decision], list[_Pending]]:
+        """Replays answered from their stored record, and the pending records of the rest."""
         decided: dict[int, Decision] = {}
-        todo: list[tuple[int, DocRecord, Signature, list[int], bool]] = []
-        for index in range(start, stop):
+        todo: list[_Pending] = []
+        for index in span:
             doc_id, first_seen, _, revision = items[index]
             sig = self._signature(sigs, index)
             stored = previous.get(doc_id)
@@ -203,24 +251,49 @@ class Deduplicator:
                 first_seen = min(first_seen, stored.first_seen)
             minhash = sig.minhash if sig.comparable else None
             pending = DocRecord(doc_id, first_seen, sig.content_hash, minhash, revision)
-            todo.append((index, pending, sig, all_keys(sig), is_update))
-        state.put_many([pending for _, pending, *_ in todo])
+            todo.append(_Pending(index, pending, sig, all_keys(sig), is_update))
+        return decided, todo
+
+    def _check_shared_run(
+        self,
+        state: BatchDedupState,
+        items: Sequence[tuple[str, float, str, int]],
+        sigs: batch.Signatures,
+        start: int,
+        stop: int,
+    ) -> list[Decision]:
+        if start >= stop:
+            return []
+        previous = state.get_many([doc_id for doc_id, *_ in items[start:stop]])
+        decided, todo = self._shared_pending(items, sigs, range(start, stop), previous)
+        probes = self._probes(items, todo)
+        # The pending records carry the sketches, so that the run's story query finds the
+        # run's own earlier articles (read as decided below); other workers skip them as long
+        # as they are undecided.
+        todo = [
+            replace(item, pending=replace(item.pending, sketch=probes[item.index]))
+            if item.index in probes else item
+            for item in todo
+        ]
+        state.put_many([item.pending for item in todo])
         claims = state.claim_many(
-            [(keys, pending, pending.first_seen - self.window_s) for _, pending, _, keys, _ in todo]
+            [(item.keys, item.pending, item.pending.first_seen - self.window_s) for item in todo]
         )
         # Owners claiming in this run are read from the run itself: decided earlier in it, or
         # (a later article of the run that owned the key before) its stored record.
-        claimants = {pending.id for _, pending, *_ in todo}
+        claimants = {item.pending.id for item in todo}
         others = {
             owner
-            for (_, pending, *_), owners in zip(todo, claims, strict=True)
+            for item, owners in zip(todo, claims, strict=True)
             for owner in owners
-            if owner != pending.id and owner not in claimants
+            if owner != item.pending.id and owner not in claimants
         }
         fetched = state.records(others) if others else {}
+        stories = self._shared_story_candidates(state, todo)
+        position = {items[index][0]: index for index in range(start, stop)}
         records: dict[str, DocRecord] = {}
-        final: list[DocRecord] = []
-        for (index, pending, sig, keys, is_update), owners in zip(todo, claims, strict=True):
+        for item, owners in zip(todo, claims, strict=True):
+            pending = item.pending
             candidates: dict[str, DocRecord] = {}
             for owner in owners:
                 if owner != pending.id and owner not in candidates:
@@ -230,20 +303,44 @@ class Deduplicator:
                     if record is not None:
                         candidates[owner] = record
             decision = self._decide(
-                pending.id, pending.first_seen, sig, keys, owners, candidates,
-                pending.first_seen - self.window_s, is_update,
+                pending.id, pending.first_seen, item.sig, item.keys, owners, candidates,
+                pending.first_seen - self.window_s, item.is_update,
             )
-            decided[index] = decision
-            record = DocRecord(
-                pending.id, pending.first_seen, pending.content_hash, pending.minhash,
-                pending.revision, story_id=decision.story_id,
-                duplicate_of=decision.duplicate_of, duplicate_kind=decision.duplicate_kind,
-                similarity=decision.similarity, is_update=decision.is_update,
-            )
-            records[pending.id] = record
-            final.append(record)
-        state.put_many(final)
+            story_sketch = EMPTY_SKETCH if decision.duplicate_of is not None else pending.sketch
+            if story_sketch.names:
+                found = _as_of(stories.get(item.index, []), item.index, position, records, previous)
+                decision = self._join_story(
+                    decision, pending.id, pending.first_seen, story_sketch, found
+                )
+            decided[item.index] = decision
+            records[pending.id] = _decided(pending, decision, story_sketch)
+        state.put_many(list(records.values()))
         return [decided[index] for index in range(start, stop)]
+
+    def _probes(
+        self, items: Sequence[tuple[str, float, str, int]], todo: Sequence[_Pending]
+    ) -> dict[int, StorySketch]:
+        """The sketches of a run's comparable articles (duplicates are not known yet)."""
+        if self.story_cosine is None:
+            return {}
+        return {
+            item.index: sketch(items[item.index][2], self.story_words)
+            for item in todo
+            if item.sig.comparable
+        }
+
+    def _shared_story_candidates(
+        self, state: BatchDedupState, todo: Sequence[_Pending]
+    ) -> dict[int, list[StoryCandidate]]:
+        """The story candidates of a run's articles whose sketch has a name, in one request."""
+        asking = [item for item in todo if item.pending.sketch.names]
+        if not asking:
+            return {}
+        found = state.story_candidates_many([
+            (p.id, p.first_seen, p.sketch, p.first_seen - self.story_window_s)
+            for p in (item.pending for item in asking)
+        ])
+        return {item.index: hits for item, hits in zip(asking, found, strict=True)}
 
     @staticmethod
     def _signature(sigs: batch.Signatures, index: int) -> Signature:
@@ -293,29 +390,23 @@ class Deduplicator:
             state, ids, first_seen, hashes, comparable, rows, keys, valid, owners,
             pair_doc[wanted], pair_owner[wanted], agree[wanted],
         )
-        kinds: list[Literal["exact", "near"] | None] = [None, "exact", "near"]
         for offset in range(len(part)):
-            found = chosen.get(offset)
-            if found is None:
-                decisions[start + offset] = Decision(hashes[offset], story_id=ids[offset])
-                continue
-            kind, original, similarity = found
-            story = state.story_at(original)
-            if kind == 0:
-                decision = Decision(hashes[offset], story_id=story)
-            else:
-                decision = Decision(
-                    hashes[offset],
-                    story_id=story,
-                    duplicate_of=state.duplicate_at(original) or state.id_of(original),
-                    duplicate_kind=kinds[kind],
-                    similarity=similarity,
+            index, doc_id, seen = start + offset, ids[offset], float(first_seen[offset])
+            decision = _run_decision(state, chosen.get(offset), hashes[offset], doc_id)
+            story_sketch = self._story_sketch(decision, bool(comparable[offset]), items[index][2])
+            if story_sketch.names:
+                found = state.story_candidates(
+                    doc_id, seen, story_sketch, seen - self.story_window_s
                 )
-            decisions[start + offset] = decision
-            state.set_decision(
-                int(rows[offset]), decision.story_id, decision.duplicate_of,
-                decision.duplicate_kind, decision.similarity,
-            )
+                decision = self._join_story(decision, doc_id, seen, story_sketch, found)
+            decisions[index] = decision
+            if decision.story_id != doc_id or decision.duplicate_of is not None:
+                state.set_decision(
+                    int(rows[offset]), decision.story_id, decision.duplicate_of,
+                    decision.duplicate_kind, decision.similarity,
+                )
+            # Stored once decided, in order, as checking one article at a time would.
+            state.add_story(doc_id, seen, story_sketch)
 
     def _choose(
         self,
@@ -487,6 +578,73 @@ class Deduplicator:
             similarity=record.similarity,
             is_update=is_update,
         )
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """An article of a shared-state run being decided: its place in the batch, its pending
+    record, signature and keys."""
+
+    index: int
+    pending: DocRecord
+    sig: Signature
+    keys: list[int]
+    is_update: bool
+
+
+def _decided(pending: DocRecord, decision: Decision, story_sketch: StorySketch) -> DocRecord:
+    return replace(
+        pending, story_id=decision.story_id, duplicate_of=decision.duplicate_of,
+        duplicate_kind=decision.duplicate_kind, similarity=decision.similarity,
+        is_update=decision.is_update, sketch=story_sketch,
+    )
+
+
+def _run_decision(
+    state: MemoryState, found: tuple[int, int, float | None] | None, content: str, doc_id: str
+) -> Decision:
+    """The decision of the vectorised path from its chosen (kind, row, similarity)."""
+    if found is None:
+        return Decision(content, story_id=doc_id)
+    kind, original, similarity = found
+    story = state.story_at(original)
+    if kind == 0:
+        return Decision(content, story_id=story)
+    return Decision(
+        content,
+        story_id=story,
+        duplicate_of=state.duplicate_at(original) or state.id_of(original),
+        duplicate_kind="exact" if kind == 1 else "near",
+        similarity=similarity,
+    )
+
+
+def _as_of(
+    hits: Sequence[StoryCandidate],
+    index: int,
+    position: dict[str, int],
+    records: dict[str, DocRecord],
+    previous: dict[str, DocRecord],
+) -> list[StoryCandidate]:
+    """A run's story candidates as checking its articles one at a time would find them: an
+    article decided earlier in the run with its decision, one later in the run as it was stored
+    before the run (or not at all)."""
+    found: list[StoryCandidate] = []
+    for hit in hits:
+        at = position.get(hit.id)
+        if at is None:
+            found.append(hit)
+            continue
+        record = records.get(hit.id) if at < index else previous.get(hit.id)
+        if at < index and record is None:
+            found.append(hit)  # a replay earlier in the run: stored as it was
+        elif record is not None and record.sketch:
+            found.append(_candidate(record))
+    return found
+
+
+def _candidate(record: DocRecord) -> StoryCandidate:
+    return StoryCandidate(record.id, record.first_seen, record.story_id, record.sketch)
 
 
 def _better(similarity: float, record: DocRecord, best: tuple[float, DocRecord]) -> bool:

@@ -16,8 +16,18 @@ Two indices (see docs/deduplication.md):
   :meth:`commit`, which the stage calls from ``after_batch_written``, i.e. only after the
   runner has had the batch's outputs acknowledged.
 
+  A record also holds the article's story sketch: ``story_terms`` and ``story_weights``
+  (stored, not indexed) and ``story_names`` (a keyword array, the sketch's names).
+  :meth:`ElasticsearchDedupState.story_candidates` refreshes the index (so every record written
+  before is searchable) and runs a ``bool`` query: a
+  ``range`` filter on ``first_seen``, a ``terms`` filter on the sketch's names, and one
+  ``term`` clause per name boosted by its weight, for the order;
+  :meth:`~ElasticsearchDedupState.story_candidates_many` does it for a batch in one refresh and
+  one ``msearch``.
+
 No scripts, no update-by-query and no delete-by-query are used; expiry is a search over
-``first_seen`` followed by bulk deletes.
+``first_seen`` followed by bulk deletes. The mappings use core field types only, so they load
+on a node without analysis plugins as on a full distribution.
 """
 
 from __future__ import annotations
@@ -32,6 +42,11 @@ from elasticsearch import ConflictError
 
 from pipeline.dedup.signatures import minhash_from_bytes, minhash_to_bytes
 from pipeline.dedup.state import DocRecord
+from pipeline.dedup.stories import (
+    STORY_CANDIDATES,
+    StoryCandidate,
+    StorySketch,
+)
 from pipeline.errors import PipelineError, bulk_item_failure
 
 if TYPE_CHECKING:
@@ -69,8 +84,17 @@ RECORDS_MAPPINGS: dict[str, Any] = {
         "is_update": {"type": "boolean"},
         "pending": {"type": "boolean"},
         "written_at": {"type": "double"},
+        "story_terms": {"type": "keyword", "index": False, "doc_values": False},
+        "story_weights": {"type": "float", "index": False, "doc_values": False},
+        "story_names": {"type": "keyword", "doc_values": False},
     },
 }
+# Fields added to the records since the index was first created: put on an existing index.
+ADDED_RECORD_FIELDS = ("story_terms", "story_weights", "story_names")
+STORY_SOURCE = [
+    "first_seen", "story_id", "story_terms", "story_weights", "story_names", "pending",
+    "written_at",
+]
 
 
 def claims_index(settings: ElasticsearchSettings) -> str:
@@ -100,7 +124,22 @@ def _document(record: DocRecord, pending: bool, now: float) -> dict[str, Any]:
         "is_update": record.is_update,
         "pending": pending,
         "written_at": now,
+        "story_terms": list(record.sketch.terms),
+        "story_weights": list(record.sketch.weights),
+        "story_names": list(record.sketch.names),
     }
+
+
+def _sketch(source: dict[str, Any]) -> StorySketch:
+    def listed(name: str) -> list[Any]:
+        value = source.get(name) or []
+        return value if isinstance(value, list) else [value]
+
+    return StorySketch(
+        tuple(str(t) for t in listed("story_terms")),
+        tuple(float(w) for w in listed("story_weights")),
+        tuple(str(n) for n in listed("story_names")),
+    )
 
 
 def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:
@@ -116,6 +155,7 @@ def _record(doc_id: str, source: dict[str, Any]) -> DocRecord:
         duplicate_kind=source.get("duplicate_kind"),
         similarity=source.get("similarity"),
         is_update=bool(source.get("is_update")),
+        sketch=_sketch(source),
     )
 
 
@@ -162,6 +202,11 @@ class ElasticsearchDedupState:
             (self.records_index, RECORDS_MAPPINGS),
         ):
             if self.es.indices.exists(index=name):
+                if name == self.records_index:
+                    # An index made before the story fields existed: add them (adding fields
+                    # to a mapping is allowed; the call is a no-op when they are there).
+                    added = {f: RECORDS_MAPPINGS["properties"][f] for f in ADDED_RECORD_FIELDS}
+                    self.es.indices.put_mapping(index=name, properties=added)
                 continue
             try:
                 self.es.indices.create(
@@ -214,7 +259,48 @@ class ElasticsearchDedupState:
         self._fetched.clear()
         return {doc_id: record for doc_id, (record, stale) in entries.items() if not stale}
 
+    def story_candidates(
+        self, doc_id: str, first_seen: float, sketch: StorySketch, after: float
+    ) -> list[StoryCandidate]:
+        return self.story_candidates_many([(doc_id, first_seen, sketch, after)])[0]
+
     # -- batches (Deduplicator.check_batch: a few requests per batch, not per article) ------
+
+    def story_candidates_many(
+        self, requests: Sequence[tuple[str, float, StorySketch, float]]
+    ) -> list[list[StoryCandidate]]:
+        """:meth:`story_candidates` for many articles: one refresh (a search is not realtime:
+        without it a decision stored in the last second could be missed), then one
+        ``msearch``."""
+        if not requests:
+            return []
+        self.es.indices.refresh(index=self.records_index)
+        searches: list[dict[str, Any]] = []
+        for doc_id, first_seen, sketch, after in requests:
+            searches.append({"index": self.records_index})
+            searches.append(_story_query(doc_id, first_seen, sketch, after))
+        responses = self.es.msearch(searches=searches)["responses"]
+        failure = bulk_item_failure(
+            (r for r in responses if "error" in r), "dedup story query"
+        )
+        if failure is not None:  # classified as a bulk item is: 429/5xx may pass, 400 not
+            raise failure
+        now = self._clock()
+        found: list[list[StoryCandidate]] = []
+        for response in responses:
+            hits: list[StoryCandidate] = []
+            for hit in response["hits"]["hits"]:
+                source = hit["_source"]
+                stale = bool(source.get("pending")) and (
+                    now - float(source.get("written_at") or 0.0) > self.lease_s
+                ) and hit["_id"] not in self._uncommitted
+                if not stale:
+                    hits.append(StoryCandidate(
+                        hit["_id"], float(source["first_seen"]), source.get("story_id"),
+                        _sketch(source),
+                    ))
+            found.append(hits)
+        return found
 
     def get_many(self, ids: Sequence[str]) -> dict[str, DocRecord]:
         """:meth:`get` for many ids in one request."""
@@ -463,6 +549,32 @@ class ElasticsearchDedupState:
             operations = [{"delete": {"_index": index, "_id": hit["_id"]}} for hit in hits]
             self.es.bulk(operations=operations, refresh=True)
             deleted += len(hits)
+
+
+def _story_query(
+    doc_id: str, first_seen: float, sketch: StorySketch, after: float
+) -> dict[str, Any]:
+    """The records first seen in [after, first_seen], but the article itself, sharing a name
+    with it, scored by the weights of the names they share."""
+    weight_of = dict(zip(sketch.terms, sketch.weights, strict=True))
+    return {
+        "size": STORY_CANDIDATES,
+        "_source": STORY_SOURCE,
+        "track_total_hits": False,  # only the best few are wanted: lets the node skip the rest
+        "query": {
+            "bool": {
+                "filter": [
+                    {"range": {"first_seen": {"gte": after, "lte": first_seen}}},
+                    {"terms": {"story_names": list(sketch.names)}},
+                ],
+                "must_not": [{"ids": {"values": [doc_id]}}],
+                "should": [
+                    {"term": {"story_names": {"value": name, "boost": weight_of[name]}}}
+                    for name in sketch.names
+                ],
+            }
+        },
+    }
 
 
 def _claim_failure(claim_id: str, result: dict[str, Any]) -> PipelineError:

@@ -16,7 +16,11 @@
   articles went to the dead-letter topic): they are no longer returned and the keys they claimed
   pass to the next claimant. An id with nothing stored since the last commit is left alone;
   an update discarded this way forgets the article's earlier text too (a replay stores it again);
-* ``expire(before)`` — forget everything first seen before ``before`` (the time window).
+* ``expire(before)`` — forget everything first seen before ``before`` (the time window);
+* ``story_candidates(id, first_seen, sketch, after)`` — the stored articles first seen between
+  ``after`` and ``first_seen`` that share a name with the sketch (the story
+  layer, :mod:`pipeline.dedup.stories`), each with its story (None while its decision is
+  pending); a record's ``sketch`` is stored with it.
 
 :class:`MemoryState` serves unit tests, single-worker runs and the million-document benchmark;
 :class:`pipeline.dedup.es_state.ElasticsearchDedupState` is the shared, durable one.
@@ -38,6 +42,8 @@ import numpy.typing as npt
 
 from pipeline.dedup.claims import ClaimTable
 from pipeline.dedup.signatures import NUM_PERM, U32
+from pipeline.dedup.stories import EMPTY_SKETCH, StoryCandidate, StorySketch
+from pipeline.dedup.story_index import DEFAULT_CAPACITY, StoryTermIndex
 
 _KINDS: tuple[str | None, ...] = (None, "exact", "near")
 _TOMBSTONE = float("-inf")  # first_seen of a discarded row
@@ -55,6 +61,7 @@ class DocRecord:
     duplicate_kind: str | None = None  # "exact" or "near"
     similarity: float | None = None
     is_update: bool = False  # the decision said "update of an earlier text under this id"
+    sketch: StorySketch = EMPTY_SKETCH  # the story layer's words (empty: too short, or off)
 
 
 class DedupState(Protocol):
@@ -72,6 +79,10 @@ class DedupState(Protocol):
 
     def expire(self, before: float) -> int: ...
 
+    def story_candidates(
+        self, doc_id: str, first_seen: float, sketch: StorySketch, after: float
+    ) -> list[StoryCandidate]: ...
+
 
 @runtime_checkable
 class BatchDedupState(DedupState, Protocol):
@@ -87,13 +98,24 @@ class BatchDedupState(DedupState, Protocol):
         self, requests: Sequence[tuple[Sequence[int], DocRecord, float]]
     ) -> list[list[str]]: ...
 
+    def story_candidates_many(
+        self, requests: Sequence[tuple[str, float, StorySketch, float]]
+    ) -> list[list[StoryCandidate]]: ...
+
 
 class MemoryState:
     """Columnar, process-local state: one row per article (ids, times, decisions, MinHash rows)
-    and a :class:`ClaimTable` of band keys. About 0.7 KiB per article."""
+    and a :class:`ClaimTable` of band keys. About 0.7 KiB per article, plus the story sketches
+    of the latest ``story_capacity`` articles (:class:`StoryTermIndex`)."""
 
-    def __init__(self, path: Path | None = None, expected_docs: int = 1 << 12) -> None:
+    def __init__(
+        self,
+        path: Path | None = None,
+        expected_docs: int = 1 << 12,
+        story_capacity: int = DEFAULT_CAPACITY,
+    ) -> None:
         self.path = path
+        self._stories = StoryTermIndex(story_capacity)
         self._rows: dict[str, int] = {}
         self._ids: list[str] = []
         self._first_seen = array("d")
@@ -154,6 +176,10 @@ class MemoryState:
             self._has_minhash[row] = 1
         else:
             self._has_minhash[row] = 0
+        if record.sketch:
+            self._stories.add(record.id, record.first_seen, record.sketch)
+        else:
+            self._stories.remove(record.id)
 
     def claim(self, keys: Sequence[int], record: DocRecord, horizon: float) -> list[str]:
         row = self._rows[record.id]
@@ -188,11 +214,13 @@ class MemoryState:
                 continue
             del self._rows[doc_id]
             self._updated.discard(doc_id)
+            self._stories.remove(doc_id)
             # A tombstone: first seen "never", so its claims pass on at the next claim (as for
             # an article out of the window) and the next expiry removes the row.
             self._first_seen[row] = _TOMBSTONE
 
     def expire(self, before: float) -> int:
+        self._stories.expire(before)
         keep = [row for row in range(len(self._ids)) if self._first_seen[row] >= before]
         dropped = len(self._ids) - len(keep)
         if not dropped:
@@ -221,6 +249,23 @@ class MemoryState:
         self._claims.rebuild(claims)
         self._first_staged_row = sum(1 for row in keep if row < self._first_staged_row)
         return dropped
+
+    def story_candidates(
+        self, doc_id: str, first_seen: float, sketch: StorySketch, after: float
+    ) -> list[StoryCandidate]:
+        found: list[StoryCandidate] = []
+        for entry in self._stories.candidates(sketch, after, first_seen, exclude=doc_id):
+            row = self._rows.get(entry.id)
+            if row is not None:
+                found.append(
+                    StoryCandidate(entry.id, entry.first_seen, self._story[row], entry.sketch)
+                )
+        return found
+
+    def add_story(self, doc_id: str, first_seen: float, sketch: StorySketch) -> None:
+        """Store the sketch of a new article (added by :meth:`add_rows`), once it is decided."""
+        if sketch:
+            self._stories.add(doc_id, first_seen, sketch)
 
     # -- batches (the vectorised path of Deduplicator.check_batch) -------------------------
 
@@ -344,6 +389,7 @@ class MemoryState:
             duplicate_kind=_KINDS[self._kind[row]],
             similarity=round(float(self._similarity[row]), 4) if self._kind[row] else None,
             is_update=bool(self._update[row]),
+            sketch=self._stories.sketch_of(self._ids[row]) or EMPTY_SKETCH,
         )
 
     def _save(self, path: Path) -> None:
@@ -360,6 +406,10 @@ class MemoryState:
             "update": self._update,
             "minhash": self._minhash[: len(self._ids)],
             "claims": self._claims.items(),
+            "stories": [
+                (e.id, e.first_seen, e.sketch.terms, e.sketch.weights, e.sketch.names)
+                for e in self._stories
+            ],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
@@ -390,3 +440,6 @@ class MemoryState:
         self._minhash = np.zeros((max(len(rows) * 2, 16), NUM_PERM), dtype=np.uint32)
         self._minhash[: len(rows)] = rows
         self._claims.rebuild(snapshot["claims"])
+        for doc_id, first_seen, terms, weights, names in snapshot.get("stories", []):
+            if doc_id in self._rows:
+                self._stories.add(doc_id, first_seen, StorySketch(terms, weights, names))

@@ -1,17 +1,23 @@
-"""Story linking on labelled article pairs: the current MinHash story layer against the TF-IDF
-cosine of :mod:`pipeline.dedup.stories`.
+"""Story linking on labelled article pairs: the deduplicate stage with its story layer, the
+stage with MinHash story bands only (as it was before the story layer), and the offline TF-IDF
+cosine of :mod:`pipeline.dedup.stories` as a reference.
 
 The set is ``eval/stories/articles.jsonl`` (see the README there): reports of one story by
 three outlets, and other stories of the same kind and place (another strike in the same
 province, another protest in the same city) as hard negatives. Every pair of articles of a split
 is labelled by whether they report the same story. A pair counts as linked when the two articles
-end up with the same ``story_id``: for the current layer, as the deduplicator assigns it; for
-TF-IDF, by the same rule (most similar preceding article in the window, if similar enough).
+end up with the same ``story_id``: for the stage, as ``DeduplicateStage`` assigns it (the
+split's articles as one polled batch, ``prepare_batch`` then ``process``, on the in-memory
+state); for the offline TF-IDF, by the same rule (most similar preceding article in the window,
+if similar enough). A different story's article marked a *duplicate* is counted apart: it must
+never happen.
 
-Word frequencies (IDF) come from the split's articles plus unlabelled background news
-(``eval/incidents.jsonl``), as they would come from the other articles of a window in the
-stage. The cosine threshold is chosen on the ``tuning`` split only (the highest F1 with
-precision at least 0.9, the higher threshold on a tie) and then measured on the ``test`` split.
+The stage weighs words by fixed background frequencies (``pipeline/data/story_words.yaml``); the
+offline reference takes them from the split's articles plus unlabelled background news
+(``eval/incidents.jsonl``). Each threshold is chosen on the ``tuning`` split only (the
+highest F1 with precision at least 0.9; on a tie the higher threshold for the offline cosine,
+the middle of the range for the stage) and then measured on the ``test`` split; the stage's
+default (``DEFAULT_SKETCH_COSINE``) is the one chosen here.
 
     python -m pipeline.dedup.story_evaluation [--articles FILE] [--json]
 """
@@ -22,13 +28,13 @@ import argparse
 import itertools
 import json
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.dedup.deduplicator import Deduplicator
 from pipeline.dedup.state import MemoryState
-from pipeline.dedup.stories import Article, StoryIndex, assign_stories
+from pipeline.dedup.stories import DEFAULT_SKETCH_COSINE, Article, StoryIndex, assign_stories
+from pipeline.envelope import CleanedContent, Envelope, Stage
 
 EVAL = Path(__file__).resolve().parents[2] / "eval"
 DEFAULT_ARTICLES = EVAL / "stories" / "articles.jsonl"
@@ -76,18 +82,42 @@ def score(rows: list[dict[str, Any]], story_of: dict[str, str], wrong_duplicates
                      wrong_duplicates)
 
 
-def current_layer(rows: list[dict[str, Any]]) -> PairScore:
-    """The deduplicator as the stage runs it (in-memory state, first-seen order)."""
-    dedup = Deduplicator(MemoryState())
+def _envelopes(rows: list[dict[str, Any]]) -> list[Envelope]:
+    return [
+        Envelope(
+            id=r["id"], url=f"https://{r['outlet']}.example/{r['id']}", source=r["outlet"],
+            first_seen=datetime.fromisoformat(r["published"]).astimezone(UTC),
+            stage=Stage.CLEANED, cleaned=CleanedContent(title=r["title"], text=r["text"]),
+        )
+        for r in sorted(rows, key=lambda r: (datetime.fromisoformat(r["published"]), r["id"]))
+    ]
+
+
+def stage_layer(rows: list[dict[str, Any]], story_cosine: float | None) -> PairScore:
+    """The deduplicate stage as the runner drives it (in-memory state, first-seen order);
+    ``story_cosine=None``: without the story layer, stories by MinHash bands only."""
+    from pipeline.stages.deduplicate import DeduplicateStage
+
+    stage = DeduplicateStage(state=MemoryState(), story_cosine=story_cosine)
+    envelopes = _envelopes(rows)
+    stage.prepare_batch(envelopes)
     story_of: dict[str, str] = {}
     wrong = 0
     stories = {r["id"]: r["story"] for r in rows}
-    for article in sorted(_articles(rows), key=lambda a: (a.first_seen, a.id)):
-        decision = dedup.check(article.id, article.first_seen, article.text)
-        story_of[article.id] = decision.story_id
-        if decision.duplicate_of is not None and stories[decision.duplicate_of] != stories[article.id]:
+    for envelope in envelopes:
+        (out,) = stage.process(envelope)
+        assert out.dedup is not None
+        story_of[envelope.id] = out.dedup.story_id
+        original = out.dedup.duplicate_of
+        if original is not None and stories[original] != stories[envelope.id]:
             wrong += 1
+    stage.after_batch_written()
     return score(rows, story_of, wrong)
+
+
+def current_layer(rows: list[dict[str, Any]]) -> PairScore:
+    """The stage before the story layer: stories by MinHash bands only."""
+    return stage_layer(rows, None)
 
 
 def tfidf_layer(rows: list[dict[str, Any]], threshold: float, background: list[str]) -> PairScore:
@@ -96,15 +126,34 @@ def tfidf_layer(rows: list[dict[str, Any]], threshold: float, background: list[s
     return score(rows, assign_stories(articles, threshold, index=index))
 
 
+def _best(scores: dict[float, PairScore], middle: bool = False) -> float:
+    """The threshold with the best F1 among those with precision >= MIN_PRECISION: the higher
+    one on a tie, or with ``middle`` the middle of the longest run of such thresholds (the
+    same margin on both sides)."""
+    eligible = {t: s.f1 for t, s in scores.items() if s.precision >= MIN_PRECISION}
+    if not eligible:
+        return GRID[-1]
+    top = max(eligible.values())
+    if not middle:
+        return max(t for t, f1 in eligible.items() if f1 == top)
+    runs: list[list[float]] = [[]]
+    for threshold in sorted(scores):
+        if eligible.get(threshold) == top:
+            runs[-1].append(threshold)
+        elif runs[-1]:
+            runs.append([])
+    longest = max(runs, key=len)
+    return longest[(len(longest) - 1) // 2]
+
+
 def tune(rows: list[dict[str, Any]], background: list[str]) -> float:
-    """The threshold with the best F1 among those with precision >= MIN_PRECISION (the higher
-    threshold on a tie)."""
-    best, best_f1 = GRID[-1], -1.0
-    for threshold in GRID:
-        result = tfidf_layer(rows, threshold, background)
-        if result.precision >= MIN_PRECISION and result.f1 >= best_f1:
-            best, best_f1 = threshold, result.f1
-    return best
+    """The offline cosine's threshold on ``rows``."""
+    return _best({t: tfidf_layer(rows, t, background) for t in GRID})
+
+
+def tune_stage(rows: list[dict[str, Any]]) -> float:
+    """The stage's sketch-cosine threshold on ``rows``: the middle of the best range."""
+    return _best({t: stage_layer(rows, t) for t in GRID}, middle=True)
 
 
 def background_texts(path: Path = DEFAULT_BACKGROUND) -> list[str]:
@@ -118,17 +167,27 @@ def evaluate(path: Path = DEFAULT_ARTICLES, background: Path = DEFAULT_BACKGROUN
     extra = background_texts(background)
     splits = {name: [r for r in rows if r["split"] == name] for name in ("tuning", "test")}
     threshold = tune(splits["tuning"], extra)
-    report: dict[str, Any] = {"threshold": threshold, "articles": len(rows), "background": len(extra)}
+    stage_threshold = tune_stage(splits["tuning"])
+    report: dict[str, Any] = {
+        "threshold": threshold,
+        "stage_threshold": stage_threshold,
+        "stage_default": DEFAULT_SKETCH_COSINE,
+        "articles": len(rows),
+        "stories": len({r["story"] for r in rows}),
+        "background": len(extra),
+    }
     for name, part in splits.items():
         report[name] = {
+            "articles": len(part),
             "minhash_story_layer": asdict(current_layer(part)),
+            "stage_story_layer": asdict(stage_layer(part, stage_threshold)),
             "tfidf_cosine": asdict(tfidf_layer(part, threshold, extra)),
         }
     return report
 
 
 def _line(label: str, s: dict[str, Any]) -> str:
-    return (f"  {label:<22} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}  "
+    return (f"  {label:<36} P={s['precision']:.3f} R={s['recall']:.3f} F1={s['f1']:.3f}  "
             f"linked {s['linked']}, {s['correct']} of {s['same_pairs']} same-story pairs")
 
 
@@ -142,14 +201,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(report, indent=1))
         return 0
-    print(f"articles: {report['articles']} (+{report['background']} unlabelled for word frequencies); "
-          f"cosine threshold {report['threshold']} (chosen on tuning)")
+    print(f"articles: {report['articles']} reports of {report['stories']} stories "
+          f"(+{report['background']} unlabelled for the offline word frequencies); thresholds "
+          f"chosen on tuning: stage sketch cosine {report['stage_threshold']} (default "
+          f"{report['stage_default']}), offline cosine {report['threshold']}")
     for name in ("tuning", "test"):
-        print(f"{name}:")
-        current = report[name]["minhash_story_layer"]
-        print(_line("MinHash story layer", current)
-              + f"; different stories marked duplicate: {current['wrong_duplicates']}")
-        print(_line("TF-IDF cosine", report[name]["tfidf_cosine"]))
+        print(f"{name} ({report[name]['articles']} articles):")
+        for key, label in (
+            ("minhash_story_layer", "stage, MinHash story bands (before)"),
+            ("stage_story_layer", "stage, story layer (now)"),
+        ):
+            figures = report[name][key]
+            print(_line(label, figures)
+                  + f"; different stories marked duplicate: {figures['wrong_duplicates']}")
+        print(_line("offline TF-IDF cosine (reference)", report[name]["tfidf_cosine"]))
     return 0
 
 

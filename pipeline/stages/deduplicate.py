@@ -27,6 +27,8 @@ from collections.abc import Callable, Sequence
 
 from pipeline.dedup.deduplicator import DEFAULT_WINDOW_S, Decision, Deduplicator
 from pipeline.dedup.state import DedupState, MemoryState
+from pipeline.dedup.stories import DEFAULT_SKETCH_COSINE
+from pipeline.dedup.story_words import StoryWords
 from pipeline.envelope import DedupInfo, Envelope, Stage
 from pipeline.errors import InvalidInput, RetriableError, convert
 from pipeline.settings import Settings
@@ -52,14 +54,20 @@ class DeduplicateStage:
         expire_every_s: float = 3600.0,
         future_slack_s: float = FUTURE_SLACK_S,
         clock: Callable[[], float] = time.time,
+        story_cosine: float | None = DEFAULT_SKETCH_COSINE,
+        story_words: StoryWords | None = None,
     ) -> None:
+        """``story_cosine``: the story layer's threshold, None turns the layer off;
+        ``story_words``: its background word frequencies (default: the bundled ones)."""
         options: dict[str, float] = {"window_s": window_s}
         if near_threshold is not None:
             options["near_threshold"] = near_threshold
         if story_threshold is not None:
             options["story_threshold"] = story_threshold
         self.state: DedupState = state if state is not None else MemoryState()
-        self.deduplicator = Deduplicator(self.state, **options)
+        self.deduplicator = Deduplicator(
+            self.state, story_cosine=story_cosine, story_words=story_words, **options
+        )
         self.window_s = window_s
         self.expire_every_s = expire_every_s
         self.future_slack_s = future_slack_s

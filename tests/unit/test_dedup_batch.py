@@ -70,10 +70,12 @@ def test_check_batch_decides_exactly_as_checks_in_order() -> None:
 
 
 def synthetic_stream(seed: int, count: int = 600) -> list[tuple[str, float, str, int]]:
-    """Copies, near copies, loosely related texts (a small vocabulary), short texts, equal
-    first_seen times, out-of-order times, updates, replays and gaps past the window."""
+    """Copies, near copies, loosely related texts (a small vocabulary, so the story layer finds
+    many candidates), short texts, equal first_seen times, out-of-order times, updates, replays
+    and gaps past the window."""
     rng = np.random.default_rng(seed)
-    vocabulary = [f"w{index}" for index in range(300)]
+    # Every third word is written as a name, so the story layer links texts too.
+    vocabulary = [f"w{index}" if index % 3 else f"Place{index}" for index in range(300)]
     stream: list[tuple[str, float, str, int]] = []
     clock = T0
     for index in range(count):
@@ -110,6 +112,15 @@ def test_check_batch_matches_checks_in_order_on_a_varied_stream() -> None:
         assert sum(d.duplicate_kind == "near" for d in expected) > 10
         assert sum(d.duplicate_kind == "exact" for d in expected) > 10
         assert sum(d.story_id != i for d, (i, *_) in zip(expected, stream, strict=True)) > 100
+        # The story layer changes stories only: the same duplicates as without it.
+        without = Deduplicator(MemoryState(), window_s=5 * 86400.0, story_cosine=None)
+        plain = [without.check(i, seen, text, rev) for i, seen, text, rev in stream]
+        assert [(d.duplicate_of, d.duplicate_kind) for d in plain] == [
+            (d.duplicate_of, d.duplicate_kind) for d in expected
+        ]
+        assert sum(d.story_id != i for d, (i, *_) in zip(expected, stream, strict=True)) > sum(
+            d.story_id != i for d, (i, *_) in zip(plain, stream, strict=True)
+        )
         for size in (1, 7, 64, 1000):
             batched = Deduplicator(MemoryState(), window_s=5 * 86400.0)
             got = [
