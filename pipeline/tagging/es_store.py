@@ -2,11 +2,27 @@
 
 One document per incident in ``<prefix>-incident-state``: the searchable fields (event type, date,
 place, country, article ids) plus the whole incident as an unindexed object. :meth:`put` only
-stages; :meth:`flush` writes the staged incidents with one bulk request and ``refresh=wait_for``,
-so another process's next lookup sees them. Writes are optimistic: a document read from the
-index is written back only if nobody changed it meanwhile (``if_seq_no``/``if_primary_term``);
-on a conflict the stored version is read again and the staged reports are merged into it. No
-scripts are used, so a node without Painless will do.
+stages; :meth:`flush` writes the staged incidents with one bulk request and does not wait for a
+refresh of the index. Writes are optimistic: a document read from the index is written back only
+if nobody changed it meanwhile (``if_seq_no``/``if_primary_term``); on a conflict the stored
+version is read again (a realtime get) and the staged reports are merged into it. No scripts are
+used, so a node without Painless will do.
+
+What needs no refresh and what does: reads by id (:meth:`get`, the re-read after a conflict,
+the reservation registry's multi-get) are realtime and see every acknowledged write at once, by
+any process. :meth:`candidates` is a search, which sees a write only after the next refresh of
+the index (one second by default). Until then:
+
+* an incident this process wrote is taken from what it remembers of its own writes of the last
+  ``RECENT_WRITES_S`` seconds (the version it wrote, unless the search has a later one), so one
+  worker's fusion is exactly what it would be with a refreshed index;
+* an incident another process created is found through the reservation registry (below), whose
+  entries outlive a refresh interval by far;
+* an incident another process updated is found in its searchable version; the write that joins
+  it then meets a version conflict and is merged with the stored version, so no report is lost.
+
+Waiting for the refresh instead (``refresh=wait_for``) would hold every batch for up to a refresh
+interval, and would still not let another worker's search see a write in flight at that moment.
 
 A report that matches nothing is reserved as a new incident through
 :class:`~pipeline.tagging.reservations.IncidentRegistry` (locks and registries in
@@ -17,7 +33,9 @@ same moment create it once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +57,9 @@ log = logging.getLogger(__name__)
 SUFFIX = "incident-state"
 MAX_CANDIDATES = 1000
 MAX_ATTEMPTS = 5
+# How long this process remembers an incident it wrote: far longer than a refresh interval, so
+# that a search that does not show the write yet is made good from memory.
+RECENT_WRITES_S = 30.0
 
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
@@ -108,16 +129,41 @@ def reconcile(stored: Incident, staged: Incident) -> Incident:
     return out
 
 
+@dataclass(frozen=True)
+class _Written:
+    """An incident as this process wrote it, with the version the write got."""
+
+    incident: Incident
+    version: tuple[int, int]  # (seq_no, primary_term)
+    at: float  # monotonic time of the write
+
+
+def _newer(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether version ``a`` (seq_no, primary_term) is later than ``b``."""
+    return (a[1], a[0]) > (b[1], b[0])
+
+
 class ElasticsearchIncidentStore:
     """:class:`~pipeline.tagging.fusion.IncidentStore` over an Elasticsearch index."""
 
-    def __init__(self, es: Elasticsearch, index: str, *, replicas: int = 0) -> None:
+    def __init__(
+        self,
+        es: Elasticsearch,
+        index: str,
+        *,
+        replicas: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.es = es
         self.index = index
         self.replicas = replicas
         self.staged: dict[str, Incident] = {}
-        # (seq_no, primary_term) of the stored version each staged incident was derived from.
+        # (seq_no, primary_term) of the stored version each incident of this batch was derived
+        # from; cleared after each flush (every read sets it again), so it cannot grow.
         self._versions: dict[str, tuple[int, int]] = {}
+        # What this process wrote in the last RECENT_WRITES_S, oldest first (see the docstring).
+        self._written: dict[str, _Written] = {}
+        self._clock = clock
         self._ready = False
         self.registry = IncidentRegistry(es, reservations_index(index))
 
@@ -173,18 +219,27 @@ class ElasticsearchIncidentStore:
             seq_no_primary_term=True,
             sort=[{"date": "asc"}, {"incident_id": "asc"}],
         )
-        found: dict[str, Incident] = {}
+        found: dict[str, tuple[Incident, tuple[int, int]]] = {}
         for hit in response["hits"]["hits"]:
             incident = Incident.from_dict(hit["_source"]["incident"])
-            found[incident.incident_id] = incident
-            if incident.incident_id not in self.staged:
-                self._versions[incident.incident_id] = (hit["_seq_no"], hit["_primary_term"])
+            found[incident.incident_id] = (incident, (hit["_seq_no"], hit["_primary_term"]))
+        # What this process wrote and the search may not show yet (or shows in an older version).
+        for incident_id, written in self._written.items():
+            seen = found.get(incident_id)
+            if seen is None or _newer(written.version, seen[1]):
+                found[incident_id] = (written.incident, written.version)
+        window: dict[str, Incident] = {}
+        for incident_id, (incident, version) in found.items():
+            if incident.event_type == event_type and day_from <= incident.date <= day_to:
+                window[incident_id] = incident
+                if incident_id not in self.staged:
+                    self._versions[incident_id] = version
         for incident in self.staged.values():
             if incident.event_type == event_type and day_from <= incident.date <= day_to:
-                found[incident.incident_id] = incident
+                window[incident.incident_id] = incident
             else:
-                found.pop(incident.incident_id, None)
-        return list(found.values())
+                window.pop(incident.incident_id, None)
+        return list(window.values())
 
     def put(self, incident: Incident) -> None:
         self.staged[incident.incident_id] = incident
@@ -204,9 +259,12 @@ class ElasticsearchIncidentStore:
         return stored if stored is not None else found
 
     def flush(self) -> None:
-        """Write the staged incidents (one bulk request, ``refresh=wait_for``); incidents another
-        process changed meanwhile are merged with the stored version and written again."""
+        """Write the staged incidents (one bulk request, no wait for a refresh); incidents
+        another process changed meanwhile are merged with the stored version and written
+        again."""
+        self._forget_old_writes()
         if not self.staged:
+            self._versions.clear()
             return
         self.ensure_index()
         pending = dict(self.staged)
@@ -223,6 +281,14 @@ class ElasticsearchIncidentStore:
         else:
             raise RuntimeError(f"incident state: {len(pending)} incidents still conflicting")
         self.staged.clear()
+        self._versions.clear()
+
+    def _forget_old_writes(self) -> None:
+        horizon = self._clock() - RECENT_WRITES_S
+        for incident_id, written in list(self._written.items()):
+            if written.at > horizon:
+                break  # oldest first: the rest are younger
+            del self._written[incident_id]
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -248,7 +314,8 @@ class ElasticsearchIncidentStore:
             else:
                 operations.append({"create": action})
             operations.append(_document(incident))
-        response = self.es.bulk(operations=operations, refresh="wait_for")
+        response = self.es.bulk(operations=operations, refresh=False)
+        now = self._clock()
         conflicts: list[str] = []
         failed: list[dict[str, Any]] = []
         for item in response["items"]:
@@ -260,7 +327,10 @@ class ElasticsearchIncidentStore:
             elif status >= 300:
                 failed.append(result)
             else:
-                self._versions[incident_id] = (result["_seq_no"], result["_primary_term"])
+                version = (int(result["_seq_no"]), int(result["_primary_term"]))
+                self._versions[incident_id] = version
+                self._written.pop(incident_id, None)  # re-inserted last: the order stays by time
+                self._written[incident_id] = _Written(incidents[incident_id], version, now)
         failure = bulk_item_failure(failed, "incident state: bulk write")
         if failure is not None:
             raise failure

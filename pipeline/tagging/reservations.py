@@ -18,9 +18,9 @@ with a compatible report, and the locks serialise the decision:
   first, or registers its own incident in its home cell's and its country's registry. Then it
   releases the locks.
 
-A registry entry only has to bridge the time between a worker's fusion and its flush (after
-which the incident state index finds the incident by search), so entries are dropped
-``ENTRY_LEASE_S`` after they were registered. An entry whose worker died before its flush names an
+A registry entry only has to bridge the time between a worker's fusion and the first refresh of
+the incident state index after its flush (from then on a search finds the incident), so entries
+are dropped ``ENTRY_LEASE_S`` after they were registered. An entry whose worker died before its flush names an
 incident that was never written: a report that joins it simply writes it first. Only creates,
 deletes and ``if_seq_no`` writes are used: no scripts.
 """
