@@ -157,12 +157,22 @@ def _report(
         "samples": len(samples),
         "rss_slope_mib_per_min": slopes,
         "flat": {name: abs(value) < FLAT_MIB_PER_MIN for name, value in slopes.items()},
+        "rss_mib_by_minute": _by_minute(samples),
         "rss_mib_after_warmup": {k: round(v, 1) for k, v in (after[0] if after else {}).items()},
         "rss_mib_at_end": {k: round(v, 1) for k, v in (after[-1] if after else {}).items()},
         "peak_rss_mib": peak,
         "cpu_s": {k: round(v, 1) for k, v in cpu.items()},
         "load_average": load.report(),
     }
+
+
+def _by_minute(samples: list[tuple[float, dict[str, float]]]) -> dict[str, list[float]]:
+    """Each process's RSS at the first sample of every minute, MiB."""
+    firsts: dict[int, dict[str, float]] = {}
+    for t, values in samples:
+        firsts.setdefault(int(t // 60), values)
+    names = sorted({name for values in firsts.values() for name in values})
+    return {name: [round(firsts[m].get(name, 0.0), 1) for m in sorted(firsts)] for name in names}
 
 
 def options(argv: list[str]) -> dict[str, Any]:
