@@ -42,7 +42,7 @@ from typing import Any
 import psutil
 import trafilatura
 
-from benchmarks.flow import RawProducer, SearchableWatch, percentiles, steady_rate
+from benchmarks.flow import HopTimes, RawProducer, SearchableWatch, percentiles, steady_rate
 from benchmarks.pages import Page, PageGenerator
 from benchmarks.processes import MIB, STAGES, PipelineRun
 
@@ -155,8 +155,14 @@ def sustained(session: Session, pages: Sequence[Page]) -> dict[str, Any]:
 
 def latency(session: Session, rate: float, seconds: float) -> dict[str, Any]:
     pages = session.pages(max(20, int(rate * seconds)))
-    ids, cpu, busy = session.measured(lambda: session.producer.send_at_rate(pages, rate))
-    delays = [session.watch.found[i] - session.producer.sent[i] for i in ids]
+    hops = HopTimes(session.run.settings, ["cleaned", "deduplicated", "tagged"]).start()
+    try:
+        ids, cpu, busy = session.measured(lambda: session.producer.send_at_rate(pages, rate))
+        time.sleep(1.0)  # the last records' timestamps
+    finally:
+        hops.close()
+    found, sent = session.watch.found, session.producer.sent
+    delays = [found[i] - sent[i] for i in ids]
     return {
         "rate_per_s": round(rate, 2),
         "articles": len(ids),
@@ -164,6 +170,7 @@ def latency(session: Session, rate: float, seconds: float) -> dict[str, Any]:
             **percentiles(delays), "max": round(max(delays), 3),
             "resolution_s": session.watch.interval_s,
         },
+        "hops_s": hops.hops(ids, sent, found),
         "stages": per_stage(cpu, len(ids)),
         "machine_cpu_busy": busy,
     }
@@ -216,8 +223,8 @@ def run(pages: int = PAGES, latency_s: float = LATENCY_S, seed: int | None = Non
             PipelineRun("e2e", Path(folder)) as pipeline:
         for stage in STAGES:
             pipeline.start(stage)
-        producer = RawProducer(pipeline.settings)
         watch = SearchableWatch(pipeline.settings).start()
+        producer = RawProducer(pipeline.settings, watch)
         try:
             figures = _phases(Session(pipeline, producer, watch, generator), pages, latency_s)
         finally:

@@ -12,6 +12,7 @@ each was first found. The produce -> searchable latency of an article is the dif
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import threading
 import time
@@ -19,11 +20,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from kafka import KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from benchmarks.pages import Page, raw_envelope
 from pipeline.envelope import encode
-from pipeline.messaging import make_producer
+from pipeline.messaging import client_config, make_producer
 from pipeline.search_setup import articles_alias, client
 from pipeline.settings import Settings
 
@@ -31,10 +32,13 @@ QUERY_IDS = 5000  # ids per search: well under the result window
 
 
 class RawProducer:
-    def __init__(self, settings: Settings) -> None:
+    """Pages to the raw topic; with a ``watch``, each id is looked for from the moment it is sent."""
+
+    def __init__(self, settings: Settings, watch: SearchableWatch | None = None) -> None:
         self.topic = settings.kafka.topic("raw")
         self.producer: KafkaProducer = make_producer(settings.kafka)
         self.sent: dict[str, float] = {}
+        self.watch = watch
         self._futures: list[Any] = []
 
     def send(self, page: Page) -> str:
@@ -44,6 +48,8 @@ class RawProducer:
             self.producer.send(self.topic, key=envelope.id.encode(), value=encode(envelope))
         )
         self.sent[envelope.id] = now
+        if self.watch is not None:
+            self.watch.expect([envelope.id])
         return envelope.id
 
     def send_all(self, pages: Iterable[Page]) -> list[str]:
@@ -142,6 +148,56 @@ class SearchableWatch:
                 for doc_id in hits:
                     self.found.setdefault(doc_id, now)
                     self._waiting.discard(doc_id)
+
+
+class HopTimes:
+    """When each article was written to each stage's output topic (the record's timestamp, which
+    the stage's producer sets when it sends), read by a consumer of its own that is in no group
+    (the stages' offsets are not touched); with the send and searchable times, where an
+    article's latency goes."""
+
+    def __init__(self, settings: Settings, topics: Sequence[str]) -> None:
+        self.topics = [settings.kafka.topic(name) for name in topics]
+        self.written: dict[str, dict[str, float]] = {name: {} for name in topics}
+        self._names = dict(zip(self.topics, topics, strict=True))
+        self._consumer = KafkaConsumer(**client_config(settings.kafka), enable_auto_commit=False)
+        partitions = [
+            TopicPartition(topic, p) for topic in self.topics
+            for p in sorted(self._consumer.partitions_for_topic(topic) or ())
+        ]
+        self._consumer.assign(partitions)
+        self._consumer.seek_to_end()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="hops", daemon=True)
+
+    def start(self) -> HopTimes:
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        self._consumer.close()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            for tp, messages in self._consumer.poll(timeout_ms=200).items():
+                times = self.written[self._names[tp.topic]]
+                for message in messages:
+                    if message.key is not None:
+                        times.setdefault(message.key.decode(), message.timestamp / 1000)
+
+    def hops(
+        self, ids: Sequence[str], sent: dict[str, float], found: dict[str, float]
+    ) -> dict[str, dict[str, float]]:
+        """p50/p95/p99 of each hop (produce -> first topic -> ... -> searchable), seconds."""
+        stops = [("produced", sent), *self.written.items(), ("searchable", found)]
+        out: dict[str, dict[str, float]] = {}
+        for (before, earlier), (after, later) in itertools.pairwise(stops):
+            delays = [later[i] - earlier[i] for i in ids if i in earlier and i in later]
+            if delays:
+                out[f"{before}->{after}"] = percentiles(delays)
+        return out
 
 
 def percentiles(values: Sequence[float], wanted: Sequence[int] = (50, 95, 99)) -> dict[str, float]:

@@ -117,8 +117,8 @@ def run(
             PipelineRun("soak", Path(folder)) as pipeline:
         for stage in STAGES:
             pipeline.start(stage)
-        producer = RawProducer(pipeline.settings)
         watch = SearchableWatch(pipeline.settings, interval_s=1.0).start()
+        producer = RawProducer(pipeline.settings)
         try:
             # Models load before the stream starts, so the warm-up is the stream's own.
             watch.wait(producer.send_all(PageGenerator(1).pages(0, 8)), 300, pipeline.check)

@@ -141,13 +141,13 @@ class RunnerSettings(Section):
     keepalive_interval_s: float = Field(
         5.0, description="how often a stage waiting out an outage polls its paused consumer"
     )
-    batch_linger_ms: int | None = Field(
-        None,
+    batch_linger_ms: int = Field(
+        0,
         ge=0,
         description="after a batch's first record, how long a stage waits for more (up to "
-        "kafka.batch_size), so that a trickle still makes batches: fewer round trips per record, "
-        "that much more latency; null: the stage's default (deduplicate 100 ms, clean and tag "
-        "0; the sink uses elasticsearch.linger_ms)",
+        "kafka.batch_size), so that a trickle still makes batches: fewer round trips per record "
+        "(deduplicate makes about five to Elasticsearch per batch), that much more latency; "
+        "the sink has its own, elasticsearch.linger_ms",
     )
 
 

@@ -40,12 +40,8 @@ class Step:
     output: str | None  # None: the step writes to Elasticsearch
 
 
-# How long a stage waits for more records after a batch's first one, unless
-# runner.batch_linger_ms says otherwise. The deduplicate stage makes a few round trips to its
-# shared state per batch whatever its size, which at a low rate (a record or two per poll) cost
-# it several times more per article than at full speed.
-BATCH_LINGER_MS = {"deduplicate": 100}
-# The linger is bounded by the record count; this only keeps a batch of huge records in check.
+# A lingering stage's batch is bounded by the record count; this only keeps a batch of huge
+# records in check.
 LINGER_MAX_BYTES = 32 * 1024 * 1024
 
 STEPS: tuple[Step, ...] = (
@@ -88,12 +84,6 @@ def make_stage(name: str, settings: Settings) -> StageFunction:
 
         return Identity()
     raise KeyError(name)
-
-
-def batch_linger_ms(name: str, settings: Settings) -> int:
-    """How long the stage ``name`` waits for more records after a batch's first one."""
-    configured = settings.runner.batch_linger_ms
-    return BATCH_LINGER_MS.get(name, 0) if configured is None else configured
 
 
 def build_runner(
@@ -139,7 +129,7 @@ def build_runner(
             settings.kafka.topic(current.output),
             settings.kafka.max_record_bytes,
         )
-        linger_ms = batch_linger_ms(name, settings)
+        linger_ms = settings.runner.batch_linger_ms
         if linger_ms:
             source = LingeringSource(
                 kafka_source, linger_ms / 1000, settings.kafka.batch_size, LINGER_MAX_BYTES

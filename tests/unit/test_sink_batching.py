@@ -14,7 +14,6 @@ from pipeline.index import ConsumerKeepalive
 from pipeline.messaging import InboundRecord, LingeringSource
 from pipeline.runner import StageRunner
 from pipeline.settings import RunnerSettings, load_settings
-from pipeline.topology import batch_linger_ms
 from tests.unit.fakes import FakeDeadLetters, FakeOutput, FakeSource, good_records, record
 from tests.unit.test_runner import Upper
 
@@ -151,11 +150,19 @@ def test_a_lingering_stage_makes_one_batch_of_a_trickle_and_commits_it_after_the
     assert counters.batches == 1 and counters.balanced()
 
 
-def test_the_deduplicate_stage_lingers_by_default_and_the_setting_decides_otherwise() -> None:
+def test_a_stage_lingers_only_when_the_setting_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import topology
+
+    class Consumer:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.consumer = None
+
+    monkeypatch.setattr(topology, "ensure_topics", lambda *a: [])
+    monkeypatch.setattr(topology, "KafkaSource", Consumer)
+    monkeypatch.setattr(topology, "make_producer", lambda *a: None)
     settings = load_settings()
-    assert batch_linger_ms("deduplicate", settings) == 100
-    assert batch_linger_ms("clean", settings) == batch_linger_ms("tag", settings) == 0
-    settings.runner.batch_linger_ms = 0
-    assert batch_linger_ms("deduplicate", settings) == 0
-    settings.runner.batch_linger_ms = 40
-    assert batch_linger_ms("tag", settings) == 40
+    stage = Upper()
+    assert isinstance(topology.build_runner("deduplicate", settings, stage=stage).source, Consumer)
+    settings.runner.batch_linger_ms = 150
+    source = topology.build_runner("deduplicate", settings, stage=stage).source
+    assert isinstance(source, LingeringSource) and source._linger_s == 0.15
