@@ -15,7 +15,11 @@ every page distinct). In one run, on one prefix of topics and indices:
    ``latency_s`` seconds; p50/p95/p99 of produce -> searchable, and CPU per article again (a
    stage's cost per article grows when its batches are small);
 5. a second process of the slowest stage (the most CPU per article in step 3), new pages at
-   full speed as in 3: the rate as a ratio to step 3's.
+   full speed as in 3: the rate as a ratio to step 3's;
+6. latency again, one process per stage as in 4, with searchability tuned for it: the articles
+   indices refreshed every ``TUNED_REFRESH`` instead of every second, and the sink lingering
+   ``TUNED_LINGER_MS`` for more records instead of 200 ms (settings
+   ``elasticsearch.refresh_interval`` and ``elasticsearch.linger_ms``).
 
 Peak resident memory of each process, the load average (start, mean, highest, end) and the
 machine are reported with the figures. Targets (issue 12): ratio to bare trafilatura >= 0.8,
@@ -45,10 +49,13 @@ import trafilatura
 from benchmarks.flow import HopTimes, RawProducer, SearchableWatch, percentiles, steady_rate
 from benchmarks.pages import Page, PageGenerator
 from benchmarks.processes import MIB, STAGES, PipelineRun
+from pipeline.search_setup import articles_alias, client
 
 PAGES = 800
 WARMUP_PAGES = 48
 LATENCY_S = 45.0
+TUNED_REFRESH = "250ms"
+TUNED_LINGER_MS = 20
 TARGETS = {"ratio_to_trafilatura": 0.8, "p95_latency_s": 1.0, "second_process_speedup": 1.6}
 
 
@@ -176,6 +183,32 @@ def latency(session: Session, rate: float, seconds: float) -> dict[str, Any]:
     }
 
 
+def tuned_latency(session: Session, rate: float, seconds: float) -> dict[str, Any]:
+    """Step 6: the sink restarted with the tuned settings, the articles indices' refresh
+    interval changed in place."""
+    run = session.run
+    (sink,) = [p for p in run.processes if p.stage == "index"]
+    run.stop(sink)
+    es = client(run.settings.elasticsearch)
+    try:
+        es.indices.put_settings(
+            index=articles_alias(run.settings.elasticsearch),
+            settings={"index": {"refresh_interval": TUNED_REFRESH}},
+        )
+    finally:
+        es.close()
+    run.start("index", {
+        "NEWS_ELASTICSEARCH__REFRESH_INTERVAL": TUNED_REFRESH,
+        "NEWS_ELASTICSEARCH__LINGER_MS": str(TUNED_LINGER_MS),
+    })
+    run.wait_for_members("index", 1)
+    session.warm_up()
+    return {
+        "settings": {"refresh_interval": TUNED_REFRESH, "sink_linger_ms": TUNED_LINGER_MS},
+        **latency(session, rate, seconds),
+    }
+
+
 def _slowest(figures: dict[str, Any]) -> str:
     stages: dict[str, dict[str, float]] = figures["stages"]
     return max(stages, key=lambda name: stages[name]["cpu_ms_per_article"])
@@ -197,6 +230,10 @@ def _phases(session: Session, pages: int, latency_s: float) -> dict[str, Any]:
     session.warm_up()
     two = sustained(session, session.pages(pages))
     say(f"two {slowest} processes: {two['articles_per_s']} articles/s")
+    run.stop([p for p in run.processes if p.stage == slowest][-1])
+    run.wait_for_members(slowest, 1)
+    tuned = tuned_latency(session, half["rate_per_s"], latency_s)
+    say(f"half rate, tuned: p95 {tuned['produce_to_searchable_s']['p95']} s")
     html_kib = sum(len(p.html.encode("utf-8")) for p in first) / len(first) / 1024
     return {
         "pages": pages,
@@ -206,6 +243,7 @@ def _phases(session: Session, pages: int, latency_s: float) -> dict[str, Any]:
         "one_process_per_stage": one,
         "ratio_to_trafilatura": round(one["articles_per_s"] / baseline, 3),
         "half_rate_latency": half,
+        "half_rate_latency_tuned": tuned,
         "slowest_stage": slowest,
         f"two_{slowest}_processes": two,
         "second_process_speedup": round(two["articles_per_s"] / one["articles_per_s"], 3),
@@ -238,6 +276,8 @@ def run(pages: int = PAGES, latency_s: float = LATENCY_S, seed: int | None = Non
         "met": {
             "ratio_to_trafilatura": figures["ratio_to_trafilatura"] >= TARGETS["ratio_to_trafilatura"],
             "p95_latency_s": figures["half_rate_latency"]["produce_to_searchable_s"]["p95"]
+            <= TARGETS["p95_latency_s"],
+            "p95_latency_s_tuned": figures["half_rate_latency_tuned"]["produce_to_searchable_s"]["p95"]
             <= TARGETS["p95_latency_s"],
             "second_process_speedup": figures["second_process_speedup"]
             >= TARGETS["second_process_speedup"],

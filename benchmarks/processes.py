@@ -96,6 +96,9 @@ class PipelineRun:
         self.settings.kafka.topic_prefix = self.prefix
         self.settings.elasticsearch.index_prefix = self.prefix
         self.processes: list[StageProcess] = []
+        self._started: dict[str, int] = {}
+        # Peak RSS of the processes already stopped, MiB.
+        self._stopped_peaks: dict[str, float] = {}
 
     def __enter__(self) -> PipelineRun:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -115,11 +118,13 @@ class PipelineRun:
 
     # -- processes -----------------------------------------------------------------------------
 
-    def start(self, stage: str) -> StageProcess:
-        number = 1 + sum(1 for p in self.processes if p.stage == stage)
+    def start(self, stage: str, settings: dict[str, str] | None = None) -> StageProcess:
+        """Start a process of ``stage``; ``settings`` are more ``NEWS_*`` variables for it."""
+        number = self._started[stage] = self._started.get(stage, 0) + 1
         log = self.folder / f"{stage}-{number}.log"
         env = {
             **os.environ,
+            **(settings or {}),
             "NEWS_KAFKA__TOPIC_PREFIX": self.prefix,
             "NEWS_ELASTICSEARCH__INDEX_PREFIX": self.prefix,
             "NEWS_METRICS__PORT": "0",
@@ -144,6 +149,7 @@ class PipelineRun:
 
     def stop(self, process: StageProcess, timeout_s: float = 60.0) -> None:
         """SIGTERM: the runner finishes its batch, commits and exits."""
+        self._stopped_peaks[process.name] = round(process.peak_rss_bytes() / MIB, 1)
         if process.running():
             process.popen.send_signal(signal.SIGTERM)
             try:
@@ -158,19 +164,20 @@ class PipelineRun:
             self.stop(process)
 
     def wait_for_members(self, stage: str, count: int, timeout_s: float = 120.0) -> None:
-        """Until the stage's consumer group has ``count`` members, each with partitions."""
+        """Until the stage's consumer group has exactly ``count`` members, each with
+        partitions."""
         group = f"{self.prefix}.{stage}"
         admin = KafkaAdminClient(**client_config(self.settings.kafka))
         deadline = time.monotonic() + timeout_s
         try:
             while time.monotonic() < deadline:
                 self.check()
-                if _assigned_members(admin, group) >= count:
+                if _assigned_members(admin, group) == count:
                     return
                 time.sleep(0.5)
         finally:
             admin.close()
-        raise TimeoutError(f"{group}: fewer than {count} members with partitions")
+        raise TimeoutError(f"{group}: not {count} members with partitions")
 
     # -- measurements --------------------------------------------------------------------------
 
@@ -181,7 +188,9 @@ class PipelineRun:
         return {p.name: p.rss_bytes() / MIB for p in self.processes}
 
     def peak_rss_mib(self) -> dict[str, float]:
-        return {p.name: round(p.peak_rss_bytes() / MIB, 1) for p in self.processes}
+        """Of every process started, the stopped ones included."""
+        running = {p.name: round(p.peak_rss_bytes() / MIB, 1) for p in self.processes}
+        return dict(sorted({**self._stopped_peaks, **running}.items()))
 
     # -- clean-up ------------------------------------------------------------------------------
 

@@ -34,15 +34,15 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
-from pipeline.errors import bulk_item_failure
-from pipeline.tagging.fusion import merge, withdraw
+from pipeline.errors import bulk_item_failure, elasticsearch_failure
+from pipeline.tagging.fusion import merge, window, withdraw
 from pipeline.tagging.incident import Incident
 from pipeline.tagging.reservations import MAPPINGS as RESERVATION_MAPPINGS
 from pipeline.tagging.reservations import SUFFIX as RESERVATIONS_SUFFIX
@@ -108,6 +108,23 @@ def _document(incident: Incident) -> dict[str, Any]:
     }
 
 
+def _window_query(event_type: str, day_from: date, day_to: date) -> dict[str, Any]:
+    """The search for the stored incidents of a type dated within [day_from, day_to]."""
+    return {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"term": {"event_type": event_type}},
+                    {"range": {"date": {"gte": day_from.isoformat(), "lte": day_to.isoformat()}}},
+                ]
+            }
+        },
+        "size": MAX_CANDIDATES,
+        "seq_no_primary_term": True,
+        "sort": [{"date": "asc"}, {"incident_id": "asc"}],
+    }
+
+
 def reconcile(stored: Incident, staged: Incident) -> Incident:
     """``stored`` (written by another process meanwhile) with every report of ``staged`` that it
     lacks; reports of the same article are replaced by the staged ones."""
@@ -163,6 +180,10 @@ class ElasticsearchIncidentStore:
         self._versions: dict[str, tuple[int, int]] = {}
         # What this process wrote in the last RECENT_WRITES_S, oldest first (see the docstring).
         self._written: dict[str, _Written] = {}
+        # What prefetch() fetched for the article being fused: stored incidents by id (None: not
+        # stored), and search hits by window.
+        self._prefetched: dict[str, tuple[Incident, tuple[int, int]] | None] = {}
+        self._windows: dict[tuple[str, date, date], dict[str, tuple[Incident, tuple[int, int]]]] = {}
         self._clock = clock
         self._ready = False
         self.registry = IncidentRegistry(es, reservations_index(index))
@@ -201,45 +222,77 @@ class ElasticsearchIncidentStore:
         staged = self.staged.get(incident_id)
         if staged is not None:
             return staged
+        if incident_id in self._prefetched:
+            found = self._prefetched[incident_id]
+            if found is None:
+                self._versions.pop(incident_id, None)
+                return None
+            self._versions[incident_id] = found[1]
+            return found[0]
         return self._read(incident_id)
 
     def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
-        self.ensure_index()
-        response = self.es.search(
-            index=self.index,
-            query={
-                "bool": {
-                    "filter": [
-                        {"term": {"event_type": event_type}},
-                        {"range": {"date": {"gte": day_from.isoformat(), "lte": day_to.isoformat()}}},
-                    ]
-                }
-            },
-            size=MAX_CANDIDATES,
-            seq_no_primary_term=True,
-            sort=[{"date": "asc"}, {"incident_id": "asc"}],
-        )
-        found: dict[str, tuple[Incident, tuple[int, int]]] = {}
-        for hit in response["hits"]["hits"]:
-            incident = Incident.from_dict(hit["_source"]["incident"])
-            found[incident.incident_id] = (incident, (hit["_seq_no"], hit["_primary_term"]))
+        key = (event_type, day_from, day_to)
+        hits = self._windows.get(key)
+        if hits is None:
+            self.ensure_index()
+            hits = self._hits(self.es.search(index=self.index, **_window_query(*key)))
+        found = dict(hits)
         # What this process wrote and the search may not show yet (or shows in an older version).
         for incident_id, written in self._written.items():
             seen = found.get(incident_id)
             if seen is None or _newer(written.version, seen[1]):
                 found[incident_id] = (written.incident, written.version)
-        window: dict[str, Incident] = {}
+        nearby: dict[str, Incident] = {}
         for incident_id, (incident, version) in found.items():
             if incident.event_type == event_type and day_from <= incident.date <= day_to:
-                window[incident_id] = incident
+                nearby[incident_id] = incident
                 if incident_id not in self.staged:
                     self._versions[incident_id] = version
         for incident in self.staged.values():
             if incident.event_type == event_type and day_from <= incident.date <= day_to:
-                window[incident.incident_id] = incident
+                nearby[incident.incident_id] = incident
             else:
-                window.pop(incident.incident_id, None)
-        return list(window.values())
+                nearby.pop(incident.incident_id, None)
+        return list(nearby.values())
+
+    def prefetch(self, incidents: Sequence[Incident]) -> None:
+        """What :meth:`get` and :meth:`candidates` will be asked while one article's incidents
+        are fused, in two requests (a realtime multi-get of their ids, a multi-search of their
+        windows) instead of two per incident; kept until the next prefetch or flush.
+        ``prefetch([])`` forgets it."""
+        self._prefetched.clear()
+        self._windows.clear()
+        ids = list(dict.fromkeys(i.incident_id for i in incidents if i.incident_id not in self.staged))
+        windows = list(dict.fromkeys(window(i) for i in incidents))
+        if not ids and not windows:
+            return
+        self.ensure_index()
+        if ids:
+            docs = self.es.mget(index=self.index, ids=ids, realtime=True)["docs"]
+            for doc_id, doc in zip(ids, docs, strict=True):
+                self._prefetched[doc_id] = (
+                    (Incident.from_dict(doc["_source"]["incident"]), (doc["_seq_no"], doc["_primary_term"]))
+                    if doc.get("found") else None
+                )
+        searches: list[dict[str, Any]] = []
+        for key in windows:
+            searches.extend(({"index": self.index}, _window_query(*key)))
+        for key, answer in zip(windows, self.es.msearch(searches=searches)["responses"], strict=True):
+            error = answer.get("error")
+            if error:
+                raise elasticsearch_failure(
+                    int(answer.get("status", 500)), str(error.get("type", "")), str(error.get("reason", ""))
+                )
+            self._windows[key] = self._hits(answer)
+
+    @staticmethod
+    def _hits(response: Any) -> dict[str, tuple[Incident, tuple[int, int]]]:
+        found: dict[str, tuple[Incident, tuple[int, int]]] = {}
+        for hit in response["hits"]["hits"]:
+            incident = Incident.from_dict(hit["_source"]["incident"])
+            found[incident.incident_id] = (incident, (hit["_seq_no"], hit["_primary_term"]))
+        return found
 
     def put(self, incident: Incident) -> None:
         self.staged[incident.incident_id] = incident
@@ -263,6 +316,7 @@ class ElasticsearchIncidentStore:
         another process changed meanwhile are merged with the stored version and written
         again."""
         self._forget_old_writes()
+        self.prefetch([])
         if not self.staged:
             self._versions.clear()
             return
