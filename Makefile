@@ -10,7 +10,7 @@ FEEDS ?= demo/feeds.yaml
 KIBANA_URL ?= http://localhost:5601
 
 .PHONY: help venv services services-down services-status run test test-unit test-integration \
-        lint bench eval setup kibana-import compose-check clean faults ui chromium
+        lint bench soak eval setup kibana-import compose-check clean faults ui chromium
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -59,6 +59,11 @@ lint: venv ## ruff + mypy
 
 bench: services ## benchmarks (ratios against baselines measured in the same run)
 	$(PY) -m benchmarks
+
+SOAK_MINUTES ?= 15
+SOAK_RATE ?= 4
+soak: services ## the four stage processes under a steady stream; each process's RSS slope
+	$(PY) -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 eval: venv ## tagging and extraction quality: every bundled set, development and test part
 	$(PY) -m pipeline eval

@@ -69,7 +69,7 @@ from pipeline.errors import (
     describe,
     elasticsearch_failure,
 )
-from pipeline.messaging import ConsumerKeepalive, InboundRecord, InboundSource, WriteReport
+from pipeline.messaging import ConsumerKeepalive, LingeringSource, WriteReport
 from pipeline.search_setup import (
     articles_index,
     ensure_templates,
@@ -257,48 +257,6 @@ def _dumps(value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"document cannot be serialised as JSON: {exc}") from exc
-
-
-# -- batching on the consumer side ----------------------------------------------------------------
-
-
-class LingeringSource:
-    """An :class:`InboundSource` that waits up to ``linger_s`` for more records, so that the sink
-    writes full bulk requests: a poll returns at ``max_records`` records, ``max_bytes`` bytes
-    of values, or when the linger time since the first record is over."""
-
-    def __init__(
-        self, inner: InboundSource, linger_s: float, max_records: int, max_bytes: int
-    ) -> None:
-        self._inner = inner
-        self._linger_s = linger_s
-        self._max_records = max_records
-        self._max_bytes = max_bytes
-
-    def poll(self, max_records: int, timeout_ms: int) -> list[InboundRecord]:
-        limit = max(max_records, self._max_records)
-        records = self._inner.poll(limit, timeout_ms)
-        if not records:
-            return records
-        size = sum(len(r.value or b"") for r in records)
-        deadline = time.monotonic() + self._linger_s
-        while len(records) < limit and size < self._max_bytes:
-            left_ms = int((deadline - time.monotonic()) * 1000)
-            if left_ms <= 0:
-                break
-            more = self._inner.poll(limit - len(records), left_ms)
-            records.extend(more)
-            size += sum(len(r.value or b"") for r in more)
-        return records
-
-    def commit(self, offsets: dict[tuple[str, int], int]) -> None:
-        self._inner.commit(offsets)
-
-    def drained(self) -> bool:
-        return self._inner.drained()
-
-    def close(self) -> None:
-        self._inner.close()
 
 
 # -- the output -----------------------------------------------------------------------------------

@@ -186,7 +186,7 @@ def index_templates(
     index_settings = {
         "number_of_shards": 1,
         "number_of_replicas": settings.replicas,
-        "refresh_interval": "1s",
+        "refresh_interval": settings.refresh_interval,
     }
     templates: dict[str, dict[str, Any]] = {}
     for alias, mappings in (

@@ -108,6 +108,13 @@ class ElasticsearchSettings(Section):
     linger_ms: int = Field(
         200, description="how long the sink waits for more records to fill a bulk request"
     )
+    refresh_interval: str = Field(
+        "1s",
+        pattern=r"^\d+(ms|s|m)$",
+        description="how soon a written article or incident becomes searchable (the monthly "
+        "indices' index.refresh_interval, set when an index is created); shorter costs the node "
+        "more indexing work",
+    )
     request_timeout_s: float = 30.0
     retry_initial_backoff_s: float = Field(
         1.0, description="first pause after a connection error, 429 or 5xx"
@@ -140,6 +147,14 @@ class RunnerSettings(Section):
     )
     keepalive_interval_s: float = Field(
         5.0, description="how often a stage waiting out an outage polls its paused consumer"
+    )
+    batch_linger_ms: int = Field(
+        0,
+        ge=0,
+        description="after a batch's first record, how long a stage waits for more (up to "
+        "kafka.batch_size), so that a trickle still makes batches: fewer round trips per record "
+        "(deduplicate makes about five to Elasticsearch per batch), that much more latency; "
+        "the sink has its own, elasticsearch.linger_ms",
     )
 
 

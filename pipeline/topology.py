@@ -17,6 +17,7 @@ from pipeline.messaging import (
     KafkaDeadLetters,
     KafkaOutput,
     KafkaSource,
+    LingeringSource,
     Output,
     ensure_topics,
     make_producer,
@@ -38,6 +39,10 @@ class Step:
     input: str
     output: str | None  # None: the step writes to Elasticsearch
 
+
+# A lingering stage's batch is bounded by the record count; this only keeps a batch of huge
+# records in check.
+LINGER_MAX_BYTES = 32 * 1024 * 1024
 
 STEPS: tuple[Step, ...] = (
     Step("clean", "raw", "cleaned"),
@@ -103,7 +108,7 @@ def build_runner(
         keepalive = ReadinessKeepalive(keepalive, telemetry.health)
     output: Output
     if current.output is None:
-        from pipeline.index import ElasticsearchOutput, LingeringSource
+        from pipeline.index import ElasticsearchOutput
         from pipeline.search_setup import client
 
         es = settings.elasticsearch
@@ -124,6 +129,11 @@ def build_runner(
             settings.kafka.topic(current.output),
             settings.kafka.max_record_bytes,
         )
+        linger_ms = settings.runner.batch_linger_ms
+        if linger_ms:
+            source = LingeringSource(
+                kafka_source, linger_ms / 1000, settings.kafka.batch_size, LINGER_MAX_BYTES
+            )
     return StageRunner(
         stage=stage or make_stage(name, settings),
         source=source,

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 Label = Literal["PERSON", "ORG", "PLACE"]
 DEFAULT_MODEL = DEFAULT_SPACY_MODEL
 MODEL_CONTEXT_TOKENS = 60
+# Strings the tokenizer may add to a pipeline's vocabulary before it is built afresh (each costs
+# about 0.4 KiB with its lexeme: some 40 MiB at the limit).
+VOCAB_GROWTH_LIMIT = 100_000
 PARTICLES = frozenset(
     [
         "al",
@@ -311,20 +314,34 @@ class _Tokens:
 
 
 class EntityRecognizer:
-    """Loaded once per process (see :func:`recognizer`)."""
+    """Loaded once per process (see :func:`recognizer`).
+
+    spaCy keeps every token text it has met in its vocabulary for good, and a stream's
+    vocabulary never stops growing (names, figures, misspellings): once the tokenizer has added
+    ``vocab_growth_limit`` strings, the pipeline and its matchers are built afresh (about a
+    tenth of a second; results do not change), and so is the optional model."""
 
     def __init__(
         self,
         actors: ActorCatalogue | None = None,
         places: Gazetteer | None = None,
         model: str | None = DEFAULT_MODEL,
+        vocab_growth_limit: int = VOCAB_GROWTH_LIMIT,
     ) -> None:
-        import spacy
-        from spacy.matcher import PhraseMatcher
-
         self.catalogue = actors or catalogue()
         self.gazetteer = places or gazetteer()
         self.words = word_lists()
+        self.vocab_growth_limit = vocab_growth_limit
+        self.rebuilds = 0
+        self._model_name = model
+        self._build_pipeline()
+        self.model: Any = _load_model(model)
+        self._model_strings = _string_count(self.model)
+
+    def _build_pipeline(self) -> None:
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
         self.nlp.max_length = 2_000_000
@@ -337,11 +354,23 @@ class EntityRecognizer:
             self.lower_matcher.add(key, [self.nlp.make_doc(a) for a in actor.aliases])
             if actor.exact_aliases:
                 self.exact_matcher.add(key, [self.nlp.make_doc(a) for a in actor.exact_aliases])
-        self.model: Any = _load_model(model)
+        self._pipeline_strings = _string_count(self.nlp)
+
+    def _bound_vocabulary(self) -> None:
+        """Build the pipeline (and the model) afresh once its vocabulary has grown too much."""
+        if _string_count(self.nlp) - self._pipeline_strings > self.vocab_growth_limit:
+            self._build_pipeline()
+            self.rebuilds += 1
+        if self.model is not None and (
+            _string_count(self.model) - self._model_strings > self.vocab_growth_limit
+        ):
+            self.model = _load_model(self._model_name)
+            self._model_strings = _string_count(self.model)
 
     # -- public ---------------------------------------------------------------------------------
 
     def analyse(self, title: str | None, body: str | None) -> Analysis:
+        self._bound_vocabulary()
         title, body = split_headline(title, body)
         parts = [(title or "").strip(), (body or "").strip()]
         sentences: list[Sentence] = []
@@ -791,6 +820,11 @@ def _is_name_text(text: str) -> bool:
         return False
     letters = text.replace("'", "").replace("\u2019", "").replace(".", "")
     return letters.isalpha()
+
+
+def _string_count(pipeline: Any) -> int:
+    """Strings in a spaCy pipeline's vocabulary (0 for no pipeline)."""
+    return 0 if pipeline is None else len(pipeline.vocab.strings)
 
 
 def _load_model(name: str | None) -> Any:

@@ -2,11 +2,27 @@
 
 One document per incident in ``<prefix>-incident-state``: the searchable fields (event type, date,
 place, country, article ids) plus the whole incident as an unindexed object. :meth:`put` only
-stages; :meth:`flush` writes the staged incidents with one bulk request and ``refresh=wait_for``,
-so another process's next lookup sees them. Writes are optimistic: a document read from the
-index is written back only if nobody changed it meanwhile (``if_seq_no``/``if_primary_term``);
-on a conflict the stored version is read again and the staged reports are merged into it. No
-scripts are used, so a node without Painless will do.
+stages; :meth:`flush` writes the staged incidents with one bulk request and does not wait for a
+refresh of the index. Writes are optimistic: a document read from the index is written back only
+if nobody changed it meanwhile (``if_seq_no``/``if_primary_term``); on a conflict the stored
+version is read again (a realtime get) and the staged reports are merged into it. No scripts are
+used, so a node without Painless will do.
+
+What needs no refresh and what does: reads by id (:meth:`get`, the re-read after a conflict,
+the reservation registry's multi-get) are realtime and see every acknowledged write at once, by
+any process. :meth:`candidates` is a search, which sees a write only after the next refresh of
+the index (one second by default). Until then:
+
+* an incident this process wrote is taken from what it remembers of its own writes of the last
+  ``RECENT_WRITES_S`` seconds (the version it wrote, unless the search has a later one), so one
+  worker's fusion is exactly what it would be with a refreshed index;
+* an incident another process created is found through the reservation registry (below), whose
+  entries outlive a refresh interval by far;
+* an incident another process updated is found in its searchable version; the write that joins
+  it then meets a version conflict and is merged with the stored version, so no report is lost.
+
+Waiting for the refresh instead (``refresh=wait_for``) would hold every batch for up to a refresh
+interval, and would still not let another worker's search see a write in flight at that moment.
 
 A report that matches nothing is reserved as a new incident through
 :class:`~pipeline.tagging.reservations.IncidentRegistry` (locks and registries in
@@ -17,14 +33,16 @@ same moment create it once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
-from pipeline.errors import bulk_item_failure
-from pipeline.tagging.fusion import merge, withdraw
+from pipeline.errors import bulk_item_failure, elasticsearch_failure
+from pipeline.tagging.fusion import merge, window, withdraw
 from pipeline.tagging.incident import Incident
 from pipeline.tagging.reservations import MAPPINGS as RESERVATION_MAPPINGS
 from pipeline.tagging.reservations import SUFFIX as RESERVATIONS_SUFFIX
@@ -39,6 +57,9 @@ log = logging.getLogger(__name__)
 SUFFIX = "incident-state"
 MAX_CANDIDATES = 1000
 MAX_ATTEMPTS = 5
+# How long this process remembers an incident it wrote: far longer than a refresh interval, so
+# that a search that does not show the write yet is made good from memory.
+RECENT_WRITES_S = 30.0
 
 MAPPINGS: dict[str, Any] = {
     "dynamic": "strict",
@@ -87,6 +108,23 @@ def _document(incident: Incident) -> dict[str, Any]:
     }
 
 
+def _window_query(event_type: str, day_from: date, day_to: date) -> dict[str, Any]:
+    """The search for the stored incidents of a type dated within [day_from, day_to]."""
+    return {
+        "query": {
+            "bool": {
+                "filter": [
+                    {"term": {"event_type": event_type}},
+                    {"range": {"date": {"gte": day_from.isoformat(), "lte": day_to.isoformat()}}},
+                ]
+            }
+        },
+        "size": MAX_CANDIDATES,
+        "seq_no_primary_term": True,
+        "sort": [{"date": "asc"}, {"incident_id": "asc"}],
+    }
+
+
 def reconcile(stored: Incident, staged: Incident) -> Incident:
     """``stored`` (written by another process meanwhile) with every report of ``staged`` that it
     lacks; reports of the same article are replaced by the staged ones."""
@@ -108,16 +146,45 @@ def reconcile(stored: Incident, staged: Incident) -> Incident:
     return out
 
 
+@dataclass(frozen=True)
+class _Written:
+    """An incident as this process wrote it, with the version the write got."""
+
+    incident: Incident
+    version: tuple[int, int]  # (seq_no, primary_term)
+    at: float  # monotonic time of the write
+
+
+def _newer(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether version ``a`` (seq_no, primary_term) is later than ``b``."""
+    return (a[1], a[0]) > (b[1], b[0])
+
+
 class ElasticsearchIncidentStore:
     """:class:`~pipeline.tagging.fusion.IncidentStore` over an Elasticsearch index."""
 
-    def __init__(self, es: Elasticsearch, index: str, *, replicas: int = 0) -> None:
+    def __init__(
+        self,
+        es: Elasticsearch,
+        index: str,
+        *,
+        replicas: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.es = es
         self.index = index
         self.replicas = replicas
         self.staged: dict[str, Incident] = {}
-        # (seq_no, primary_term) of the stored version each staged incident was derived from.
+        # (seq_no, primary_term) of the stored version each incident of this batch was derived
+        # from; cleared after each flush (every read sets it again), so it cannot grow.
         self._versions: dict[str, tuple[int, int]] = {}
+        # What this process wrote in the last RECENT_WRITES_S, oldest first (see the docstring).
+        self._written: dict[str, _Written] = {}
+        # What prefetch() fetched for the article being fused: stored incidents by id (None: not
+        # stored), and search hits by window.
+        self._prefetched: dict[str, tuple[Incident, tuple[int, int]] | None] = {}
+        self._windows: dict[tuple[str, date, date], dict[str, tuple[Incident, tuple[int, int]]]] = {}
+        self._clock = clock
         self._ready = False
         self.registry = IncidentRegistry(es, reservations_index(index))
 
@@ -155,36 +222,77 @@ class ElasticsearchIncidentStore:
         staged = self.staged.get(incident_id)
         if staged is not None:
             return staged
+        if incident_id in self._prefetched:
+            found = self._prefetched[incident_id]
+            if found is None:
+                self._versions.pop(incident_id, None)
+                return None
+            self._versions[incident_id] = found[1]
+            return found[0]
         return self._read(incident_id)
 
     def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
-        self.ensure_index()
-        response = self.es.search(
-            index=self.index,
-            query={
-                "bool": {
-                    "filter": [
-                        {"term": {"event_type": event_type}},
-                        {"range": {"date": {"gte": day_from.isoformat(), "lte": day_to.isoformat()}}},
-                    ]
-                }
-            },
-            size=MAX_CANDIDATES,
-            seq_no_primary_term=True,
-            sort=[{"date": "asc"}, {"incident_id": "asc"}],
-        )
-        found: dict[str, Incident] = {}
-        for hit in response["hits"]["hits"]:
-            incident = Incident.from_dict(hit["_source"]["incident"])
-            found[incident.incident_id] = incident
-            if incident.incident_id not in self.staged:
-                self._versions[incident.incident_id] = (hit["_seq_no"], hit["_primary_term"])
+        key = (event_type, day_from, day_to)
+        hits = self._windows.get(key)
+        if hits is None:
+            self.ensure_index()
+            hits = self._hits(self.es.search(index=self.index, **_window_query(*key)))
+        found = dict(hits)
+        # What this process wrote and the search may not show yet (or shows in an older version).
+        for incident_id, written in self._written.items():
+            seen = found.get(incident_id)
+            if seen is None or _newer(written.version, seen[1]):
+                found[incident_id] = (written.incident, written.version)
+        nearby: dict[str, Incident] = {}
+        for incident_id, (incident, version) in found.items():
+            if incident.event_type == event_type and day_from <= incident.date <= day_to:
+                nearby[incident_id] = incident
+                if incident_id not in self.staged:
+                    self._versions[incident_id] = version
         for incident in self.staged.values():
             if incident.event_type == event_type and day_from <= incident.date <= day_to:
-                found[incident.incident_id] = incident
+                nearby[incident.incident_id] = incident
             else:
-                found.pop(incident.incident_id, None)
-        return list(found.values())
+                nearby.pop(incident.incident_id, None)
+        return list(nearby.values())
+
+    def prefetch(self, incidents: Sequence[Incident]) -> None:
+        """What :meth:`get` and :meth:`candidates` will be asked while one article's incidents
+        are fused, in two requests (a realtime multi-get of their ids, a multi-search of their
+        windows) instead of two per incident; kept until the next prefetch or flush.
+        ``prefetch([])`` forgets it."""
+        self._prefetched.clear()
+        self._windows.clear()
+        ids = list(dict.fromkeys(i.incident_id for i in incidents if i.incident_id not in self.staged))
+        windows = list(dict.fromkeys(window(i) for i in incidents))
+        if not ids and not windows:
+            return
+        self.ensure_index()
+        if ids:
+            docs = self.es.mget(index=self.index, ids=ids, realtime=True)["docs"]
+            for doc_id, doc in zip(ids, docs, strict=True):
+                self._prefetched[doc_id] = (
+                    (Incident.from_dict(doc["_source"]["incident"]), (doc["_seq_no"], doc["_primary_term"]))
+                    if doc.get("found") else None
+                )
+        searches: list[dict[str, Any]] = []
+        for key in windows:
+            searches.extend(({"index": self.index}, _window_query(*key)))
+        for key, answer in zip(windows, self.es.msearch(searches=searches)["responses"], strict=True):
+            error = answer.get("error")
+            if error:
+                raise elasticsearch_failure(
+                    int(answer.get("status", 500)), str(error.get("type", "")), str(error.get("reason", ""))
+                )
+            self._windows[key] = self._hits(answer)
+
+    @staticmethod
+    def _hits(response: Any) -> dict[str, tuple[Incident, tuple[int, int]]]:
+        found: dict[str, tuple[Incident, tuple[int, int]]] = {}
+        for hit in response["hits"]["hits"]:
+            incident = Incident.from_dict(hit["_source"]["incident"])
+            found[incident.incident_id] = (incident, (hit["_seq_no"], hit["_primary_term"]))
+        return found
 
     def put(self, incident: Incident) -> None:
         self.staged[incident.incident_id] = incident
@@ -204,9 +312,13 @@ class ElasticsearchIncidentStore:
         return stored if stored is not None else found
 
     def flush(self) -> None:
-        """Write the staged incidents (one bulk request, ``refresh=wait_for``); incidents another
-        process changed meanwhile are merged with the stored version and written again."""
+        """Write the staged incidents (one bulk request, no wait for a refresh); incidents
+        another process changed meanwhile are merged with the stored version and written
+        again."""
+        self._forget_old_writes()
+        self.prefetch([])
         if not self.staged:
+            self._versions.clear()
             return
         self.ensure_index()
         pending = dict(self.staged)
@@ -223,6 +335,14 @@ class ElasticsearchIncidentStore:
         else:
             raise RuntimeError(f"incident state: {len(pending)} incidents still conflicting")
         self.staged.clear()
+        self._versions.clear()
+
+    def _forget_old_writes(self) -> None:
+        horizon = self._clock() - RECENT_WRITES_S
+        for incident_id, written in list(self._written.items()):
+            if written.at > horizon:
+                break  # oldest first: the rest are younger
+            del self._written[incident_id]
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -248,7 +368,8 @@ class ElasticsearchIncidentStore:
             else:
                 operations.append({"create": action})
             operations.append(_document(incident))
-        response = self.es.bulk(operations=operations, refresh="wait_for")
+        response = self.es.bulk(operations=operations, refresh=False)
+        now = self._clock()
         conflicts: list[str] = []
         failed: list[dict[str, Any]] = []
         for item in response["items"]:
@@ -260,7 +381,10 @@ class ElasticsearchIncidentStore:
             elif status >= 300:
                 failed.append(result)
             else:
-                self._versions[incident_id] = (result["_seq_no"], result["_primary_term"])
+                version = (int(result["_seq_no"]), int(result["_primary_term"]))
+                self._versions[incident_id] = version
+                self._written.pop(incident_id, None)  # re-inserted last: the order stays by time
+                self._written[incident_id] = _Written(incidents[incident_id], version, now)
         failure = bulk_item_failure(failed, "incident state: bulk write")
         if failure is not None:
             raise failure

@@ -23,7 +23,7 @@ registered first, which the report then joins (see :mod:`pipeline.tagging.reserv
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -69,6 +69,21 @@ class IncidentStore(Protocol):
         first and ``incident`` must join instead."""
         ...
 
+    def prefetch(self, incidents: Sequence[Incident]) -> None:
+        """About to fuse ``incidents`` (one article's): a store that asks a server may fetch at
+        once what :meth:`get` and :meth:`candidates` will be asked for them (their ids, and the
+        windows :func:`window` gives), as long as the answers stay what they would have been."""
+        ...
+
+
+def window(incident: Incident) -> tuple[str, date, date]:
+    """The candidates an incident is fused with: (event type, first day, last day)."""
+    return (
+        incident.event_type,
+        incident.date - timedelta(days=FUSION_DAYS),
+        incident.date + timedelta(days=FUSION_DAYS),
+    )
+
 
 class InMemoryIncidentStore:
     """Dictionary-backed store for tests and single-process runs."""
@@ -100,6 +115,9 @@ class InMemoryIncidentStore:
 
     def reserve(self, incident: Incident, exclude: set[str]) -> Incident | None:
         return None  # one process: what it staged, candidates() already saw
+
+    def prefetch(self, incidents: Sequence[Incident]) -> None:
+        return None  # nothing to fetch
 
     def all(self) -> list[Incident]:
         return list({**self.durable, **self.staged}.values())
@@ -194,18 +212,16 @@ class IncidentFuser:
 
     def fuse(self, incidents: list[Incident]) -> list[Incident]:
         out: list[Incident] = []
+        if incidents:
+            self.store.prefetch(incidents)
         for incident in incidents:
             article_id = incident.article_ids[0]
             target = self.store.get(incident.incident_id)
             if target is None:
-                window = self.store.candidates(
-                    incident.event_type,
-                    incident.date - timedelta(days=FUSION_DAYS),
-                    incident.date + timedelta(days=FUSION_DAYS),
-                )
+                nearby = self.store.candidates(*window(incident))
                 taken = {o.incident_id for o in out}
                 matches = [
-                    c for c in window if c.incident_id not in taken and compatible(c, incident)
+                    c for c in nearby if c.incident_id not in taken and compatible(c, incident)
                 ]
                 target = closest(incident, matches) if matches else None
                 if target is None and incident.geo is not None:
@@ -219,6 +235,8 @@ class IncidentFuser:
                 merged = merge(target, incident)
             self.store.put(merged)
             out.append(merged)
+        if incidents:
+            self.store.prefetch([])
         return out
 
 

@@ -16,11 +16,12 @@ with a compatible report, and the locks serialise the decision:
   ``if_seq_no`` once its lease is over), reads the registries of those keys (a realtime
   multi-get: no refresh needed), and either returns the compatible incident registered there
   first, or registers its own incident in its home cell's and its country's registry. Then it
-  releases the locks.
+  releases the locks (in the bulk request that registers, after the registry writes: the items
+  of a bulk request to the index's one shard are applied in order).
 
-A registry entry only has to bridge the time between a worker's fusion and its flush (after
-which the incident state index finds the incident by search), so entries are dropped
-``ENTRY_LEASE_S`` after they were registered. An entry whose worker died before its flush names an
+A registry entry only has to bridge the time between a worker's fusion and the first refresh of
+the incident state index after its flush (from then on a search finds the incident), so entries
+are dropped ``ENTRY_LEASE_S`` after they were registered. An entry whose worker died before its flush names an
 incident that was never written: a report that joins it simply writes it first. Only creates,
 deletes and ``if_seq_no`` writes are used: no scripts.
 """
@@ -138,7 +139,7 @@ class IncidentRegistry:
             ]
             if matches:
                 return closest(incident, matches)
-            self._register(incident, versions)
+            self._register(incident, versions, held)
             return None
         finally:
             self._unlock(held)
@@ -212,14 +213,16 @@ class IncidentRegistry:
     def _unlock(self, held: dict[str, tuple[int, int]]) -> None:
         if not held:
             return
-        operations = [
+        # A 409 or 404: the lease ran out and another worker has the lock now; nothing to undo.
+        self.es.bulk(operations=self._releases(held), refresh=False)
+        held.clear()
+
+    def _releases(self, held: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+        return [
             {"delete": {"_index": self.index, "_id": f"lock|{key}", "if_seq_no": seq_no,
                         "if_primary_term": term}}
             for key, (seq_no, term) in held.items()
         ]
-        # A 409 or 404: the lease ran out and another worker has the lock now; nothing to undo.
-        self.es.bulk(operations=operations, refresh=False)
-        held.clear()
 
     # -- registries ----------------------------------------------------------------------------
 
@@ -251,7 +254,9 @@ class IncidentRegistry:
         self,
         incident: Incident,
         versions: dict[str, tuple[list[dict[str, Any]], tuple[int, int] | None]],
+        held: dict[str, tuple[int, int]],
     ) -> None:
+        """Register ``incident`` and release the ``held`` locks, in one bulk request."""
         entry = {"registered_at": self._clock(), "incident": incident.to_dict()}
         operations: list[dict[str, Any]] = []
         for key in home_keys(incident):
@@ -266,8 +271,10 @@ class IncidentRegistry:
             operations.append({"kind": "registry", "entries": [*live, entry]})
         if not operations:
             return
-        response = self.es.bulk(operations=operations, refresh=False)
-        results = [next(iter(item.values())) for item in response["items"]]
+        registered = len(operations) // 2
+        response = self.es.bulk(operations=operations + self._releases(held), refresh=False)
+        held.clear()  # released, whatever the registry writes' outcome
+        results = [next(iter(item.values())) for item in response["items"][:registered]]
         if any(int(r.get("status", 500)) == 409 for r in results):
             # A lock's lease ran out mid-way and another worker wrote: try the article again.
             raise RetriableError("incident reservations: a registry changed under its lock")

@@ -1,6 +1,8 @@
 """Fusion state in Elasticsearch: two tag processes, each with its own store object on the same
 index, fuse two outlets' reports of one car bombing into one incident, and a restarted process
-(a new store object) still finds it.
+(a new store object) still finds it. A flush does not wait for a refresh of the index: what the
+other process must see at once it reads by id (realtime), or finds through the reservation
+registry; the search finds the incident after the next refresh.
 
 The two texts are the demo site's ``levant-wire/abu-kamal-clashes.html`` and
 ``gulf-desk/deir-ez-zor-bombing.html`` as the clean stage extracts them.
@@ -55,8 +57,20 @@ def _bombing(stage: TagStage, envelope: Envelope) -> dict[str, Any]:
     return found[0]
 
 
+def _without_refresh(settings: Settings) -> None:
+    """Create the state index with its periodic refresh off: a search then sees nothing written
+    after the index was created, so what the tests find they found without a refresh."""
+    store = ElasticsearchIncidentStore.from_settings(settings.elasticsearch)
+    store.ensure_index()
+    store.es.indices.put_settings(
+        index=state_index(settings.elasticsearch), settings={"index": {"refresh_interval": "-1"}}
+    )
+    store.es.close()
+
+
 @pytest.fixture
 def state(es_ready: Any, isolated_settings: Settings) -> Iterator[Settings]:
+    _without_refresh(isolated_settings)
     yield isolated_settings
     es = client(isolated_settings.elasticsearch)
     es.indices.delete(index=state_index(isolated_settings.elasticsearch), ignore_unavailable=True)
@@ -92,11 +106,14 @@ def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> No
     assert gulf["fatalities"] == 12 and gulf["date"] == "2026-11-17"
     assert sorted(gulf["sources"]) == ["gulf-desk", "levant-wire"]
 
-    # A restart: a new store object reads the state back from the index.
+    # A restart: a new store object reads the state back from the index, by id at once (a
+    # realtime get: no refresh has happened yet), by search once the index is refreshed.
     restarted = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
     stored = restarted.get(levant["incident_id"])
     assert stored is not None
     assert sorted(stored.article_ids) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
+    es = client(state.elasticsearch)
+    es.indices.refresh(index=state_index(state.elasticsearch))
     window = restarted.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
     assert [i.incident_id for i in window] == [levant["incident_id"]]
     assert restarted.candidates("Battles", date(2026, 11, 16), date(2026, 11, 18)) == []
@@ -115,8 +132,8 @@ def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> No
     restarted.flush()
     assert again["incident_id"] == levant["incident_id"]
     assert sorted(again["article_ids"]) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
-    es = client(state.elasticsearch)
     try:
+        es.indices.refresh(index=state_index(state.elasticsearch))
         assert es.count(index=state_index(state.elasticsearch))["count"] == 2  # the clash and the bombing
     finally:
         es.close()
@@ -162,6 +179,30 @@ def test_a_dead_lettered_report_is_withdrawn_before_the_state_is_written(state: 
     es = client(state.elasticsearch)
     try:
         # The Levant article's own incident (the clash) was never written.
+        es.indices.refresh(index=state_index(state.elasticsearch))
         assert es.count(index=state_index(state.elasticsearch))["count"] == 1
+    finally:
+        es.close()
+
+
+def test_a_process_finds_its_own_writes_before_any_refresh(state: Settings) -> None:
+    store = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    stage = TagStage(store)
+    published = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    first = _bombing(stage, _envelope("gulf-a", GULF_TITLE, GULF, published, "gulf-a"))
+    stage.after_batch_written()
+    es = client(state.elasticsearch)
+    try:
+        index = state_index(state.elasticsearch)
+        assert es.count(index=index)["count"] == 0  # not searchable: the index was not refreshed
+        (found,) = store.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
+        assert found.incident_id == first["incident_id"]
+        # The next batch joins it, and writes on the version it wrote (no conflict to merge).
+        second = _bombing(stage, _envelope("gulf-b", GULF_TITLE, GULF, published, "gulf-b"))
+        assert second["incident_id"] == first["incident_id"]
+        stage.after_batch_written()
+        stored = es.get(index=index, id=first["incident_id"])
+        assert stored["_version"] == 2
+        assert sorted(stored["_source"]["article_ids"]) == ["gulf-a", "gulf-b"]
     finally:
         es.close()

@@ -1,5 +1,5 @@
-"""The sink's consumer side: lingering for full bulk requests, and staying in the group while
-Elasticsearch is away."""
+"""The consumer side: lingering for full batches (the sink's bulk requests, the deduplicate
+stage's round trips), and the sink staying in the group while Elasticsearch is away."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 
-from pipeline import index
-from pipeline.index import ConsumerKeepalive, LingeringSource
-from pipeline.messaging import InboundRecord
-from tests.unit.fakes import FakeSource, record
+from pipeline import messaging
+from pipeline.index import ConsumerKeepalive
+from pipeline.messaging import InboundRecord, LingeringSource
+from pipeline.runner import StageRunner
+from pipeline.settings import RunnerSettings, load_settings
+from tests.unit.fakes import FakeDeadLetters, FakeOutput, FakeSource, good_records, record
+from tests.unit.test_runner import Upper
 
 
 def records(start: int, count: int, size: int = 10) -> list[InboundRecord]:
@@ -58,7 +61,7 @@ class SlowSource(FakeSource):
 
 def test_lingering_returns_when_the_linger_time_is_over(monkeypatch: pytest.MonkeyPatch) -> None:
     inner = SlowSource([records(0, 2)])
-    monkeypatch.setattr(index, "time", SimpleNamespace(monotonic=inner.clock.monotonic))
+    monkeypatch.setattr(messaging, "time", SimpleNamespace(monotonic=inner.clock.monotonic))
     source = LingeringSource(inner, linger_s=0.25, max_records=100, max_bytes=10_000)
     assert len(source.poll(1, 100)) == 2
     # After the first records: polls for what is left of the linger time, and no more.
@@ -129,3 +132,37 @@ def test_keepalive_polls_paused_partitions_and_gives_back_what_a_rebalance_deliv
     assert consumer.paused_set == set()
     keepalive.release()  # idempotent
     assert consumer.polls == 2
+
+
+def test_a_lingering_stage_makes_one_batch_of_a_trickle_and_commits_it_after_the_write() -> None:
+    events: list[str] = []
+    trickle = [good_records(1, start=n) for n in range(4)]
+    inner = FakeSource(trickle, events=events)
+    output = FakeOutput(events)
+    runner = StageRunner(
+        stage=Upper(events), source=LingeringSource(inner, 0.5, 100, 10_000_000), output=output,
+        dead_letters=FakeDeadLetters(events), settings=RunnerSettings(), batch_size=100,
+    )
+    counters = runner.run(until_drained=True)
+    assert output.calls == [["id-0", "id-1", "id-2", "id-3"]]
+    assert events == ["write", "dlq-flush", "state-persisted", "commit"]
+    assert inner.commits == [{("in", 0): 4}]
+    assert counters.batches == 1 and counters.balanced()
+
+
+def test_a_stage_lingers_only_when_the_setting_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline import topology
+
+    class Consumer:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            self.consumer = None
+
+    monkeypatch.setattr(topology, "ensure_topics", lambda *a: [])
+    monkeypatch.setattr(topology, "KafkaSource", Consumer)
+    monkeypatch.setattr(topology, "make_producer", lambda *a: None)
+    settings = load_settings()
+    stage = Upper()
+    assert isinstance(topology.build_runner("deduplicate", settings, stage=stage).source, Consumer)
+    settings.runner.batch_linger_ms = 150
+    source = topology.build_runner("deduplicate", settings, stage=stage).source
+    assert isinstance(source, LingeringSource) and source._linger_s == 0.15

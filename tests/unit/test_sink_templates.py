@@ -72,3 +72,11 @@ def test_english_analysis_is_an_addition_only() -> None:
     rich["properties"]["text"].pop("fields")
     rich["properties"]["title"]["fields"].pop("english")
     assert rich == plain
+
+
+def test_the_refresh_interval_is_the_setting() -> None:
+    for templates, expected in (
+        (index_templates(ElasticsearchSettings()), "1s"),
+        (index_templates(ElasticsearchSettings(refresh_interval="250ms")), "250ms"),
+    ):
+        assert {t["template"]["settings"]["refresh_interval"] for t in templates.values()} == {expected}

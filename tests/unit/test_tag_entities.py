@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.tagging.entities import recognizer
+from pipeline.tagging.entities import EntityRecognizer, recognizer
 
 
 def _entities(title: str | None, body: str) -> set[tuple[str, str]]:
@@ -167,3 +167,21 @@ def test_a_building_or_event_name_is_not_a_person() -> None:
 def test_a_title_without_a_name_is_no_person(body: str) -> None:
     persons = {m.text for m in recognizer().analyse(None, body).mentions if m.label == "PERSON"}
     assert persons <= {"Tobias Ellwood"}
+
+
+def test_the_vocabulary_is_bounded_and_a_fresh_pipeline_finds_the_same_entities() -> None:
+    shared = recognizer()
+    bounded = EntityRecognizer(shared.catalogue, shared.gazetteer, model=None, vocab_growth_limit=300)
+    title = "Gunmen kill three in Kaduna"
+    body = ("Gunmen attacked a market in Kaduna on Friday, killing three people, police spokesman "
+            "Mohammed Jalige said. Boko Haram fighters were blamed by the governor, Nasir El-Rufai.")
+    before = bounded.analyse(title, body)
+    for n in range(12):  # each text brings 100 token texts never seen before
+        bounded.analyse(None, " ".join(f"Word{n}x{k}" for k in range(100)) + ".")
+        assert len(bounded.nlp.vocab.strings) - bounded._pipeline_strings <= 300 + 110
+    assert bounded.rebuilds >= 2
+    after = bounded.analyse(title, body)
+    assert [(m.text, m.label, m.canonical) for m in after.mentions] == [
+        (m.text, m.label, m.canonical) for m in before.mentions
+    ]
+    assert {m.label for m in after.mentions} >= {"PERSON", "PLACE"}
