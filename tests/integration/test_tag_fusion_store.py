@@ -11,6 +11,7 @@ The two texts are the demo site's ``levant-wire/abu-kamal-clashes.html`` and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from pipeline.search_setup import client
 from pipeline.settings import Settings
 from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore, state_index
+from pipeline.tagging.fusion import window
 from tests.unit.test_tag_reference import BODY, TITLE
 
 pytestmark = pytest.mark.integration
@@ -114,9 +116,12 @@ def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> No
     assert sorted(stored.article_ids) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
     es = client(state.elasticsearch)
     es.indices.refresh(index=state_index(state.elasticsearch))
-    window = restarted.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
-    assert [i.incident_id for i in window] == [levant["incident_id"]]
-    assert restarted.candidates("Battles", date(2026, 11, 16), date(2026, 11, 18)) == []
+    near = window(stored)
+    assert near is not None and (near.day_from, near.day_to) == (date(2026, 11, 16), date(2026, 11, 18))
+    assert [i.incident_id for i in restarted.candidates(near)] == [levant["incident_id"]]
+    assert restarted.candidates(replace(near, event_type="Battles")) == []
+    # 300 km away (Damascus): not a candidate of a report placed to a town.
+    assert restarted.candidates(replace(near, geo=(33.51, 36.29))) == []
 
     # Replaying the first article through the restarted process updates, never duplicates.
     again = _bombing(
@@ -195,7 +200,11 @@ def test_a_process_finds_its_own_writes_before_any_refresh(state: Settings) -> N
     try:
         index = state_index(state.elasticsearch)
         assert es.count(index=index)["count"] == 0  # not searchable: the index was not refreshed
-        (found,) = store.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
+        written = store.get(first["incident_id"])
+        assert written is not None
+        near = window(written)
+        assert near is not None
+        (found,) = store.candidates(near)
         assert found.incident_id == first["incident_id"]
         # The next batch joins it, and writes on the version it wrote (no conflict to merge).
         second = _bombing(stage, _envelope("gulf-b", GULF_TITLE, GULF, published, "gulf-b"))
