@@ -81,6 +81,15 @@ def state(es_ready: Any, isolated_settings: Settings) -> Iterator[Settings]:
     es.close()
 
 
+def _assert_found_by_search(store: ElasticsearchIncidentStore, stored: Incident) -> None:
+    near = window(stored)
+    assert near is not None and (near.day_from, near.day_to) == (date(2026, 11, 16), date(2026, 11, 18))
+    assert [i.incident_id for i in store.candidates(near)] == [stored.incident_id]
+    assert store.candidates(replace(near, event_type="Battles")) == []
+    # 300 km away (Damascus): not a candidate of a report placed to a town.
+    assert store.candidates(replace(near, geo=(33.51, 36.29))) == []
+
+
 def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> None:
     first = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
     second = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
@@ -118,12 +127,7 @@ def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> No
     assert sorted(stored.article_ids) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
     es = client(state.elasticsearch)
     es.indices.refresh(index=state_index(state.elasticsearch))
-    near = window(stored)
-    assert near is not None and (near.day_from, near.day_to) == (date(2026, 11, 16), date(2026, 11, 18))
-    assert [i.incident_id for i in restarted.candidates(near)] == [levant["incident_id"]]
-    assert restarted.candidates(replace(near, event_type="Battles")) == []
-    # 300 km away (Damascus): not a candidate of a report placed to a town.
-    assert restarted.candidates(replace(near, geo=(33.51, 36.29))) == []
+    _assert_found_by_search(restarted, stored)
 
     # Replaying the first article through the restarted process updates, never duplicates.
     again = _bombing(
