@@ -86,6 +86,29 @@ def make_stage(name: str, settings: Settings) -> StageFunction:
     raise KeyError(name)
 
 
+def _sink(
+    current: Step,
+    settings: Settings,
+    kafka_source: KafkaSource,
+    keepalive: ConsumerKeepalive | ReadinessKeepalive,
+    telemetry: Telemetry | None,
+) -> tuple[Output, InboundSource]:
+    """The sink's output, and its source lingering for full bulk requests."""
+    from pipeline.index import ElasticsearchOutput
+    from pipeline.search_setup import client
+
+    es = settings.elasticsearch
+    # Bulk requests fill up to their count/byte bounds or the linger time.
+    sink = ElasticsearchOutput(client(es), es, keepalive=keepalive)
+    if telemetry is not None:
+        telemetry.watch(StatsCollector("news_bulk", current.name, sink.stats))
+        telemetry.watch(LabelledCollector(
+            "news_bulk_retried", "status", current.name, sink.retried_by_status
+        ))
+    source = LingeringSource(kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes)
+    return sink, source
+
+
 def build_runner(
     name: str,
     settings: Settings,
@@ -108,21 +131,7 @@ def build_runner(
         keepalive = ReadinessKeepalive(keepalive, telemetry.health)
     output: Output
     if current.output is None:
-        from pipeline.index import ElasticsearchOutput
-        from pipeline.search_setup import client
-
-        es = settings.elasticsearch
-        # Bulk requests fill up to their count/byte bounds or the linger time.
-        sink = ElasticsearchOutput(client(es), es, keepalive=keepalive)
-        if telemetry is not None:
-            telemetry.watch(StatsCollector("news_bulk", current.name, sink.stats))
-            telemetry.watch(LabelledCollector(
-                "news_bulk_retried", "status", current.name, sink.retried_by_status
-            ))
-        output = sink
-        source = LingeringSource(
-            kafka_source, es.linger_ms / 1000, es.bulk_max_docs, es.bulk_max_bytes
-        )
+        output, source = _sink(current, settings, kafka_source, keepalive, telemetry)
     else:
         output = KafkaOutput(
             make_producer(settings.kafka),

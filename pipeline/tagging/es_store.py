@@ -36,13 +36,13 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from elasticsearch import NotFoundError
 
 from pipeline.errors import bulk_item_failure, elasticsearch_failure
-from pipeline.tagging.fusion import merge, window, withdraw
+from pipeline.tagging.fusion import FUSION_KM, Window, merge, window, withdraw
 from pipeline.tagging.incident import Incident
 from pipeline.tagging.reservations import MAPPINGS as RESERVATION_MAPPINGS
 from pipeline.tagging.reservations import SUFFIX as RESERVATIONS_SUFFIX
@@ -71,6 +71,7 @@ MAPPINGS: dict[str, Any] = {
         "date_precision": {"type": "keyword"},
         "geo": {"type": "geo_point"},
         "country_code": {"type": "keyword"},
+        "country_precision": {"type": "boolean"},
         "place": {"type": "keyword"},
         "article_ids": {"type": "keyword"},
         "fatalities": {"type": "integer"},
@@ -100,6 +101,7 @@ def _document(incident: Incident) -> dict[str, Any]:
         "date_precision": incident.date_precision,
         "geo": {"lat": geo[0], "lon": geo[1]} if geo else None,
         "country_code": location.get("country_code"),
+        "country_precision": location.get("precision") == "country",
         "place": location.get("name"),
         "article_ids": list(incident.article_ids),
         "fatalities": incident.fatalities,
@@ -108,17 +110,28 @@ def _document(incident: Incident) -> dict[str, Any]:
     }
 
 
-def _window_query(event_type: str, day_from: date, day_to: date) -> dict[str, Any]:
-    """The search for the stored incidents of a type dated within [day_from, day_to]."""
+def _window_query(where: Window) -> dict[str, Any]:
+    """The search for the stored incidents in a window: of its type and dates, and with a place
+    near it, or in its country (for a report placed only to its country, any incident there; for
+    one placed more precisely, those placed only to that country, and those written before the
+    index recorded precision). The distance is a little wider than FUSION_KM, so that
+    Elasticsearch's arc distance and ours cannot disagree at the edge."""
+    filters: list[dict[str, Any]] = [
+        {"term": {"event_type": where.event_type}},
+        {"range": {"date": {"gte": where.day_from.isoformat(), "lte": where.day_to.isoformat()}}},
+    ]
+    if where.country and where.country_precision:
+        filters.append({"term": {"country_code": where.country}})
+    elif where.country and where.geo is not None:
+        lat, lon = where.geo
+        near = {"geo_distance": {"distance": f"{FUSION_KM + 1.0}km", "geo": {"lat": lat, "lon": lon}}}
+        in_country = {"bool": {
+            "filter": [{"term": {"country_code": where.country}}],
+            "must_not": [{"term": {"country_precision": False}}],
+        }}
+        filters.append({"bool": {"should": [near, in_country], "minimum_should_match": 1}})
     return {
-        "query": {
-            "bool": {
-                "filter": [
-                    {"term": {"event_type": event_type}},
-                    {"range": {"date": {"gte": day_from.isoformat(), "lte": day_to.isoformat()}}},
-                ]
-            }
-        },
+        "query": {"bool": {"filter": filters}},
         "size": MAX_CANDIDATES,
         "seq_no_primary_term": True,
         "sort": [{"date": "asc"}, {"incident_id": "asc"}],
@@ -183,7 +196,7 @@ class ElasticsearchIncidentStore:
         # What prefetch() fetched for the article being fused: stored incidents by id (None: not
         # stored), and search hits by window.
         self._prefetched: dict[str, tuple[Incident, tuple[int, int]] | None] = {}
-        self._windows: dict[tuple[str, date, date], dict[str, tuple[Incident, tuple[int, int]]]] = {}
+        self._windows: dict[Window, dict[str, tuple[Incident, tuple[int, int]]]] = {}
         self._clock = clock
         self._ready = False
         self.registry = IncidentRegistry(es, reservations_index(index))
@@ -199,6 +212,8 @@ class ElasticsearchIncidentStore:
             return
         for name, mappings in ((self.index, MAPPINGS), (self.registry.index, RESERVATION_MAPPINGS)):
             if self.es.indices.exists(index=name):
+                # Fields added since the index was created (adding is all put_mapping allows).
+                self.es.indices.put_mapping(index=name, properties=mappings["properties"])
                 continue
             try:
                 self.es.indices.create(
@@ -231,12 +246,11 @@ class ElasticsearchIncidentStore:
             return found[0]
         return self._read(incident_id)
 
-    def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
-        key = (event_type, day_from, day_to)
-        hits = self._windows.get(key)
+    def candidates(self, window: Window) -> list[Incident]:
+        hits = self._windows.get(window)
         if hits is None:
             self.ensure_index()
-            hits = self._hits(self.es.search(index=self.index, **_window_query(*key)))
+            hits = self._hits(self.es.search(index=self.index, **_window_query(window)))
         found = dict(hits)
         # What this process wrote and the search may not show yet (or shows in an older version).
         for incident_id, written in self._written.items():
@@ -245,12 +259,12 @@ class ElasticsearchIncidentStore:
                 found[incident_id] = (written.incident, written.version)
         nearby: dict[str, Incident] = {}
         for incident_id, (incident, version) in found.items():
-            if incident.event_type == event_type and day_from <= incident.date <= day_to:
+            if window.dated(incident):
                 nearby[incident_id] = incident
                 if incident_id not in self.staged:
                     self._versions[incident_id] = version
         for incident in self.staged.values():
-            if incident.event_type == event_type and day_from <= incident.date <= day_to:
+            if window.dated(incident):
                 nearby[incident.incident_id] = incident
             else:
                 nearby.pop(incident.incident_id, None)
@@ -264,7 +278,7 @@ class ElasticsearchIncidentStore:
         self._prefetched.clear()
         self._windows.clear()
         ids = list(dict.fromkeys(i.incident_id for i in incidents if i.incident_id not in self.staged))
-        windows = list(dict.fromkeys(window(i) for i in incidents))
+        windows = list(dict.fromkeys(w for w in map(window, incidents) if w is not None))
         if not ids and not windows:
             return
         self.ensure_index()
@@ -275,9 +289,11 @@ class ElasticsearchIncidentStore:
                     (Incident.from_dict(doc["_source"]["incident"]), (doc["_seq_no"], doc["_primary_term"]))
                     if doc.get("found") else None
                 )
+        if not windows:
+            return
         searches: list[dict[str, Any]] = []
         for key in windows:
-            searches.extend(({"index": self.index}, _window_query(*key)))
+            searches.extend(({"index": self.index}, _window_query(key)))
         for key, answer in zip(windows, self.es.msearch(searches=searches)["responses"], strict=True):
             error = answer.get("error")
             if error:

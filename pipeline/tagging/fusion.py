@@ -24,6 +24,7 @@ registered first, which the report then joins (see :mod:`pipeline.tagging.reserv
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
 
@@ -47,8 +48,9 @@ class IncidentStore(Protocol):
         """The incident with this id, staged or durable."""
         ...
 
-    def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
-        """Incidents of this type dated within [day_from, day_to], staged or durable."""
+    def candidates(self, window: Window) -> list[Incident]:
+        """Staged or durable incidents in ``window``: at least every one :func:`compatible`
+        accepts for the report the window was drawn around (see :func:`window`)."""
         ...
 
     def put(self, incident: Incident) -> None:
@@ -76,12 +78,39 @@ class IncidentStore(Protocol):
         ...
 
 
-def window(incident: Incident) -> tuple[str, date, date]:
-    """The candidates an incident is fused with: (event type, first day, last day)."""
-    return (
+@dataclass(frozen=True)
+class Window:
+    """Where the incidents a report may be fused with are: its event type, dates within
+    ``FUSION_DAYS``, and, with ``geo``, within ``FUSION_KM`` of it or (a report placed only to its
+    country, or a candidate that is) in its country. A store may return more than the window
+    holds; :func:`compatible` decides."""
+
+    event_type: str
+    day_from: date
+    day_to: date
+    geo: tuple[float, float] | None = None  # None: anywhere
+    country: str | None = None
+    country_precision: bool = False  # the report is placed only to its country
+
+    def dated(self, incident: Incident) -> bool:
+        """Of the window's type and dates (the place left to the store and compatible())."""
+        return incident.event_type == self.event_type and self.day_from <= incident.date <= self.day_to
+
+
+def window(incident: Incident) -> Window | None:
+    """The window of a report's candidates; None for a report without a place, which nothing is
+    compatible with. Without a country code only the type and dates narrow it."""
+    if incident.geo is None:
+        return None
+    location = incident.location or {}
+    country = location.get("country_code") or None
+    return Window(
         incident.event_type,
         incident.date - timedelta(days=FUSION_DAYS),
         incident.date + timedelta(days=FUSION_DAYS),
+        geo=incident.geo if country else None,
+        country=country,
+        country_precision=location.get("precision") == "country",
     )
 
 
@@ -95,13 +124,9 @@ class InMemoryIncidentStore:
     def get(self, incident_id: str) -> Incident | None:
         return self.staged.get(incident_id) or self.durable.get(incident_id)
 
-    def candidates(self, event_type: str, day_from: date, day_to: date) -> list[Incident]:
+    def candidates(self, window: Window) -> list[Incident]:
         merged = {**self.durable, **self.staged}
-        return [
-            incident
-            for incident in merged.values()
-            if incident.event_type == event_type and day_from <= incident.date <= day_to
-        ]
+        return [incident for incident in merged.values() if window.dated(incident)]
 
     def put(self, incident: Incident) -> None:
         self.staged[incident.incident_id] = incident
@@ -217,8 +242,9 @@ class IncidentFuser:
         for incident in incidents:
             article_id = incident.article_ids[0]
             target = self.store.get(incident.incident_id)
-            if target is None:
-                nearby = self.store.candidates(*window(incident))
+            where = window(incident)
+            if target is None and where is not None:
+                nearby = self.store.candidates(where)
                 taken = {o.incident_id for o in out}
                 matches = [
                     c for c in nearby if c.incident_id not in taken and compatible(c, incident)

@@ -10,7 +10,9 @@ The two texts are the demo site's ``levant-wire/abu-kamal-clashes.html`` and
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,6 +23,8 @@ from pipeline.search_setup import client
 from pipeline.settings import Settings
 from pipeline.stages.tag import TagStage
 from pipeline.tagging.es_store import ElasticsearchIncidentStore, state_index
+from pipeline.tagging.fusion import compatible, window
+from pipeline.tagging.incident import Incident
 from tests.unit.test_tag_reference import BODY, TITLE
 
 pytestmark = pytest.mark.integration
@@ -77,6 +81,15 @@ def state(es_ready: Any, isolated_settings: Settings) -> Iterator[Settings]:
     es.close()
 
 
+def _assert_found_by_search(store: ElasticsearchIncidentStore, stored: Incident) -> None:
+    near = window(stored)
+    assert near is not None and (near.day_from, near.day_to) == (date(2026, 11, 16), date(2026, 11, 18))
+    assert [i.incident_id for i in store.candidates(near)] == [stored.incident_id]
+    assert store.candidates(replace(near, event_type="Battles")) == []
+    # 300 km away (Damascus): not a candidate of a report placed to a town.
+    assert store.candidates(replace(near, geo=(33.51, 36.29))) == []
+
+
 def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> None:
     first = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
     second = TagStage(ElasticsearchIncidentStore.from_settings(state.elasticsearch))
@@ -114,9 +127,7 @@ def test_two_processes_share_fusion_state_across_restarts(state: Settings) -> No
     assert sorted(stored.article_ids) == ["abu-kamal-clashes", "deir-ez-zor-bombing"]
     es = client(state.elasticsearch)
     es.indices.refresh(index=state_index(state.elasticsearch))
-    window = restarted.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
-    assert [i.incident_id for i in window] == [levant["incident_id"]]
-    assert restarted.candidates("Battles", date(2026, 11, 16), date(2026, 11, 18)) == []
+    _assert_found_by_search(restarted, stored)
 
     # Replaying the first article through the restarted process updates, never duplicates.
     again = _bombing(
@@ -195,7 +206,11 @@ def test_a_process_finds_its_own_writes_before_any_refresh(state: Settings) -> N
     try:
         index = state_index(state.elasticsearch)
         assert es.count(index=index)["count"] == 0  # not searchable: the index was not refreshed
-        (found,) = store.candidates(BOMBING, date(2026, 11, 16), date(2026, 11, 18))
+        written = store.get(first["incident_id"])
+        assert written is not None
+        near = window(written)
+        assert near is not None
+        (found,) = store.candidates(near)
         assert found.incident_id == first["incident_id"]
         # The next batch joins it, and writes on the version it wrote (no conflict to merge).
         second = _bombing(stage, _envelope("gulf-b", GULF_TITLE, GULF, published, "gulf-b"))
@@ -206,3 +221,43 @@ def test_a_process_finds_its_own_writes_before_any_refresh(state: Settings) -> N
         assert sorted(stored["_source"]["article_ids"]) == ["gulf-a", "gulf-b"]
     finally:
         es.close()
+
+
+def _report(n: int, lat: float, lon: float, precision: str, country: str, day: int) -> Incident:
+    return Incident.from_dict({
+        "incident_id": f"r{n}:0", "event_type": "Battles", "sub_event_type": "Armed clash",
+        "date": f"2026-11-{day:02d}", "date_precision": "day",
+        "location": {"name": f"Place {n}", "country_code": country, "precision": precision,
+                     "geo": {"lat": lat, "lon": lon}},
+        "actors": [], "article_ids": [f"r{n}"], "sources": [f"outlet-{n}"], "reports": [],
+    })
+
+
+def test_the_candidate_search_finds_every_compatible_incident(state: Settings) -> None:
+    rng = random.Random(11)
+
+    def scattered(n: int) -> Incident:
+        precision = rng.choice(["city", "city", "city", "admin1", "country"])
+        country = rng.choice(["SY", "SY", "IQ"])
+        return _report(n, 35 + rng.uniform(-0.5, 0.5), 38 + rng.uniform(-0.7, 0.7), precision,
+                       country, rng.randint(16, 18))
+
+    store = ElasticsearchIncidentStore.from_settings(state.elasticsearch)
+    stored = [scattered(n) for n in range(300)]
+    for incident in stored:
+        store.put(incident)
+    store.flush()
+    store.es.indices.refresh(index=state_index(state.elasticsearch))
+    fresh = ElasticsearchIncidentStore.from_settings(state.elasticsearch)  # no memory of writes
+    checked = 0
+    for n in range(300, 360):
+        report = scattered(n)
+        near = window(report)
+        assert near is not None
+        found = {i.incident_id for i in fresh.candidates(near)}
+        wanted = {i.incident_id for i in stored if compatible(i, report)}
+        assert wanted <= found, (report.location, wanted - found)
+        if not near.country_precision:  # narrowed by place, not only by type and dates
+            assert len(found) < len(stored) / 2
+        checked += len(wanted)
+    assert checked > 100  # the reports had compatible incidents to find
