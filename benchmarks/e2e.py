@@ -36,7 +36,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from typing import Any
 import psutil
 import trafilatura
 
+from benchmarks.background import BackgroundLoop
 from benchmarks.flow import HopTimes, RawProducer, SearchableWatch, percentiles, steady_rate
 from benchmarks.pages import Page, PageGenerator
 from benchmarks.processes import MIB, STAGES, PipelineRun
@@ -64,26 +64,22 @@ def say(message: str) -> None:
     print(f"   e2e: {message}", file=sys.stderr, flush=True)
 
 
-class LoadSampler:
+class LoadSampler(BackgroundLoop):
     """The 1-minute load average every few seconds, in a thread."""
+
+    thread_name = "load"
 
     def __init__(self, every_s: float = 5.0) -> None:
         self.samples: list[float] = [os.getloadavg()[0]]
         self._every_s = every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="load", daemon=True)
-
-    def start(self) -> LoadSampler:
-        self._thread.start()
-        return self
+        super().__init__()
 
     def _loop(self) -> None:
         while not self._stop.wait(self._every_s):
             self.samples.append(os.getloadavg()[0])
 
     def report(self) -> dict[str, float]:
-        self._stop.set()
-        self._thread.join(10)
+        self._halt(10)
         self.samples.append(os.getloadavg()[0])
         return {
             "start": round(self.samples[0], 2),

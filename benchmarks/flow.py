@@ -22,6 +22,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
+from benchmarks.background import BackgroundLoop
 from benchmarks.pages import Page, raw_envelope
 from pipeline.envelope import encode
 from pipeline.messaging import client_config, make_producer
@@ -150,11 +151,13 @@ class SearchableWatch:
                     self._waiting.discard(doc_id)
 
 
-class HopTimes:
+class HopTimes(BackgroundLoop):
     """When each article was written to each stage's output topic (the record's timestamp, which
     the stage's producer sets when it sends), read by a consumer of its own that is in no group
     (the stages' offsets are not touched); with the send and searchable times, where an
     article's latency goes."""
+
+    thread_name = "hops"
 
     def __init__(self, settings: Settings, topics: Sequence[str]) -> None:
         self.topics = [settings.kafka.topic(name) for name in topics]
@@ -167,16 +170,10 @@ class HopTimes:
         ]
         self._consumer.assign(partitions)
         self._consumer.seek_to_end()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="hops", daemon=True)
-
-    def start(self) -> HopTimes:
-        self._thread.start()
-        return self
+        super().__init__()
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join(10)
+        self._halt(10)
         self._consumer.close()
 
     def _loop(self) -> None:

@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.background import BackgroundLoop
 from benchmarks.e2e import LoadSampler
 from benchmarks.flow import RawProducer, SearchableWatch, slope
 from benchmarks.pages import PageGenerator
@@ -56,23 +56,19 @@ def rss_slopes(
     }
 
 
-class Stream:
+class Stream(BackgroundLoop):
     """Distinct pages to the raw topic at a steady rate, in a thread."""
+
+    thread_name = "stream"
 
     def __init__(self, producer: RawProducer, generator: PageGenerator, rate: float) -> None:
         self.producer, self.generator, self.rate = producer, generator, rate
         self.sent = 0
         self.error: BaseException | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="stream", daemon=True)
-
-    def start(self) -> Stream:
-        self._thread.start()
-        return self
+        super().__init__()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(30)
+        self._halt(30)
         self.producer.flush()
 
     def _loop(self) -> None:

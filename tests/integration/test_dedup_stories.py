@@ -19,6 +19,7 @@ from pipeline.envelope import CleanedContent, DedupInfo, Envelope, Stage
 from pipeline.search_setup import client
 from pipeline.settings import Settings
 from pipeline.stages.deduplicate import DeduplicateStage
+from tests.integration.side_by_side import run_side_by_side
 
 pytestmark = pytest.mark.integration
 
@@ -122,25 +123,14 @@ def _race(settings: Settings, state_type: type[Any], envelopes: list[Envelope]) 
     stages = [worker(settings, state_type) for _ in range(2)]
     for stage in stages:
         stage.state.barrier = barrier  # type: ignore[attr-defined]
-    results: list[DedupInfo | None] = [None, None]
-    errors: list[BaseException] = []
 
-    def work(index: int) -> None:
-        try:
-            (out,) = stages[index].process(envelopes[index])
-            stages[index].after_batch_written()
-            results[index] = out.dedup
-        except BaseException as exc:  # reported by the test thread
-            errors.append(exc)
+    def work(index: int) -> DedupInfo:
+        (out,) = stages[index].process(envelopes[index])
+        stages[index].after_batch_written()
+        assert out.dedup is not None
+        return out.dedup
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    assert results[0] is not None and results[1] is not None
-    return [results[0], results[1]]
+    return run_side_by_side([lambda: work(0), lambda: work(1)])
 
 
 @pytest.mark.parametrize("story", ["idlib-market", "mogadishu-hotel-siege", "goma-camp-shelling"])

@@ -31,6 +31,7 @@ from tests.fixtures.news import (
     syndicated,
 )
 from tests.integration.kafka_helpers import committed_offsets, produce_envelopes, read_topic
+from tests.integration.side_by_side import run_side_by_side
 
 pytestmark = pytest.mark.integration
 
@@ -243,25 +244,14 @@ def test_copies_decided_at_the_same_moment_by_two_workers_are_linked(
         cleaned(f"https://partner.example/{name}", headline(name), copy, 0),
     ]
     start = threading.Barrier(2)
-    results: list[DedupInfo | None] = [None, None]
-    errors: list[BaseException] = []
 
-    def work(index: int) -> None:
-        try:
-            start.wait(timeout=30)
-            (out,) = stages[index].process(envelopes[index])
-            results[index] = out.dedup
-        except BaseException as exc:
-            errors.append(exc)
+    def work(index: int) -> DedupInfo:
+        start.wait(timeout=30)
+        (out,) = stages[index].process(envelopes[index])
+        assert out.dedup is not None
+        return out.dedup
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    first, second = results
-    assert first is not None and second is not None
+    first, second = results = run_side_by_side([lambda: work(0), lambda: work(1)])
     ids = [e.id for e in envelopes]
     linked = [(i, info) for i, info in enumerate(results) if info and info.duplicate_of]
     assert len(linked) == 1, results  # exactly one original, the other links to it
