@@ -622,6 +622,10 @@ class EntityRecognizer:
                 and not self._known_name(text[start])
             ):
                 start += 1
+            # A headline's "Al-Raqqah" loses its article above: the run is "Raqqah", looked up
+            # with the attached article as "al-Raqqah" is.
+            while start < j and text[start] == "-" and start > sent.start and not space(start - 1):
+                start += 1
             whole = tokens.span_text(start, j)
             keep_whole = (
                 self.gazetteer.country_of_word(whole) is not None

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
-from pipeline.tagging.text import fold, skeleton
+from pipeline.tagging.text import fold, skeleton, without_article
 
 Precision = Literal["city", "neighbourhood", "admin1", "country"]
 SMALL_INDEX_FORMAT = 1
@@ -418,7 +418,7 @@ class Gazetteer:
         key = fold(mention)
         if key in self.not_places or key in self.features:
             return [], True
-        found = self.exact.get(key)
+        found = self.exact.get(key) or self.exact.get(without_article(key), [])
         if found:
             return list(found), True
         loose = self.loose.get(skeleton(mention))
@@ -442,10 +442,9 @@ class Gazetteer:
         if not exact:
             # The article's two leading countries: war reports name the other party's country
             # about as often as the one where the fighting is.
-            for country in context[:SMALL_TOWN_COUNTRIES]:
-                town = self.small_town(mention, country)
-                if town is not None:
-                    return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
+            town = self._small_town_in(mention, context)
+            if town is not None:
+                return town
         if not found:
             return None
         key = fold(mention)
@@ -466,9 +465,20 @@ class Gazetteer:
                 score -= 1.0
             if score > best_score:
                 best, best_score = place, score
-        if best is None or (strict and not self._plausible(best, mention, exact, context)):
+        if best is None:
             return None
+        if strict and not self._plausible(best, mention, exact, context):
+            # "Ariha" is Jericho's Arabic name abroad, and a small town of the article's country.
+            return self._small_town_in(mention, context) if exact else None
         return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
+
+    def _small_town_in(self, mention: str, context: Sequence[str]) -> ResolvedPlace | None:
+        """A small town of one of the article's two leading countries spelled like ``mention``."""
+        for country in context[:SMALL_TOWN_COUNTRIES]:
+            town = self.small_town(mention, country)
+            if town is not None:
+                return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
+        return None
 
     def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
         """Whether a match is likely the place meant. A loose spelling never names a country,

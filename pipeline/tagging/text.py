@@ -24,6 +24,13 @@ def fold(text: str) -> str:
     return _SEP_RE.sub(" ", stripped).strip().lower()
 
 
+def without_article(key: str) -> str:
+    """A folded name without a leading Arabic article: "al raqqah" -> "raqqah" (GeoNames spells
+    it "Ar Raqqah" and "Raqqa"); the key itself when it has none."""
+    head, _, rest = key.partition(" ")
+    return rest if rest and head in _ARTICLES else key
+
+
 def skeleton(text: str) -> str:
     """A loose key for transliterated names: articles and vowels dropped, doubles collapsed.
 

@@ -142,3 +142,38 @@ def test_a_first_order_division_named_with_its_word_is_a_province(headline: str,
 
 def test_a_division_named_like_an_english_word_needs_its_word() -> None:
     assert _places("Rivers and deltas flooded after the rains") == []
+
+
+@pytest.mark.parametrize(
+    ("headline", "town"),
+    [
+        ("Clashes continue in Al-Raqqah city", "Raqqa"),
+        ("Airstrikes hit Al-Mayadin", "Al Mayādīn"),
+    ],
+)
+def test_a_headline_article_before_a_name_does_not_hide_it(headline: str, town: str) -> None:
+    """Headline capitals make "Al" a word of its own; the name after it is still looked up,
+    with the article ("al raqqah" is GeoNames' Ar Raqqah / Raqqa)."""
+    analysis = recognizer().analyse(headline, None)
+    (place,) = [m.place for m in analysis.mentions if m.place is not None]
+    assert (place.place.name, place.place.country) == (town, "SY")
+
+
+def test_a_name_with_an_article_is_found_without_it() -> None:
+    found, exact = gazetteer().candidates("al-Raqqah")
+    assert exact and {p.country for p in found} == {"SY"}
+
+
+def test_an_armed_group_of_one_country_places_the_names_of_a_headline_there() -> None:
+    """No country is named, but the Syrian Democratic Forces act only in Syria: "Muhradah" is
+    Syria's Maharda, a spelling the gazetteer only matches loosely."""
+    assert _places("SDF shells Muhradah") == [("Muhradah", "city", "SY")]
+    assert _places("Shells target Muhradah") == []
+
+
+def test_a_small_town_of_the_country_wins_over_an_implausible_alternate_name_abroad() -> None:
+    """ "Ariha" is an alternate name of Jericho (too small to be taken abroad by it) and a
+    town of Syria's Idlib province, where the article is."""
+    found = gazetteer().resolve("Ariha", ["SY"])
+    assert found is not None and (found.place.country, found.place.admin1) == ("SY", "SY.12")
+    assert gazetteer().resolve("Ariha", ["NG"]) is None
