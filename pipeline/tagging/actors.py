@@ -112,17 +112,43 @@ def catalogue(extra_paths: tuple[str, ...] = ()) -> ActorCatalogue:
 
 _MILITARY = (
     r"(?:army|armed forces|troops|soldiers|military|forces|security forces|government forces|"
-    r"special forces|warplanes|jets|aircraft|air force|navy|marines|paratroopers|"
-    r"artillery|helicopters?|drones?|commandos|regime forces|pro-government forces|"
-    r"government troops|regime troops)"
+    r"special forces|air force|navy|marines|paratroopers|commandos|regime forces|"
+    r"pro-government forces|government troops|regime troops)"
 )
+# Weapons and aircraft name no party by themselves: whose drone hit Odesa, or whose warplanes
+# bombed Raqqa, is not the country it happened in.
+_MILITARY_EQUIPMENT = r"(?:warplanes|jets|aircraft|artillery|helicopters?|drones?)"
 _POLICE = r"(?:police|policemen|police officers|police officer|gendarmes|gendarmerie|riot police)"
-GENERIC_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(rf"\b{_POLICE}\b", re.I), "Police Forces of {country}"),
-    (re.compile(rf"\b{_MILITARY}\b", re.I), "Military Forces of {country}"),
-    (re.compile(r"\b(?:protesters|protestors|demonstrators|marchers)\b", re.I), "Protesters ({country})"),
-    (re.compile(r"\b(?:rioters|mobs?)\b", re.I), "Rioters ({country})"),
-    (
+
+
+@dataclass(frozen=True)
+class GenericActor:
+    """A word for a party that names none ("police", "villagers", "gunmen"): the actor it stands
+    for, in the country of the incident unless a nationality or country right before it says
+    otherwise. ``state``: a country's forces, which a non-state qualifier ("rebel forces",
+    "Turkish-backed forces") or a named group ("Houthi forces") rules out; ``needs_owner``: taken
+    only when a country or a state word ("regime", "government") says whose it is."""
+
+    pattern: re.Pattern[str]
+    template: str
+    state: bool = False
+    needs_owner: bool = False
+
+
+GENERIC_ACTORS: tuple[GenericActor, ...] = (
+    GenericActor(re.compile(rf"\b{_POLICE}\b", re.I), "Police Forces of {country}", state=True),
+    GenericActor(re.compile(rf"\b{_MILITARY}\b", re.I), "Military Forces of {country}", state=True),
+    GenericActor(
+        re.compile(rf"\b{_MILITARY_EQUIPMENT}\b", re.I),
+        "Military Forces of {country}",
+        state=True,
+        needs_owner=True,
+    ),
+    GenericActor(
+        re.compile(r"\b(?:protesters|protestors|demonstrators|marchers)\b", re.I), "Protesters ({country})"
+    ),
+    GenericActor(re.compile(r"\b(?:rioters|mobs?)\b", re.I), "Rioters ({country})"),
+    GenericActor(
         re.compile(
             r"\b(?:civilians|villagers|residents|worshippers|mourners|bystanders|shoppers|"
             r"passengers|students|pilgrims|farmers|children|women)\b",
@@ -130,7 +156,7 @@ GENERIC_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         "Civilians ({country})",
     ),
-    (
+    GenericActor(
         re.compile(
             r"\b(?:gunmen|unidentified (?:gunmen|attackers|assailants)|armed men|assailants|"
             r"attackers)\b|\b(?:rival|opposing|unidentified|unknown)\s+(?:armed\s+|rebel\s+|militant\s+)?"
@@ -140,8 +166,20 @@ GENERIC_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         "Unidentified Armed Group ({country})",
     ),
 )
-_DEMONYM_BEFORE = re.compile(
-    r"([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\s+(?:(?:government|security|special|"
-    r"riot|federal|local|pro-government)\s+)?$"
+# "rebel forces", "Kurdish forces", "coalition warplanes", "Iranian-backed forces": not the forces
+# of the country the incident is in.
+NON_STATE_BEFORE = re.compile(
+    r"(?:\b(?:rebel|rebels|opposition|insurgent|militia|jihadist|islamist|kurdish|tribal|coalition|"
+    r"allied|proxy|paramilitary|separatist|rival|anti-government|anti-regime|resistance)|"
+    r"-(?:backed|led|allied|aligned|affiliated|supported|trained|sponsored))\s+$",
+    re.I,
+)
+# The words between an owner and the force: "Syrian government forces", "U.S. special forces".
+OWNER_BEFORE = re.compile(
+    r"(?:^|[^\w.])([A-Z][\w.]*)\s+(?:(?:government|security|special|riot|federal|local|national|"
+    r"armed|air|state|military|army)\s+)?$"
+)
+STATE_OWNER_BEFORE = re.compile(
+    r"\b(?:regime|government|army|military|state|national|security forces')\s+$", re.I
 )
 DEMONYM_WINDOW = 30

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from pipeline.tagging.actors import DEMONYM_WINDOW, GENERIC_PATTERNS, Actor
+from pipeline.tagging.actors import (
+    DEMONYM_WINDOW,
+    GENERIC_ACTORS,
+    NON_STATE_BEFORE,
+    OWNER_BEFORE,
+    STATE_OWNER_BEFORE,
+    Actor,
+    GenericActor,
+)
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.model import LOOK_AFTER, LOOK_BEFORE
 from pipeline.tagging.places import Gazetteer, gazetteer
@@ -54,31 +62,55 @@ def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country
     for index, text, establishing in clauses:
         if not establishing and (NO_CLAIM.search(text) or not CLAIM.search(text)):
             continue
+        names: list[str] = []  # every named actor's words, parties or not ("Syrian Democratic Forces")
         for m in analysis.in_sentence(index):
             actor: Actor | None = m.actor
-            if actor is None or actor.type in ("source", "agency") or m.text not in text:
+            if actor is None or m.text not in text:
                 continue
+            names.append(m.text)
             position = text.find(m.text)
-            if _speaker(text, position, position + len(m.text)):
+            if actor.type in ("source", "agency") or _speaker(text, position, position + len(m.text)):
                 continue
             named.append(actor.name)
-        if not establishing:
+        if not establishing or not country_name:
             continue
-        for pattern, template in GENERIC_PATTERNS:
-            matches = [
-                match for match in pattern.finditer(text) if not _speaker(text, match.start(), match.end())
-            ]
-            if matches and country_name:
-                start = matches[0].start()
-                before = text[max(0, start - DEMONYM_WINDOW) : start]
-                local = _demonym_country(before, gaz) or country_name
-                generic.append(template.format(country=local))
+        for generic_actor in GENERIC_ACTORS:
+            found = _generic_party(generic_actor, text, names, gaz, country_name)
+            if found is not None:
+                generic.append(found)
     return list(dict.fromkeys([*named, *generic]))
 
 
-def _demonym_country(before: str, gaz: Gazetteer) -> str | None:
-    words = re.findall(r"[A-Z][a-z]+", before[-DEMONYM_WINDOW:])
-    if not words:
-        return None
-    code = gaz.demonyms.get(words[-1].lower())
+def _generic_party(
+    generic_actor: GenericActor, text: str, names: list[str], gaz: Gazetteer, country_name: str
+) -> str | None:
+    """The actor the first fitting mention of a generic word stands for: never a word inside a
+    named actor or a speaker; for a state's forces, never one a non-state qualifier or a named
+    group owns ("Houthi forces"), and, for weapons, only one a country or a state owns."""
+    spans = [(m.start(), m.start() + len(name)) for name in names for m in re.finditer(re.escape(name), text)]
+    for match in generic_actor.pattern.finditer(text):
+        start, end = match.span()
+        if _speaker(text, start, end) or any(a <= start and end <= b for a, b in spans):
+            continue
+        before = text[max(0, start - DEMONYM_WINDOW) : start]
+        if generic_actor.state and (NON_STATE_BEFORE.search(before) or _named_before(before, names)):
+            continue
+        owner = _owner_country(before, gaz)
+        if generic_actor.needs_owner and owner is None and not STATE_OWNER_BEFORE.search(before):
+            continue
+        return generic_actor.template.format(country=owner or country_name)
+    return None
+
+
+def _named_before(before: str, names: list[str]) -> bool:
+    """Whether a named group's words end right before a generic word ("SDF forces")."""
+    stripped = before.rstrip()
+    return stripped != before and any(stripped.endswith(name) for name in names)
+
+
+def _owner_country(before: str, gaz: Gazetteer) -> str | None:
+    """The country a nationality or country word right before a generic word names: "Russian
+    warplanes", "U.S. special forces", "Syrian government forces"."""
+    match = OWNER_BEFORE.search(before)
+    code = gaz.country_of_word(match.group(1)) if match else None
     return gaz.country_names.get(code) if code else None

@@ -1,0 +1,69 @@
+"""Generic parties ("soldiers", "police", "villagers") become the actors of the incident's
+country, unless the words around them say they belong to someone else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging.entities import recognizer
+from pipeline.tagging.incident import extract
+
+
+def _actors(headline: str) -> list[str]:
+    analysis = recognizer().analyse(headline, None)
+    (incident,) = extract(analysis, date(2022, 5, 1), "a")
+    return list(incident.actors)
+
+
+@pytest.mark.parametrize(
+    ("headline", "actors"),
+    [
+        (
+            "Soldiers shot dead two villagers near Maiduguri, Nigeria",
+            ["Military Forces of Nigeria", "Civilians (Nigeria)"],
+        ),
+        (
+            "Police fired tear gas at protesters in Nairobi, Kenya",
+            ["Police Forces of Kenya", "Protesters (Kenya)"],
+        ),
+        ("Russian warplanes bomb Saraqib in Idlib, Syria", ["Military Forces of Russia"]),
+        (
+            "A U.S. drone strike killed two militants near Jilib, Somalia",
+            ["Military Forces of United States"],
+        ),
+        ("Regime helicopters drop barrel bombs on Daraya in Syria", ["Military Forces of Syria"]),
+    ],
+)
+def test_a_generic_party_is_of_the_incident_country_or_of_the_nationality_before_it(
+    headline: str, actors: list[str]
+) -> None:
+    assert _actors(headline) == actors
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        # Whose drone or artillery it was is not said: no actor rather than the wrong one.
+        "Drone strike hits apartment block in Odesa, Ukraine",
+        "Artillery shelling hit a market in Donetsk, Ukraine",
+        # Qualified forces are not the country's military.
+        "Coalition warplanes bombed Raqqa in Syria",
+        "Kurdish forces clashed with rebels near Afrin, Syria",
+        "Iranian-backed forces shelled Busra in Syria",
+    ],
+)
+def test_forces_that_are_not_the_countrys_own_are_not_its_military(headline: str) -> None:
+    assert not any(
+        actor.startswith("Military Forces of Syria") or actor.startswith("Military Forces of Ukraine")
+        for actor in _actors(headline)
+    )
+
+
+def test_forces_in_a_named_group_are_that_group() -> None:
+    """ "Syrian Democratic Forces" and "Houthi forces" are the groups, not a state's forces."""
+    assert _actors("Syrian Democratic Forces captured the village of Abu Hamam in Syria") == [
+        "Syrian Democratic Forces"
+    ]
+    assert _actors("Houthi forces fired a missile at Marib, Yemen") == ["Houthis"]
