@@ -121,7 +121,7 @@ RURAL_LOOKBACK_TOKENS = 8
 ATTACHED_ARTICLES = frozenset(["al", "el", "ad", "ar", "as", "ash", "at", "az", "an"])
 _PARTY_NOUN_AFTER = re.compile(
     r"(?:-(?:backed|led|made|supplied|trained|allied)\b|\s+(?:(?:air|special|security|armed|regime|"
-    r"government|ground)\s+)?(?:raids?|air ?strikes|strikes|warplanes|jets|planes|aircraft|helicopters|"
+    r"government|ground)\s+)?(?:raids?|air ?strikes?|strikes?|warplanes|jets|planes|aircraft|helicopters|"
     r"drones?|forces|troops|soldiers|army|military|navy|militias?|militiamen|fighters|mercenaries|"
     r"shelling|bombardment|artillery|missiles?|rockets?|advisers|advisors|officers|commanders?|"
     r"patrols?|convoys?)\b)",
@@ -614,7 +614,7 @@ class EntityRecognizer:
                 and (text[start] in self.words.common or tokens.stop(start))
                 and not self._known_name(text[start])
             )
-            if strip and self.gazetteer.country_of_word(tokens.span_text(i, j)) is not None:
+            if strip and self._whole_name(tokens.span_text(i, j), j - i):
                 strip = False
             while strip and start < j and (
                 (start == sent.start or is_title or tokens.punct(start - 1))
@@ -664,6 +664,16 @@ class EntityRecognizer:
                 else:
                     yield start, stop
             i = max(j, i + 1)
+
+    def _whole_name(self, run: str, length: int) -> bool:
+        """Whether a headline run keeps its first word: a country ("Central African Republic")
+        or a place spelled exactly so ("El Fasher", "North Kivu"), not "Fasher" or "Kivu"."""
+        if self.gazetteer.country_of_word(run) is not None:
+            return True
+        if length < 2:
+            return False
+        found, exact = self.gazetteer.candidates(run)
+        return exact and bool(found)
 
     def _known_name(self, word: str) -> bool:
         return word in self.words.first_names and word not in self.words.common

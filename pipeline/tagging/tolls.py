@@ -98,7 +98,8 @@ DEATH_AFTER = re.compile(
     re.I,
 )
 DEATH_BEFORE = re.compile(
-    rf"\b(?P<word>killed|killing|kills|kill|left|leaving|claimed the lives of|claiming the lives of|"
+    rf"\b(?P<word>killed|killing|kills|kill|neutrali[sz](?:ed|es|e|ing)|left|leaving|claimed the lives of|"
+    rf"claiming the lives of|"
     rf"death toll (?:[\w'\u2019-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|"
     rf"toll (?:(?:now|has|had|later|then)\s+)?(?:rose|climbed|increased|jumped|reached|stood|stands|"
     rf"has risen|risen|rose to)(?:\s+to|\s+at)?|"
@@ -116,7 +117,8 @@ INJURY_AFTER = re.compile(
     re.I,
 )
 INJURY_BEFORE = re.compile(
-    rf"\b(?P<word>wounding|injuring|wounded|injured|hurt|hurting)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM})",
+    rf"\b(?P<word>wounding|injuring|wounded|injured|wounds|injures|wound|injure|hurt|hurting)\s+"
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})",
     re.I,
 )
 DEATH_SINGLE = re.compile(
@@ -281,7 +283,7 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
     r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
-    r"martyr|perish|lost|assassinat|"
+    r"martyr|perish|lost|assassinat|neutrali|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )

@@ -67,3 +67,18 @@ def test_forces_in_a_named_group_are_that_group() -> None:
         "Syrian Democratic Forces"
     ]
     assert _actors("Houthi forces fired a missile at Marib, Yemen") == ["Houthis"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "event_type"),
+    [
+        # A military statement's "neutralised": armed men killed by troops, a battle.
+        ("Troops neutralise 15 terrorists in Borno, Nigeria", "Battles"),
+        ("Police kill 3 bandits in Zamfara, Nigeria", "Battles"),
+        ("Terrorists killed 5 villagers in Borno, Nigeria", "Violence against civilians"),
+    ],
+)
+def test_armed_men_killed_by_troops_are_a_battle(headline: str, event_type: str) -> None:
+    analysis = recognizer().analyse(headline, None)
+    (incident,) = extract(analysis, date(2022, 5, 1), "a")
+    assert incident.event_type == event_type

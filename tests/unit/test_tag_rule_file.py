@@ -175,3 +175,16 @@ def test_the_rule_file_event_types_are_the_incident_model_types() -> None:
 def test_more_ways_of_reporting_an_incident(sentence: str, event_type: str) -> None:
     trigger = classify(sentence)
     assert trigger is not None and trigger.event_type == event_type
+
+
+@pytest.mark.parametrize(
+    ("sentence", "arrest"),
+    [
+        ("Police arrest 20 suspected cultists in the state", True),
+        ("Security forces detained three activists", True),
+        ("A court issued an arrest warrant for the former minister", False),
+    ],
+)
+def test_an_arrest_is_an_arrest_and_a_warrant_is_not(sentence: str, arrest: bool) -> None:
+    trigger = classify(sentence)
+    assert (trigger is not None and trigger.sub_event_type == "Arrests") is arrest

@@ -26,6 +26,7 @@ from pipeline.tagging import tolls
         ("Warplanes kill a woman and two of her children", 3),
         ("The number of civilians killed in the province today has risen to 41", 41),
         ("Shelling raises the number of those who were killed in the town to 63 at least", 63),
+        ("Troops neutralise 15 terrorists in Borno, recover weapons", 15),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:
@@ -35,3 +36,15 @@ def test_the_toll_stated(sentence: str, toll: int) -> None:
 @pytest.mark.parametrize("sentence", ["3 rockets hit the base", "12 shells fell on the town overnight"])
 def test_counts_of_things_are_no_toll(sentence: str) -> None:
     assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "injured"),
+    [
+        ("Shelling in Kharkiv oblast wounds 4 civilians", 4),
+        ("Roadside bomb injures three soldiers in Anbar", 3),
+        ("Airstrike kills 2, wounds 5 in Idlib", 5),
+    ],
+)
+def test_the_injured_after_a_present_tense_verb(sentence: str, injured: int) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "injuries")[0] == injured

@@ -89,7 +89,7 @@ _BY_PRIORITY = tuple(
 # or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
 # before "killed" without civilians after it ("soldiers killed 30 people" is not).
 _KILLED_ARMED = re.compile(
-    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*)\b"
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*|neutrali[sz]\w*)\b"
     rf"(?:(?!\bby\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
     re.I,
 )
