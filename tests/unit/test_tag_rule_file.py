@@ -116,6 +116,11 @@ def test_riots_strategic_developments_and_armed_victims(
         ("Seven soldiers, including two officers, were killed near Mosul", "Battles"),
         ("Gunmen assassinate a police commander in Kirkuk", "Battles"),
         ("Medical personnel killed in a raid on the clinic", "Violence against civilians"),
+        # The armed victims with what they belong to between them and the verb.
+        ("Twelve fighters of the Northern Brigade were killed near Tal Afar", "Battles"),
+        ("Five policemen loyal to the governor were killed in the raid", "Battles"),
+        ("An attack by insurgents on army positions near Gao", "Battles"),
+        ("An attack by gunmen on villagers near Gao", "Violence against civilians"),
         # The armed word is the perpetrator, or another sentence part: the victims are civilians.
         ("A nurse was shot dead by a soldier at the market.", "Violence against civilians"),
         ("Gunmen kill eight residents of Bria: peacekeepers", "Violence against civilians"),

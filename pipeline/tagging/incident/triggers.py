@@ -94,13 +94,21 @@ _KILLED_ARMED = re.compile(
     re.I,
 )
 _ARMED_KILLED = re.compile(
-    # "6 regime forces including 2 officers were killed"
-    rf"\b{_SECURITY}(?:,?\s+(?:including|among them)\s+[^.;:,]{{0,30}}?,?)?\s+(?:"
+    # "6 regime forces including 2 officers were killed", "10 fighters of the Euphrates Shield
+    # were killed", "militiamen loyal to them were killed"
+    rf"\b{_SECURITY}(?:,?\s+(?:including|among them)\s+[^.;:,]{{0,30}}?,?)?"
+    rf"(?:\s+(?:of|from|loyal to|affiliated (?:with|to)|belonging to)\s+[^.;:,]{{1,40}}?)?\s+(?:"
     rf"(?:was|were|have been|has been|had been|is|are)\s+"
     rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
     rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated)\b"
     rf"|(?:attacked|ambushed)"
     rf"(?=\s*(?:$|[,:;.]|(?:in|on|near|at|by|outside|during|while|after|overnight|as|when)\b)))",
+    re.I,
+)
+# "an attack by the factions on regime forces' concentrations", "attacks against army posts"
+_ATTACK_ON_ARMED = re.compile(
+    rf"\b(?:attack|attacks|assault|assaults|offensive)\s+(?:by\s+[^.;:]{{1,60}}?\s+)?(?:on|against)\s+"
+    rf"(?:the\s+)?(?:[\w'\u2019-]+\s+){{0,2}}?{_SECURITY}\b",
     re.I,
 )
 _CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
@@ -155,7 +163,11 @@ def classify(sentence: str) -> Trigger | None:
         best.event_type == VAC
         and best.sub_event_type == "Attack"
         and best.priority <= 52
-        and (_KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence))
+        and (
+            _KILLED_ARMED.search(sentence)
+            or _ARMED_KILLED.search(sentence)
+            or _ATTACK_ON_ARMED.search(sentence)
+        )
         and not _CIVILIAN_VICTIMS.search(sentence)
     ):
         return Trigger(BATTLES, "Armed clash", 53, best.text, best.position)
