@@ -193,3 +193,59 @@ def test_more_ways_of_reporting_an_incident(sentence: str, event_type: str) -> N
 def test_an_arrest_is_an_arrest_and_a_warrant_is_not(sentence: str, arrest: bool) -> None:
     trigger = classify(sentence)
     assert (trigger is not None and trigger.sub_event_type == "Arrests") is arrest
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "sub_type"),
+    [
+        (
+            "Regime forces take full control on the Bani Zaid neighbourhood",
+            "Battles",
+            "Government regains territory",
+        ),
+        (
+            "The army expands its control in the desert east of Homs",
+            "Battles",
+            "Government regains territory",
+        ),
+        (
+            "The militants impose their control over the town",
+            "Battles",
+            "Non-state actor overtakes territory",
+        ),
+        ("The rebels control the last village on the road", "Battles", "Non-state actor overtakes territory"),
+        ("The SDF continue their military operations against ISIS", "Battles", "Armed clash"),
+        (
+            "Helicopters of the regime bomb Daraya with barrels of explosives",
+            "Explosions/Remote violence",
+            None,
+        ),
+        ("Successive massacres leave 42 dead in the province", "Violence against civilians", None),
+        # A sentence that kills reports violence even when it names a truce.
+        ("False truce kills 12 civilians in the city", "Violence against civilians", None),
+    ],
+)
+def test_control_operations_and_violence_beside_a_truce(
+    sentence: str, event_type: str, sub_type: str | None
+) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None and trigger.event_type == event_type
+    assert sub_type is None or trigger.sub_event_type == sub_type
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The areas under regime control were calm on Friday",
+        "Traffic control in the city centre was tightened",
+        "Police took control of the situation",
+    ],
+)
+def test_control_as_a_state_or_a_figure_of_speech_is_no_incident(sentence: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is None or trigger.event_type != "Battles"
+
+
+def test_a_killing_someone_is_arrested_for_leaves_the_arrest() -> None:
+    trigger = classify("Police arrested three men suspected of killing a trader")
+    assert trigger is not None and trigger.sub_event_type == "Arrests"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.tagging.incident.model import BATTLES, VAC
+from pipeline.tagging.incident.model import BATTLES, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
@@ -137,10 +137,26 @@ def _figure_of_speech_at(sentence: str, trig: Trigger) -> bool:
     )
 
 
-def _first_rule(sentence: str) -> Trigger | None:
+# Strategic developments are not violent: a sentence that also kills ("False truce kills 12
+# civilians") reports the violence.
+_KILLS = re.compile(r"\b(?:kill(?:s|ed|ing)?|dead|died|massacre[sd]?|slain|shot dead)\b", re.I)
+# ... but not a killing someone is arrested or tried for ("men suspected of killing a trader").
+_CHARGED_WITH = re.compile(
+    r"\b(?:suspected|accused|charged|convicted|sentenced|guilty|tried|arrested|detained|wanted)\b[^.;]{0,25}$",
+    re.I,
+)
+
+
+def _kills(sentence: str) -> bool:
+    return any(not _CHARGED_WITH.search(sentence[: m.start()]) for m in _KILLS.finditer(sentence))
+
+
+def _first_rule(sentence: str, *, violent_only: bool = False) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
     for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
         if lower is not None and not any(word in lower for word in words):
+            continue
+        if violent_only and event_type == STRATEGIC:
             continue
         match = pattern.search(sentence)
         if match:
@@ -158,6 +174,8 @@ def classify(sentence: str) -> Trigger | None:
         best = _first_rule(sentence)
         if best is None:
             return None
+    if best.event_type == STRATEGIC and _kills(sentence):
+        best = _first_rule(sentence, violent_only=True) or best
     # An attack whose victims are armed is a battle, one on civilians stays an attack.
     if (
         best.event_type == VAC
