@@ -8,6 +8,10 @@ and LOC, per corpus (their guidelines differ, so they are never pooled).
   an inner one is neither right nor wrong.
 - ``exact`` needs the same boundaries; ``relaxed`` counts an overlapping span of the same type
   (re3d and GUM spans include determiners and descriptions: "the Kurdish YPG").
+- ``f1_names`` scores exact boundaries against the *name* in each gold span, the convention of
+  CoNLL-style news sets: a leading determiner ("the United States") and a trailing possessive
+  ("Thailand's") are left out, and spans without a capitalised word or that are pronouns ("we",
+  "civilians", "He": re3d annotates them) are not scored.
 The split is by document id.
 """
 
@@ -36,8 +40,38 @@ class AnnotatedDocument:
     inner: frozenset[Span]
 
     @property
+    def gold_names(self) -> frozenset[Span]:
+        return frozenset(n for n in (name_core(self.text, g) for g in self.gold) if n is not None)
+
+    @property
     def part(self) -> Part:
         return part_of(self.doc_id)
+
+
+_DETERMINERS = ("the ", "The ", "this ", "This ", "these ", "These ", "that ", "That ", "a ", "A ", "an ", "An ")
+_POSSESSIVES = ("'s", "\u2019s", " 's", " \u2019s", "'", "\u2019")
+PRONOUNS = frozenset(
+    "I We He She They It You Me Us Him Her Them Our His Its Their My Your One Who".split()
+)
+
+
+def name_core(text: str, span: Span) -> Span | None:
+    """The name in a gold span, or None when it names nothing (a pronoun, a common noun)."""
+    start, end, kind = span
+    words = text[start:end]
+    for determiner in _DETERMINERS:
+        if words.startswith(determiner):
+            start += len(determiner)
+            words = words[len(determiner) :]
+            break
+    for possessive in _POSSESSIVES:
+        if words.endswith(possessive) and len(words) > len(possessive):
+            end -= len(possessive)
+            words = words[: -len(possessive)]
+            break
+    if words in PRONOUNS or not any(w[:1].isupper() for w in words.split()):
+        return None
+    return (start, end, kind)
 
 
 def _outermost(spans: list[Span]) -> tuple[set[Span], set[Span]]:
@@ -95,6 +129,7 @@ def predicted_spans(recognizer: EntityRecognizer, text: str) -> set[Span]:
 class EntityScore:
     exact: dict[str, Counts] = field(default_factory=lambda: {t: Counts() for t in (*TYPES, "all")})
     relaxed: Counts = field(default_factory=Counts)
+    names: Counts = field(default_factory=Counts)
     errors: list[str] = field(default_factory=list)
 
     def metrics(self) -> dict[str, Any]:
@@ -103,6 +138,7 @@ class EntityScore:
             out[f"f1_{name}"] = round(self.exact[name].prf()[2], 3)
         p, r, f = (round(v, 3) for v in self.exact["all"].prf())
         out.update(precision=p, recall=r, f1=f, f1_relaxed=round(self.relaxed.prf()[2], 3))
+        out["f1_names"] = round(self.names.prf()[2], 3)
         out["items"] = {"gold_spans": self.exact["all"].tp + self.exact["all"].fn}
         return out
 
@@ -132,6 +168,7 @@ def score_documents(recognizer: EntityRecognizer, docs: Iterable[AnnotatedDocume
             pred_k = {p for p in pred if kind in ("all", p[2])}
             score.exact[kind].add(gold_k, pred_k)
         _score_relaxed(score.relaxed, doc.gold, pred)
+        score.names.add(doc.gold_names, pred)
         for start, end, kind in sorted(doc.gold - pred):
             score.errors.append(f"{doc.doc_id}: missed {kind} {doc.text[start:end]!r}")
         for start, end, kind in sorted(pred - doc.gold):

@@ -55,3 +55,11 @@ def test_a_headline_of_two_joined_reports_is_tagged_without_error() -> None:
 def test_a_single_victim_beside_a_number_makes_the_stated_toll_ambiguous() -> None:
     assert events.stated_deaths("Warplanes kill a woman and 2 of her children in Aleppo") is None
     assert events.stated_deaths("Unknown explosions shake 3 areas and fighter dies in Daraa") is None
+
+
+def test_the_name_in_a_gold_span_leaves_out_determiners_possessives_and_pronouns() -> None:
+    text = "the United States and Thailand's navy; We said civilians fled"
+    assert entities.name_core(text, (0, 17, "LOC")) == (4, 17, "LOC")
+    assert entities.name_core(text, (22, 32, "LOC")) == (22, 30, "LOC")
+    assert entities.name_core(text, (39, 41, "ORG")) is None
+    assert entities.name_core(text, (47, 56, "ORG")) is None
