@@ -51,8 +51,8 @@ class AnnotatedDocument:
 _DETERMINERS = tuple(f"{w} " for w in ("the", "The", "this", "This", "these", "These", "a", "A", "an", "An"))
 _POSSESSIVES = ("'s", "\u2019s", " 's", " \u2019s", "'", "\u2019")
 PRONOUNS = frozenset(
-    ["I", "We", "He", "She", "They", "It", "You", "Me", "Us", "Him", "Her", "Them", "Our", "His", "Its"]
-    + ["Their", "My", "Your", "One", "Who"]
+    {"I", "We", "He", "She", "They", "It", "You", "Me", "Us", "Him", "Her", "Them", "Our", "His"}
+    | {"Its", "Their", "My", "Your", "One", "Who"}
 )
 
 
