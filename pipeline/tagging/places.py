@@ -125,6 +125,8 @@ _DIVISION_AFFIXES = re.compile(
     re.I,
 )
 DIVISION_WORDS = ("province", "state", "region", "governorate", "oblast", "prefecture", "county")
+# Words some countries use instead, listed so that those countries own none of the words above.
+OTHER_DIVISION_WORDS = ("department", "district")
 
 
 def _division_names() -> dict[str, str]:
@@ -134,7 +136,21 @@ def _division_names() -> dict[str, str]:
     return {code: name for code, name in rows}
 
 
-def _add_divisions(gaz: Gazetteer, names: dict[str, str], word_only: list[str]) -> None:
+def _words_by_country(table: dict[str, list[str]]) -> dict[str, set[str]]:
+    """``division_words_by_country`` turned around: country code -> its division words."""
+    unknown = set(table) - {*DIVISION_WORDS, *OTHER_DIVISION_WORDS}
+    if unknown:
+        raise ValueError(f"places.yaml: division_words_by_country: not a division word: {sorted(unknown)}")
+    out: dict[str, set[str]] = {}
+    for word, codes in table.items():
+        for code in codes:
+            out.setdefault(str(code), set()).add(word)
+    return out
+
+
+def _add_divisions(
+    gaz: Gazetteer, names: dict[str, str], word_only: list[str], words_of: dict[str, set[str]]
+) -> None:
     """Every first-order division that has a town in the index and no curated entry, as a
     region placed at its most populous town: "Kebbi state", "Ouham prefecture", "Zabul
     province". The bare name ("Kebbi") names it only when no town of the index is spelled so
@@ -157,8 +173,10 @@ def _add_divisions(gaz: Gazetteer, names: dict[str, str], word_only: list[str]) 
             kind="admin1",
         )
         gaz.regions[admin1] = place
+        own_words = words_of.get(seat.country)
         for word in DIVISION_WORDS:
-            gaz._add(f"{name} {word}", place, own_name=True, loose=False)
+            own = own_words is None or word in own_words
+            gaz._add(f"{name} {word}", place, own_name=own, loose=False)
         key = fold(name)
         english = key in common or all(fold(w) in common for w in name.replace("-", " ").split())
         if len(key) >= 4 and not english and key not in gaz.exact and not gaz.country_of_word(name):
@@ -358,7 +376,12 @@ class Gazetteer:
             for spelling in [place.name, *item.get("aliases", [])]:
                 gaz._add(spelling, place, own_name=True)
         _add_us_states(gaz, cache.get_us_states())
-        _add_divisions(gaz, _division_names(), data.get("divisions_need_their_word") or [])
+        _add_divisions(
+            gaz,
+            _division_names(),
+            data.get("divisions_need_their_word") or [],
+            _words_by_country(data.get("division_words_by_country") or {}),
+        )
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
         gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz

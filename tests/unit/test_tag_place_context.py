@@ -177,3 +177,9 @@ def test_a_small_town_of_the_country_wins_over_an_implausible_alternate_name_abr
     found = gazetteer().resolve("Ariha", ["SY"])
     assert found is not None and (found.place.country, found.place.admin1) == ("SY", "SY.12")
     assert gazetteer().resolve("Ariha", ["NG"]) is None
+
+
+def test_a_division_word_picks_the_country_that_uses_it() -> None:
+    """Nigeria and Benin both have a "Plateau": Nigeria's is a state, Benin's a department."""
+    found = gazetteer().resolve("Plateau state", [])
+    assert found is not None and found.place.country == "NG"
