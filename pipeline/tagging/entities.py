@@ -27,7 +27,9 @@ from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
 from pipeline.tagging.naming import NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
+from pipeline.tagging.rules import event_words
 from pipeline.tagging.text import fold
+from pipeline.tagging.truecase import CaseRestorer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ MODEL_CONTEXT_TOKENS = 60
 # Strings the tokenizer may add to a pipeline's vocabulary before it is built afresh (each costs
 # about 0.4 KiB with its lexeme: some 40 MiB at the limit).
 VOCAB_GROWTH_LIMIT = 100_000
+# A single-word town this large keeps its capitals in a headline restored to sentence case.
+KNOWN_TOWN_POPULATION = 50_000
 PARTICLES = frozenset(
     [
         "al",
@@ -337,6 +341,10 @@ class EntityRecognizer:
         self._build_pipeline()
         self.model: Any = _load_model(model)
         self._model_strings = _string_count(self.model)
+        self._aliases = frozenset(
+            alias.lower() for actor in self.catalogue.actors for alias in (*actor.aliases, actor.name)
+        ) | frozenset(alias for actor in self.catalogue.actors for alias in actor.exact_aliases)
+        self.case_restorer = CaseRestorer.with_words(self._names_a_name, {*event_words(), *self.words.common})
 
     def _build_pipeline(self) -> None:
         import spacy
@@ -369,9 +377,31 @@ class EntityRecognizer:
 
     # -- public ---------------------------------------------------------------------------------
 
+    def _names_a_name(self, text: str) -> bool:
+        """Whether a headline's words are a known name, kept capitalised when the headline is
+        restored to sentence case: a country or nationality, an actor, a multi-word place, a
+        sizeable or curated single-word place, a first name."""
+        if self.gazetteer.country_of_word(text) or text.lower() in self._aliases or text in self._aliases:
+            return True
+        found, exact = self.gazetteer.candidates(text)
+        if exact and found:
+            if " " in text or "-" in text:
+                return True
+            # A single word by its own name only ("Add" is an alternate name of Addis Ababa).
+            key = fold(text)
+            return any(
+                (key, p.name) in self.gazetteer.primary
+                and (p.curated or p.kind != "city" or p.population >= KNOWN_TOWN_POPULATION)
+                for p in found
+            )
+        first, _, rest = text.partition(" ")
+        return first in self.words.first_names and (not rest or " " not in rest)
+
     def analyse(self, title: str | None, body: str | None) -> Analysis:
         self._bound_vocabulary()
         title, body = split_headline(title, body)
+        if title:
+            title = self.case_restorer.restore(title)
         parts = [(title or "").strip(), (body or "").strip()]
         sentences: list[Sentence] = []
         mentions: list[Mention] = []

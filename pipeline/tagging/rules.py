@@ -112,3 +112,12 @@ def trigger_rules() -> RuleSet:
     """The packaged rules (in file order) and their vocabularies."""
     text = resources.files("pipeline.data").joinpath("incident_rules.yaml").read_text("utf-8")
     return parse(text, "pipeline/data/incident_rules.yaml")
+
+
+def event_words() -> frozenset[str]:
+    """The plain words of the rules' vocabularies and cues ("soldiers", "mosque", "clash"): words
+    for parties, targets and events, which a headline in title case capitalises but which name
+    nothing."""
+    rules = trigger_rules()
+    texts = [*rules.vocabularies.values(), *(cue for rule in rules.rules for cue in rule.cues)]
+    return frozenset(word for text in texts for word in re.findall(r"[a-z]{3,}", text))
