@@ -85,7 +85,7 @@ QUAL = (
 _DEATH = (
     r"(?:killed|dead|died|dies|die|deaths|death|slain|perished|executed|massacred|lost their lives|"
     r"martyrs|martyred|martyr|"
-    r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|shot dead|"
+    r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|shot dead|neutrali[sz]ed|"
     r"were killed|have been killed|had been killed|was killed)"
 )
 _INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"

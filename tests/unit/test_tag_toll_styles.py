@@ -27,6 +27,7 @@ from pipeline.tagging import tolls
         ("The number of civilians killed in the province today has risen to 41", 41),
         ("Shelling raises the number of those who were killed in the town to 63 at least", 63),
         ("Troops neutralise 15 terrorists in Borno, recover weapons", 15),
+        ("15 terrorists were neutralised in the raid", 15),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:
