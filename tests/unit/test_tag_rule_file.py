@@ -221,8 +221,16 @@ def test_an_arrest_is_an_arrest_and_a_warrant_is_not(sentence: str, arrest: bool
             None,
         ),
         ("Successive massacres leave 42 dead in the province", "Violence against civilians", None),
-        ("The militants control a mountain overlooking the city", "Battles", "Non-state actor overtakes territory"),
-        ("The air force bombs militant hideouts in the north", "Explosions/Remote violence", "Air/drone strike"),
+        (
+            "The militants control a mountain overlooking the city",
+            "Battles",
+            "Non-state actor overtakes territory",
+        ),
+        (
+            "The air force bombs militant hideouts in the north",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
         ("The militants crucify three civilians in the square", "Violence against civilians", "Attack"),
         # A sentence that kills reports violence even when it names a truce.
         ("False truce kills 12 civilians in the city", "Violence against civilians", None),
