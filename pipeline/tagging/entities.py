@@ -277,34 +277,37 @@ def split_headline(title: str | None, body: str | None) -> tuple[str | None, str
 class _Tokens:
     """One document's token attributes as plain lists. ``doc[i]`` builds a new spaCy Token on
     every call, and the rules read each token many times. ``text[i].lower()`` is the token's
-    ``lower_`` (what the blank English vocabulary computes); attributes read only at the edges
-    of a run (``stop``, ``punct``, ``space``) are asked of spaCy when needed."""
+    ``lower_`` (what the blank English vocabulary computes); ``space``, ``stop`` and ``punct``
+    are the token's ``whitespace_``, ``is_stop`` and ``is_punct``, read in one array."""
 
-    __slots__ = ("doc", "doc_text", "idx", "name", "text")
+    __slots__ = ("doc", "doc_text", "idx", "is_punct", "is_stop", "name", "spaces", "text")
 
     def __init__(self, doc: Any, text: str) -> None:
         """``text`` is ``doc.text``, which spaCy would otherwise rebuild token by token."""
-        from spacy.attrs import IDX, SPACY
+        from spacy.attrs import IDX, IS_PUNCT, IS_STOP, SPACY
 
         self.doc = doc
         self.doc_text = text
-        rows: list[list[int]] = doc.to_array([IDX, SPACY]).tolist() if len(doc) else []
+        rows: list[list[int]] = doc.to_array([IDX, SPACY, IS_STOP, IS_PUNCT]).tolist() if len(doc) else []
         self.idx: list[int] = [row[0] for row in rows]
+        self.spaces: list[bool] = [bool(row[1]) for row in rows]
+        self.is_stop: list[bool] = [bool(row[2]) for row in rows]
+        self.is_punct: list[bool] = [bool(row[3]) for row in rows]
         # Tokens tile the text: each is followed by its trailing space, if any, then the next.
         ends = [*self.idx[1:], len(self.doc_text)] if rows else []
         self.text: list[str] = [
-            self.doc_text[start : end - space] for (start, space), end in zip(rows, ends, strict=True)
+            self.doc_text[row[0] : end - row[1]] for row, end in zip(rows, ends, strict=True)
         ]
         self.name: list[bool] = [t[:1].isupper() and _is_name_text(t) for t in self.text]
 
     def space(self, i: int) -> bool:
-        return bool(self.doc[i].whitespace_)
+        return self.spaces[i]
 
     def stop(self, i: int) -> bool:
-        return bool(self.doc[i].is_stop)
+        return self.is_stop[i]
 
     def punct(self, i: int) -> bool:
-        return bool(self.doc[i].is_punct)
+        return self.is_punct[i]
 
     def span_text(self, start: int, end: int) -> str:
         """``doc[start:end].text``."""
