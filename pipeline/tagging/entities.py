@@ -28,6 +28,7 @@ from pipeline.tagging.naming import NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
 from pipeline.tagging.text import fold
+from pipeline.tagging.tokenizing import ChunkTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +349,7 @@ class EntityRecognizer:
         self.nlp = spacy.blank("en")
         self.nlp.add_pipe("sentencizer")
         self.nlp.max_length = 2_000_000
+        self.documents = ChunkTokenizer(self.nlp)  # nlp(text), from cached chunk tokens
         self._actor_by_key: dict[str, Actor] = {}
         self.lower_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.exact_matcher = PhraseMatcher(self.nlp.vocab, attr="ORTH")
@@ -384,7 +386,7 @@ class EntityRecognizer:
         for part_index, part in enumerate(parts):
             if not part:
                 continue
-            doc = self.nlp(part)
+            doc = self.documents(part)
             docs.append((doc, offset, part_index == 0))
             tables[id(doc)] = _Tokens(doc, part)
             offset += len(part) + 2
