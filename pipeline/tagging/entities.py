@@ -289,15 +289,19 @@ class _Tokens:
 
         self.doc = doc
         self.doc_text = text
-        rows: list[list[int]] = doc.to_array([IDX, SPACY, IS_STOP, IS_PUNCT]).tolist() if len(doc) else []
-        self.idx: list[int] = [row[0] for row in rows]
-        self.spaces: list[bool] = [bool(row[1]) for row in rows]
-        self.is_stop: list[bool] = [bool(row[2]) for row in rows]
-        self.is_punct: list[bool] = [bool(row[3]) for row in rows]
+        # One list per attribute: a list per token is some twenty times slower to build.
+        columns: list[list[int]] = (
+            doc.to_array([IDX, SPACY, IS_STOP, IS_PUNCT]).T.tolist() if len(doc) else [[], [], [], []]
+        )
+        self.idx: list[int] = columns[0]
+        self.spaces: list[bool] = [bool(flag) for flag in columns[1]]
+        self.is_stop: list[bool] = [bool(flag) for flag in columns[2]]
+        self.is_punct: list[bool] = [bool(flag) for flag in columns[3]]
         # Tokens tile the text: each is followed by its trailing space, if any, then the next.
-        ends = [*self.idx[1:], len(self.doc_text)] if rows else []
+        ends = [*self.idx[1:], len(self.doc_text)] if self.idx else []
         self.text: list[str] = [
-            self.doc_text[row[0] : end - row[1]] for row, end in zip(rows, ends, strict=True)
+            self.doc_text[start : end - space]
+            for start, space, end in zip(self.idx, columns[1], ends, strict=True)
         ]
         self.name: list[bool] = [t[:1].isupper() and _is_name_text(t) for t in self.text]
 
