@@ -64,6 +64,23 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("this_month", re.compile(r"\b(?:earlier|late|early)? ?this month\b|\blast month\b", re.I)),
     ("in_month", re.compile(rf"\bin\s+(?:early\s+|late\s+|mid-?)?({_MONTH_RE})\b(?:\s+(\d{{4}}))?", re.I)),
 ]
+_DIGITS = tuple("0123456789")
+_MONTH_CUES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+# For each pattern, groups of lower-case cues: every match holds a cue of each group. In an ASCII
+# text (where lower-casing is exactly the patterns' case-insensitivity) a pattern with a group
+# none of whose cues occurs cannot match and is not scanned; most sentences hold no date.
+PATTERN_CUES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "day_month": (_DIGITS, _MONTH_CUES),
+    "month_day": (_MONTH_CUES, _DIGITS),
+    "iso": (_DIGITS,),
+    "weekday": (("day",),),
+    "yesterday": (("yesterday", "last night", "overnight"),),
+    "today": (("today", "this morning", "this afternoon", "this evening", "tonight"),),
+    "days_ago": (("day",), ("ago", "earlier")),
+    "last_week": (("week",),),
+    "this_month": (("this month", "last month"),),
+    "in_month": (("in",), _MONTH_CUES),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +106,10 @@ def find_dates(text: str, published: date) -> list[ResolvedDate]:
     """Every date expression in ``text``, in order of appearance."""
     found: list[ResolvedDate] = []
     taken: list[tuple[int, int]] = []
+    lower = text.lower() if text.isascii() else None
     for kind, pattern in _PATTERNS:
+        if lower is not None and not _has_cues(lower, PATTERN_CUES[kind]):
+            continue
         for match in pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
@@ -100,6 +120,10 @@ def find_dates(text: str, published: date) -> list[ResolvedDate]:
             found.append(ResolvedDate(resolved[0], resolved[1], match.group(0), match.start()))
     found.sort(key=lambda d: d.position)
     return found
+
+
+def _has_cues(lower: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(cue in lower for cue in group) for group in groups)
 
 
 def _resolve(kind: str, m: re.Match[str], published: date) -> tuple[date, DatePrecision] | None:

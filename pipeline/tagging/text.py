@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = "'\u2019\u2018`\u00b4\u02bf\u02be\u2032\""
 _QUOTE_RE = re.compile(f"[{re.escape(_QUOTES)}]")
@@ -12,16 +13,26 @@ _ARTICLES = frozenset(
     ["al", "el", "ar", "as", "ash", "az", "ad", "an", "at", "ath", "ez", "es", "ed", "er", "ul", "adh", "ad-"]
 )
 _VOWELS_RE = re.compile(r"[aeiouyw]")
+_DOUBLES_RE = re.compile(r"(.)\1+")
+# The gazetteer folds the same names over and over (every run of capitalised words is looked up
+# several ways, and the same places recur across articles): keys of names up to this length are
+# remembered, in bounded caches, so that memory stays flat in a long-running process.
+CACHED_KEY_MAX_CHARS = 120
+FOLD_CACHE_SIZE = 32_768
+SKELETON_CACHE_SIZE = 16_384
 
 
 def fold(text: str) -> str:
     """Lower-case ASCII-ish key: accents and quote marks removed, separators collapsed."""
-    if text.isascii():
-        return _SEP_RE.sub(" ", _QUOTE_RE.sub("", text)).strip().lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = _QUOTE_RE.sub("", stripped)
-    return _SEP_RE.sub(" ", stripped).strip().lower()
+    return _cached_fold(text) if len(text) <= CACHED_KEY_MAX_CHARS else _fold(text)
+
+
+def skeleton(text: str) -> str:
+    """A loose key for transliterated names: articles and vowels dropped, doubles collapsed.
+
+    ``Deir ez-Zor``, ``Deir el-Zour`` and ``Dayr az Zawr`` all give ``dr zr``.
+    """
+    return _cached_skeleton(text) if len(text) <= CACHED_KEY_MAX_CHARS else _skeleton(text)
 
 
 def without_article(key: str) -> str:
@@ -31,21 +42,30 @@ def without_article(key: str) -> str:
     return rest if rest and head in _ARTICLES else key
 
 
-def skeleton(text: str) -> str:
-    """A loose key for transliterated names: articles and vowels dropped, doubles collapsed.
+def _fold(text: str) -> str:
+    if text.isascii():
+        return _SEP_RE.sub(" ", _QUOTE_RE.sub("", text)).strip().lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = _QUOTE_RE.sub("", stripped)
+    return _SEP_RE.sub(" ", stripped).strip().lower()
 
-    ``Deir ez-Zor``, ``Deir el-Zour`` and ``Dayr az Zawr`` all give ``dr zr``.
-    """
+
+def _skeleton(text: str) -> str:
     words = [w for w in fold(text).split() if w not in _ARTICLES]
     keys: list[str] = []
     for word in words:
         if len(word) > 3 and word.endswith("h") and word[-2] in "aeiou":
             word = word[:-1]
         head, tail = word[:1], _VOWELS_RE.sub("", word[1:])
-        squeezed = re.sub(r"(.)\1+", r"\1", head + tail)
+        squeezed = _DOUBLES_RE.sub(r"\1", head + tail)
         if squeezed:
             keys.append(squeezed)
     return " ".join(keys)
+
+
+_cached_fold = lru_cache(maxsize=FOLD_CACHE_SIZE)(_fold)
+_cached_skeleton = lru_cache(maxsize=SKELETON_CACHE_SIZE)(_skeleton)
 
 
 def is_latin(text: str) -> bool:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.tagging import tolls
+from pipeline.tagging import dates, tolls
 from pipeline.tagging.entities import Analysis, _Tokens, recognizer
 from pipeline.tagging.incident.triggers import (
     _ARMED_KILLED,
@@ -88,6 +88,48 @@ def test_classify_gives_what_scanning_every_rule_gives() -> None:
     variants = [*sentences, *(s.upper() for s in sentences), *(s.lower() for s in sentences)]
     for sentence in variants:
         assert classify(sentence) == _classify_every_rule(sentence), sentence
+
+
+DATED = [
+    "On 3 March 2015, on March 3rd, on 2015-03-04, last Tuesday, yesterday, last night, overnight.",
+    "Today, this morning, this afternoon, this evening, tonight, earlier today, two days ago.",
+    "A day earlier, last week, earlier this week, a week ago, earlier this month, last month.",
+    "In early May 2015, in mid-June, in Sept 2014, ON THE 5TH OF DECEMBER, MONDAY.",
+]
+
+
+def _find_dates_scanning_every_pattern(text: str, published: date) -> list[dates.ResolvedDate]:
+    """Dates as first found: every pattern scanned."""
+    cues = dict(dates.PATTERN_CUES)
+    try:
+        dates.PATTERN_CUES.update({kind: () for kind in cues})
+        return dates.find_dates(text, published)
+    finally:
+        dates.PATTERN_CUES.update(cues)
+
+
+def test_every_date_match_contains_its_cues() -> None:
+    assert [kind for kind, _ in dates._PATTERNS] == list(dates.PATTERN_CUES)
+    matched = 0
+    for sentence in [*_sentences(), *DATED]:
+        for kind, pattern in dates._PATTERNS:
+            for match in pattern.finditer(sentence):
+                matched += 1
+                found = match.group(0).lower()
+                assert all(any(cue in found for cue in group) for group in dates.PATTERN_CUES[kind]), (
+                    kind,
+                    match,
+                )
+    assert matched > 100
+
+
+def test_find_dates_gives_what_scanning_every_pattern_gives() -> None:
+    sentences = [*_sentences(), *DATED]
+    published = date(2015, 3, 6)
+    for sentence in [*sentences, *(s.upper() for s in sentences), *(s.lower() for s in sentences)]:
+        assert dates.find_dates(sentence, published) == _find_dates_scanning_every_pattern(
+            sentence, published
+        ), sentence
 
 
 def test_every_figure_match_contains_a_figure_word() -> None:
