@@ -770,6 +770,7 @@ class EntityRecognizer:
             prev=prev,
             titled=titled,
             appositive=bool(_APPOSITIVE.match(after_text)),
+            after=tokens.span_text(end, min(sent.end, end + 6)).lower(),
             prev_locative=prev is not None and prev.lower() in LOCATIVE,
             after_place_noun=bool(PLACE_NOUNS.search(before_text)),
             find_rural=lambda: self._rural(tokens, sent, end, before_text),

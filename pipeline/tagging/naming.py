@@ -45,6 +45,7 @@ class NameContext:
     prev: str | None
     titled: bool  # right after a title ("President", "Gen.")
     appositive: bool  # followed by ", a spokesman", ", the governor", ...
+    after: str  # the few words after the run, lower-case (" road where" in "Castello road where")
     prev_locative: bool  # right after "in", "near", "of", ...
     after_place_noun: bool  # after "the town of", "the village of", ...
     # Asked only by the rules that need them (most runs are decided before):
@@ -148,6 +149,25 @@ def route_between_places(c: NameContext) -> _NotAName | None:
     ):
         return NOT_A_NAME
     return None
+
+
+# After a name, words that make it a street or a quarter ("al-Castello road", "al-Mashhad and
+# al-Salhin neighbourhoods"): named like a town, but not that town.
+_STREET_OR_QUARTER = re.compile(
+    r"^\s*(?:and\s+(?:al-|el-)?[\w'\u2019]+\s+)?(?:road|street|highway|avenue|neighbou?rhoods?|quarters?)\b"
+)
+
+
+def street_or_quarter(c: NameContext) -> _NotAName | None:
+    """ "al-Castello road" is not Castello in Spain, nor "al-Mashhad neighbourhood" Mashhad in
+    Iran: a street or quarter written with its Arabic article and named like a town outside the
+    article's countries names no place."""
+    if c.article_lookup is None or not _STREET_OR_QUARTER.match(c.after):
+        return None
+    place = c.place
+    if place is None or place.place.kind != "city" or place.place.country in c.countries:
+        return None
+    return NOT_A_NAME
 
 
 def named_region(c: NameContext) -> Mention | None:
@@ -288,6 +308,7 @@ NAME_RULES: tuple[tuple[str, Rule], ...] = (
     ("geographic feature", geographic_feature),
     ("positional region", positional_region),
     ("route between places", route_between_places),
+    ("street or quarter", street_or_quarter),
     ("named region", named_region),
     ("rural area", rural_area),
     ("known surname", known_surname),

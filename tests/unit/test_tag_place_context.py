@@ -183,3 +183,19 @@ def test_a_division_word_picks_the_country_that_uses_it() -> None:
     """Nigeria and Benin both have a "Plateau": Nigeria's is a state, Benin's a department."""
     found = gazetteer().resolve("Plateau state", [])
     assert found is not None and found.place.country == "NG"
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Shells target al-Castello road where the Russian forces are located",
+        "Casualties in massacres at al-MashHad and al-Salhin neighborhoods carried out by helicopters",
+    ],
+)
+def test_a_street_or_quarter_named_like_a_town_abroad_is_not_that_town(headline: str) -> None:
+    """Not Castello de la Plana in Spain, not Mashhad in Iran."""
+    assert _places(headline) == []
+
+
+def test_a_road_named_after_a_known_town_still_places_it() -> None:
+    assert _places("Gunmen attack shops on Mogadishu road") == [("Mogadishu", "city", "SO")]
