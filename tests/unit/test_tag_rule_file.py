@@ -95,6 +95,43 @@ def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: st
         ("Russian and Turkish troops held a joint patrol near Kobani.", "Strategic developments", "Other"),
         ("A soldier was shot dead by gunmen in Maiduguri.", "Battles", "Armed clash"),
         ("A UN peacekeeper was killed in Bangui.", "Battles", "Armed clash"),
+        # Control, operations, and violence beside a truce word.
+        (
+            "Regime forces take full control on the Bani Zaid neighbourhood",
+            "Battles",
+            "Government regains territory",
+        ),
+        (
+            "The army expands its control in the desert east of Homs",
+            "Battles",
+            "Government regains territory",
+        ),
+        (
+            "The militants impose their control over the town",
+            "Battles",
+            "Non-state actor overtakes territory",
+        ),
+        ("The rebels control the last village on the road", "Battles", "Non-state actor overtakes territory"),
+        ("The SDF continue their military operations against ISIS", "Battles", "Armed clash"),
+        (
+            "Helicopters of the regime bomb Daraya with barrels of explosives",
+            "Explosions/Remote violence",
+            None,
+        ),
+        ("Successive massacres leave 42 dead in the province", "Violence against civilians", None),
+        (
+            "The militants control a mountain overlooking the city",
+            "Battles",
+            "Non-state actor overtakes territory",
+        ),
+        (
+            "The air force bombs militant hideouts in the north",
+            "Explosions/Remote violence",
+            "Air/drone strike",
+        ),
+        ("The militants crucify three civilians in the square", "Violence against civilians", "Attack"),
+        # A sentence that kills reports violence even when it names a truce.
+        ("False truce kills 12 civilians in the city", "Violence against civilians", None),
     ],
 )
 def test_riots_strategic_developments_and_armed_victims(
@@ -193,55 +230,6 @@ def test_more_ways_of_reporting_an_incident(sentence: str, event_type: str) -> N
 def test_an_arrest_is_an_arrest_and_a_warrant_is_not(sentence: str, arrest: bool) -> None:
     trigger = classify(sentence)
     assert (trigger is not None and trigger.sub_event_type == "Arrests") is arrest
-
-
-@pytest.mark.parametrize(
-    ("sentence", "event_type", "sub_type"),
-    [
-        (
-            "Regime forces take full control on the Bani Zaid neighbourhood",
-            "Battles",
-            "Government regains territory",
-        ),
-        (
-            "The army expands its control in the desert east of Homs",
-            "Battles",
-            "Government regains territory",
-        ),
-        (
-            "The militants impose their control over the town",
-            "Battles",
-            "Non-state actor overtakes territory",
-        ),
-        ("The rebels control the last village on the road", "Battles", "Non-state actor overtakes territory"),
-        ("The SDF continue their military operations against ISIS", "Battles", "Armed clash"),
-        (
-            "Helicopters of the regime bomb Daraya with barrels of explosives",
-            "Explosions/Remote violence",
-            None,
-        ),
-        ("Successive massacres leave 42 dead in the province", "Violence against civilians", None),
-        (
-            "The militants control a mountain overlooking the city",
-            "Battles",
-            "Non-state actor overtakes territory",
-        ),
-        (
-            "The air force bombs militant hideouts in the north",
-            "Explosions/Remote violence",
-            "Air/drone strike",
-        ),
-        ("The militants crucify three civilians in the square", "Violence against civilians", "Attack"),
-        # A sentence that kills reports violence even when it names a truce.
-        ("False truce kills 12 civilians in the city", "Violence against civilians", None),
-    ],
-)
-def test_control_operations_and_violence_beside_a_truce(
-    sentence: str, event_type: str, sub_type: str | None
-) -> None:
-    trigger = classify(sentence)
-    assert trigger is not None and trigger.event_type == event_type
-    assert sub_type is None or trigger.sub_event_type == sub_type
 
 
 @pytest.mark.parametrize(

@@ -74,20 +74,26 @@ def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country
             named.append(actor.name)
         if not establishing or not country_name:
             continue
+        spans = [(m.start(), m.end()) for name in names for m in re.finditer(re.escape(name), text)]
         for generic_actor in GENERIC_ACTORS:
-            found = _generic_party(generic_actor, text, names, gaz, country_name)
+            found = _generic_party(generic_actor, text, names, spans, gaz, country_name)
             if found is not None:
                 generic.append(found)
     return list(dict.fromkeys([*named, *generic]))
 
 
 def _generic_party(
-    generic_actor: GenericActor, text: str, names: list[str], gaz: Gazetteer, country_name: str
+    generic_actor: GenericActor,
+    text: str,
+    names: list[str],
+    spans: list[tuple[int, int]],
+    gaz: Gazetteer,
+    country_name: str,
 ) -> str | None:
     """The actor the first fitting mention of a generic word stands for: never a word inside a
-    named actor or a speaker; for a state's forces, never one a non-state qualifier or a named
-    group owns ("Houthi forces"), and, for weapons, only one a country or a state owns."""
-    spans = [(m.start(), m.start() + len(name)) for name in names for m in re.finditer(re.escape(name), text)]
+    named actor (``spans``: where the ``names`` are in ``text``) or a speaker; for a state's
+    forces, never one a non-state qualifier or a named group owns ("Houthi forces"), and, for
+    weapons, only one a country or a state owns."""
     for match in generic_actor.pattern.finditer(text):
         start, end = match.span()
         if _speaker(text, start, end) or any(a <= start and end <= b for a, b in spans):
