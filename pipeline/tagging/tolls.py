@@ -104,7 +104,7 @@ DEATH_BEFORE = re.compile(
     rf"toll (?:(?:now|has|had|later|then)\s+)?(?:rose|climbed|increased|jumped|reached|stood|stands|"
     rf"has risen|risen|rose to)(?:\s+to|\s+at)?|"
     rf"dead numbered|"
-    rf"bodies of|the deaths? of|the killing of|killed at least|massacred|executed|executes|execute|"
+    rf"bodies of|(?:the )?deaths? of|(?:the )?killings? of|killed at least|massacred|executed|executes|execute|"
     rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"

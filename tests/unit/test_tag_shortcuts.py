@@ -23,6 +23,7 @@ from pipeline.tagging.incident.triggers import (
     VAC,
     Trigger,
     classify,
+    is_accident,
 )
 from pipeline.tagging.tagger import Tagger
 
@@ -42,6 +43,10 @@ EXTRA = [
     "A mob lynched a man accused of theft.",
     "The weather was fine and the market reopened.",
     "Rally organisers said thousands marched through the capital.",
+    "Ukrainian drones struck an oil depot; a kamikaze drone hit a substation.",
+    "Unknown assailants set fire to a church; protesters torched the governor's office.",
+    "A gas cylinder explosion at a fireworks factory killed 12 workers.",
+    "Security forces arrested 11 suspected members of the group.",
 ]
 
 
@@ -62,7 +67,7 @@ def _classify_every_rule(sentence: str) -> Trigger | None:
         match = pattern.search(sentence)
         if match and (best is None or priority > best.priority):
             best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
-    if best is None:
+    if best is None or is_accident(sentence, best):
         return None
     armed = (_KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence)) and not (
         _CIVILIAN_VICTIMS.search(sentence)

@@ -199,15 +199,23 @@ def title_matches(
     return not far(place, group.place)
 
 
+def concrete(trig: Trigger) -> bool:
+    """Whether a strategic development is an act on the ground (an arrest, a handover, a
+    demolition) rather than a truce or agreement, which a headline names mostly as the
+    background of the fighting it reports ("the truce completes its 26th day with breaches")."""
+    return trig.sub_event_type != "Agreement"
+
+
 def merge_title(analysis: Analysis, groups: list[Group]) -> None:
     """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
-    only when no body incident matches it."""
+    only when no body incident matches it. A strategic development (an arrest, a handover) stands
+    only in a headline with no incident at all: beside violence it is the story's background."""
     for sentence in analysis.sentences:
         if not sentence.is_title:
             continue
         for clause in (c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()):
             trig = classify(clause)
-            if trig is None or trig.event_type == STRATEGIC:
+            if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
                 continue
             if no_event(clause, trig):
                 continue

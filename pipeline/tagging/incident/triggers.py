@@ -85,12 +85,13 @@ _BY_PRIORITY = tuple(
     )
 )
 # The armed side is the victim: the object of the verb ("killed two soldiers", "militants kill a
-# U.N. peacekeeper"; not the perpetrator after "by" nor a word past a colon or another victim),
-# or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
+# U.N. peacekeeper"; not the perpetrator after "by", nor a word past a colon or another victim,
+# nor the subject of a clause after "as", "when" or "after": "three killed as bandits raid a
+# village"), or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
 # before "killed" without civilians after it ("soldiers killed 30 people" is not).
 _KILLED_ARMED = re.compile(
     rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*|neutrali[sz]\w*)\b"
-    rf"(?:(?!\bby\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
+    rf"(?:(?!\b(?:by|as|when|while|after)\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
     re.I,
 )
 _ARMED_KILLED = re.compile(
@@ -111,10 +112,31 @@ _ATTACK_ON_ARMED = re.compile(
     rf"(?:the\s+)?(?:[\w'\u2019-]+\s+){{0,2}}?{_SECURITY}\b",
     re.I,
 )
-_CIVILIAN_VICTIMS = re.compile(r"\bcivilians?\b|\bvillagers\b|\bworshippers\b", re.I)
+# Victims who are civilians by what they do: with one of them named, a killing stays an attack
+# on civilians ("insurgents killed 12 farmers"). "people" and "men" say nothing of that.
+_CIVILIAN_VICTIMS = re.compile(
+    r"\b(?:civilians?|villagers?|worshippers|residents|farmers|students|pupils|schoolchildren|"
+    r"children|women|passengers|traders|fishermen|pilgrims|mourners|shoppers|teachers|"
+    r"journalists|doctors|nurses|aid workers|refugees|displaced)\b",
+    re.I,
+)
 
 
 _NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
+_ACCIDENTS = re.compile(trigger_rules().vocabularies["accidents"], re.I)
+_WEAPONS = re.compile(trigger_rules().vocabularies["weapons"], re.I)
+# Triggers that name an explosion and nothing of its cause.
+_BARE_EXPLOSION = re.compile(r"(?:(?:coal )?mine )?(?:explosions?|blasts?|exploded)", re.I)
+
+
+def is_accident(sentence: str, trig: Trigger) -> bool:
+    """Whether the trigger is an explosion the sentence calls an accident ("gas cylinder
+    explosion", "blast at a fireworks factory") and no weapon is named."""
+    return (
+        _BARE_EXPLOSION.fullmatch(trig.text) is not None
+        and _ACCIDENTS.search(sentence) is not None
+        and _WEAPONS.search(sentence) is None
+    )
 
 
 def _without_figures_of_speech(sentence: str) -> str:
@@ -139,10 +161,11 @@ def _figure_of_speech_at(sentence: str, trig: Trigger) -> bool:
 
 # Strategic developments are not violent: a sentence that also kills ("False truce kills 12
 # civilians") reports the violence.
-_KILLS = re.compile(r"\b(?:kill(?:s|ed|ing)?|dead|died|massacre[sd]?|slain|shot dead)\b", re.I)
+_KILLS = re.compile(r"\b(?:kill(?:s|ed|ing|ings)?|dead|died|massacre[sd]?|slain|shot dead)\b", re.I)
 # ... but not a killing someone is arrested or tried for ("men suspected of killing a trader").
 _CHARGED_WITH = re.compile(
-    r"\b(?:suspected|accused|charged|convicted|sentenced|guilty|tried|arrested|detained|wanted)\b[^.;]{0,25}$",
+    r"\b(?:suspect(?:s|ed)?|accused|charged|convicted|sentenced|guilty|tried|arrest(?:s|ed)?|"
+    r"detain(?:s|ed)?|wanted)\b[^.;]{0,25}$",
     re.I,
 )
 
@@ -174,6 +197,8 @@ def classify(sentence: str) -> Trigger | None:
         best = _first_rule(sentence)
         if best is None:
             return None
+    if is_accident(sentence, best):
+        return None
     if best.event_type == STRATEGIC and _kills(sentence):
         best = _first_rule(sentence, violent_only=True) or best
     # An attack whose victims are armed is a battle, one on civilians stays an attack.

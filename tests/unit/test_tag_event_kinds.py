@@ -1,0 +1,102 @@
+"""Kinds of event the trigger rules tell apart: accidents from attacks, arson from riots, armed
+from civilian victims, and a strategic development that is a headline's whole story.
+
+The sentences are written for these tests in the style of wire reports; they name no real event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging.incident import BATTLES, EXPLOSIONS, RIOTS, STRATEGIC, VAC, classify
+from pipeline.tagging.tagger import Tagger
+
+PUBLISHED = date(2022, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "sub_event_type"),
+    [
+        ("Ukrainian drones struck an oil depot in the region overnight.", EXPLOSIONS, "Air/drone strike"),
+        ("A kamikaze drone hit a power station near the city.", EXPLOSIONS, "Air/drone strike"),
+        # Arson: a riot when a crowd does it, property destruction otherwise.
+        (
+            "Unknown assailants set fire to a church in the village.",
+            STRATEGIC,
+            "Looting/property destruction",
+        ),
+        ("Protesters set fire to the governor's office after the vote.", RIOTS, "Violent demonstration"),
+        # Victims civilian by what they do keep the killing an attack on civilians.
+        ("Insurgents killed 12 farmers in the district on Monday.", VAC, "Attack"),
+        ("Gunmen killed five students and a teacher at the college.", VAC, "Attack"),
+        # Armed victims make it a battle, plural officers as much as one policeman.
+        ("Two police officers were shot dead by unidentified gunmen.", BATTLES, "Armed clash"),
+        ("Security forces arrested 11 suspected members of the cell.", STRATEGIC, "Arrests"),
+        # A killing in the sentence outranks the arrest beside it.
+        ("Troops killed 10 militants and arrested five others.", BATTLES, "Armed clash"),
+    ],
+)
+def test_event_kinds(sentence: str, event_type: str, sub_event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None, sentence
+    assert (trigger.event_type, trigger.sub_event_type) == (event_type, sub_event_type)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Explosion at fireworks factory kills 12 in the south",
+        "A gas cylinder blast killed four people in a restaurant.",
+        "Coal mine explosion kills 20 miners",
+        "A boiler exploded at the textile plant, injuring nine workers.",
+    ],
+)
+def test_accidental_explosions_are_no_incident(sentence: str) -> None:
+    assert classify(sentence) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "sub_event_type"),
+    [
+        ("A bomb exploded near a gas station, killing three.", "Remote explosive/landmine/IED"),
+        (
+            "Militants attacked a chemical plant; an explosion killed two guards.",
+            "Remote explosive/landmine/IED",
+        ),
+    ],
+)
+def test_a_weapon_keeps_an_explosion_an_attack(sentence: str, sub_event_type: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None
+    assert (trigger.event_type, trigger.sub_event_type) == (EXPLOSIONS, sub_event_type)
+
+
+def _headline_incidents(title: str, text: str | None = None) -> list[tuple[str, str]]:
+    result = Tagger().tag(title, text, PUBLISHED, "event-kinds", fuse=False)
+    return [(i.event_type, i.sub_event_type) for i in result.incidents]
+
+
+def test_a_headline_arrest_is_an_incident_of_its_own() -> None:
+    assert _headline_incidents("Iraqi forces arrest Islamic State commander in Mosul") == [
+        (STRATEGIC, "Arrests")
+    ]
+
+
+def test_an_arrest_for_a_killing_is_the_arrest() -> None:
+    assert _headline_incidents("Police arrest suspect in killing of journalist in Lagos") == [
+        (STRATEGIC, "Arrests")
+    ]
+
+
+def test_a_headline_truce_is_no_incident() -> None:
+    assert _headline_incidents("The truce completes its 26th day with breaches across the north") == []
+
+
+def test_a_headline_arrest_beside_body_violence_adds_nothing() -> None:
+    incidents = _headline_incidents(
+        "Police arrest two men in Lagos",
+        "Gunmen killed three traders at a market in Lagos on Saturday, police said.",
+    )
+    assert incidents == [(VAC, "Attack")]
