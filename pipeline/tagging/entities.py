@@ -88,6 +88,16 @@ PLACE_SUFFIXES = {
     "county": "county",
     "prefecture": "prefecture",
 }
+# Second-order divisions written after a town's name with capitals: not part of the name.
+DISTRICT_WORDS = (
+    ("local", "government", "area"),
+    ("local", "government", "council"),
+    ("local", "government"),
+    ("lga",),
+    ("district",),
+    ("sub-district",),
+    ("subdistrict",),
+)
 PLURAL_PLACE_SUFFIXES = {
     "provinces": "province",
     "governorates": "governorate",
@@ -695,6 +705,7 @@ class EntityRecognizer:
             stop = j
             while stop > start and (text[stop - 1] == "-" or text[stop - 1].lower() in PARTICLES):
                 stop -= 1
+            stop = self._without_district_word(tokens, start, stop)
             if stop > start:
                 if (stop - start == 1 and text[start] in self.words.common) or (
                     stop - start == 1 and self.gazetteer.is_demonym(text[start])
@@ -703,6 +714,20 @@ class EntityRecognizer:
                 else:
                     yield start, stop
             i = max(j, i + 1)
+
+    def _without_district_word(self, tokens: _Tokens, start: int, stop: int) -> int:
+        """Where a run ends without a trailing district word: "Bassa LGA" and "Kajuru Local
+        Government Area" name the towns "Bassa" and "Kajuru". The word stays when the whole is a
+        known name or the rest is no place ("Irving Independent School District")."""
+        words = [t.lower() for t in tokens.text[start:stop]]
+        for suffix in DISTRICT_WORDS:
+            n = len(suffix)
+            if len(words) > n and tuple(words[-n:]) == suffix:
+                if self.gazetteer.candidates(tokens.span_text(start, stop))[0]:
+                    return stop
+                town, _ = self.gazetteer.candidates(tokens.span_text(start, stop - n))
+                return stop - n if town else stop
+        return stop
 
     def _whole_name(self, run: str, length: int) -> bool:
         """Whether a headline run keeps its first word: a country ("Central African Republic")

@@ -199,3 +199,27 @@ def test_a_street_or_quarter_named_like_a_town_abroad_is_not_that_town(headline:
 
 def test_a_road_named_after_a_known_town_still_places_it() -> None:
     assert _places("Gunmen attack shops on Mogadishu road") == [("Mogadishu", "city", "SO")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen killed five people in Kajuru LGA of Kaduna State.",
+        "Gunmen killed five people in Kajuru Local Government Area of Kaduna State.",
+    ],
+)
+def test_a_district_word_after_a_town_is_not_part_of_its_name(sentence: str) -> None:
+    analysis = recognizer().analyse(None, sentence)
+    places = [(m.text, m.place.place.country) for m in analysis.mentions if m.place is not None]
+    assert ("Kajuru", "NG") in places
+
+
+def test_of_a_container_and_the_place_inside_it_the_place_inside_is_the_incident_s() -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag("Gunmen kill five in Kaduna's Kajuru", None, date(2022, 5, 1), "x", fuse=False)
+    (incident,) = result.incidents
+    assert incident.location is not None
+    assert incident.location["name"] == "Kajuru"

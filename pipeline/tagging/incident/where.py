@@ -69,7 +69,7 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     """Most specific place in a sentence that could be an event's place, preferring one after a
     locative preposition."""
     rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
-    scored: list[tuple[int, int, ResolvedPlace]] = []
+    scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
     for order, m in enumerate(mentions):
         assert m.place is not None
@@ -80,11 +80,22 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
         if not could_be_event_place(m, sentence):
             continue
         locative = after_locative(sentence, m.text)
-        scored.append((rank[m.place.precision] - (1 if locative else 0), order, m.place))
+        container = possessive(sentence, m.text)
+        scored.append((rank[m.place.precision] - (1 if locative else 0), container, order, m.place))
     if not scored:
         return None
-    scored.sort(key=lambda s: (s[0], s[1]))
-    return scored[0][2]
+    scored.sort(key=lambda s: (s[0], s[1], s[2]))
+    return scored[0][3]
+
+
+_POSSESSIVE_AFTER = re.compile(r"^['\u2019]s\s+[A-Z]")
+
+
+def possessive(sentence: str, mention: str) -> bool:
+    """Whether a place is named as the container of the next ("Kaduna's Kajuru", "Plateau's
+    Bassa"): of two equally specific places, the one inside wins."""
+    position = find_in(sentence, mention)
+    return bool(_POSSESSIVE_AFTER.match(sentence[position + len(mention) :]))
 
 
 _RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
