@@ -225,7 +225,9 @@ def test_of_a_container_and_the_place_inside_it_the_place_inside_is_the_incident
     assert incident.location["name"] == "Kajuru"
 
 
-@pytest.mark.parametrize(("name", "seat"), [("Ituri", "Bunia"), ("Tshopo", "Kisangani"), ("Tanganyika", "Kalemie")])
+@pytest.mark.parametrize(
+    ("name", "seat"), [("Ituri", "Bunia"), ("Tshopo", "Kisangani"), ("Tanganyika", "Kalemie")]
+)
 def test_the_dr_congo_s_provinces_have_their_2015_names(name: str, seat: str) -> None:
     (place,) = _places(f"Militia attack in {name} province kills five")
     assert place == (name, "admin1", "CD")
