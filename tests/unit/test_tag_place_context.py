@@ -234,3 +234,20 @@ def test_the_dr_congo_s_provinces_have_their_2015_names(name: str, seat: str) ->
     gaz = gazetteer()
     (town, *_), _ = gaz.candidates(seat)
     assert gaz.regions[town.admin1].name == name
+
+
+def test_a_dateline_town_yields_to_the_place_the_sentence_names() -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    body = (
+        "KADUNA, Nigeria (Reuters) - Gunmen killed at least 12 people in an overnight raid on a "
+        "village in northwest Nigeria's Kaduna state, police said on Monday.\n\n"
+        "The attackers opened fire on residents of a village in Zaria local government area late "
+        "on Sunday, a police spokesman said."
+    )
+    result = Tagger().tag("Gunmen kill 12 in Nigerian village", body, date(2023, 3, 6), "x", fuse=False)
+    (incident,) = result.incidents
+    assert incident.fatalities == 12
+    assert incident.location is not None and incident.location["country_code"] == "NG"

@@ -65,12 +65,29 @@ def could_be_event_place(mention: Mention, sentence: str) -> bool:
     return not (_PARTY_BEFORE.search(before) or _PARTY_AFTER.match(after))
 
 
+# A wire dateline: "KADUNA, Nigeria (Reuters) - ", "BAGHDAD (AP) — ", "Mogadishu, Somalia: ".
+DATELINE = re.compile(
+    r"^\s*[A-Z][\w'\u2019 .-]{1,40}?(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s*"
+    r"(?:\([^)]{1,40}\)\s*)?(?:\u2014|\u2013|-|:)\s"
+)
+
+
+def dateline_end(sentence: str) -> int:
+    """Where a sentence's dateline ends (0 for none)."""
+    match = DATELINE.match(sentence)
+    return match.end() if match else 0
+
+
 def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     """Most specific place in a sentence that could be an event's place, preferring one after a
-    locative preposition."""
+    locative preposition. The dateline's town is where the report was filed: it is the event's
+    place only when the sentence names no other."""
     rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
     scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
+    filed_at = dateline_end(sentence)
+    if filed_at and any(find_in(sentence, m.text) >= filed_at for m in mentions):
+        mentions = [m for m in mentions if find_in(sentence, m.text) >= filed_at]
     for order, m in enumerate(mentions):
         assert m.place is not None
         # Mentions are located by their text, so a repeated one scores as its first occurrence.
