@@ -41,3 +41,41 @@ def test_ways_of_stating_an_earlier_figure(sentence: str, current: int, history:
 
 def test_a_rise_in_a_percentage_is_no_toll() -> None:
     assert tolls.figures("Exports were up from 18 percent.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "deaths"),
+    [
+        (
+            "The death toll from a bombing at a mosque in the capital during evening prayers rose "
+            "to 21 on Thursday, police said.",
+            21,
+        ),
+        ("The death toll from Wednesday's bombing, the deadliest this year, has climbed to 33.", 33),
+    ],
+)
+def test_a_toll_that_rises_far_from_its_noun(sentence: str, deaths: int) -> None:
+    (figure,) = tolls.figures(sentence)
+    assert (figure.kind, figure.value, figure.earlier) == ("deaths", deaths, False)
+
+
+def test_a_headline_s_risen_toll_replaces_the_earlier_count_of_the_body() -> None:
+    body = (
+        "The explosion tore through a mosque in the capital on Wednesday evening. Police had "
+        "earlier said 10 people were killed and 27 wounded."
+    )
+    title = "Death toll in Kabul mosque bombing rises to 21"
+    result = Tagger().tag(title, body, date(2022, 8, 18), "k", fuse=False)
+    (incident,) = result.incidents
+    assert incident.fatalities == 21
+    assert incident.date == date(2022, 8, 17)
+
+
+def test_the_day_a_toll_rose_is_not_the_day_of_the_event() -> None:
+    body = (
+        "The death toll from a bombing at a mosque in Kabul rose to 21 on Thursday, police said. "
+        "The explosion tore through the mosque on Wednesday evening."
+    )
+    result = Tagger().tag(None, body, date(2022, 8, 18), "k", fuse=False)
+    (incident,) = result.incidents
+    assert incident.date == date(2022, 8, 17)

@@ -46,6 +46,10 @@ class Group:
     def deaths(self) -> set[int]:
         return {f.value for f in self.figures if f.kind == "deaths"}
 
+    def current_deaths(self) -> set[int]:
+        """The death figures not given as an earlier count ("had earlier said 10")."""
+        return {f.value for f in self.figures if f.kind == "deaths" and not f.earlier}
+
 
 def violent(group: Group) -> bool:
     return any(t.event_type != STRATEGIC for t, _ in group.triggers)
@@ -97,17 +101,27 @@ ANTECEDENT = re.compile(
 
 def event_date(text: str, published: date) -> ResolvedDate | None:
     """The sentence's event date: the first one not attached to a reporting verb
-    ("told reporters Tuesday that the attack late Sunday..." gives Sunday)."""
+    ("told reporters Tuesday that the attack late Sunday..." gives Sunday) nor to a revised
+    count ("the toll rose to 21 on Thursday" gives none)."""
     dates = [d for d in find_dates(text, published) if d.precision != "publication"]
     antecedent = ANTECEDENT.search(text)
     if antecedent is not None:
         # "The bombardment comes after rebels shot down a jet on Saturday": Saturday is the date
         # of what came before, not of the bombardment.
         dates = [d for d in dates if d.position < antecedent.start()]
+    dates = [d for d in dates if not TOLL_REVISED.search(text[max(0, d.position - LOOK_BEFORE) : d.position])]
     for item in dates:
         if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
             return item
     return dates[0] if dates else None
+
+
+# "The death toll ... rose to 21 on Thursday": the day of the count, not of the event.
+TOLL_REVISED = re.compile(
+    r"\b(?:rose|rises|risen|climbed|climbs|increased|increases|jumped|jumps|reached|reaches)"
+    r"(?:\s+to)?\s+[\w,]+\s+(?:\w+\s+)?(?:on\s+|by\s+|late\s+|early\s+)?$",
+    re.I,
+)
 
 
 # -- references back to an incident already reported ---------------------------------------------
@@ -229,7 +243,9 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
             ]
             if matching:
                 target = matching[0]
-                if not target.deaths():
+                # A headline's current toll completes a body that gives only an earlier one
+                # ("Death toll rises to 21" over "police had earlier said 10 were killed").
+                if not target.current_deaths():
                     target.figures.extend(figs)
                 if target.place is None and place is not None:
                     target.place = place
