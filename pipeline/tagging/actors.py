@@ -117,7 +117,10 @@ _MILITARY = (
 )
 # Weapons and aircraft name no party by themselves: whose drone hit Odesa, or whose warplanes
 # bombed Raqqa, is not the country it happened in.
-_MILITARY_EQUIPMENT = r"(?:warplanes|jets|aircraft|artillery|helicopters?|drones?)"
+_MILITARY_EQUIPMENT = (
+    r"(?:warplanes|jets|aircraft|artillery|helicopters?|drones?|missiles?|rockets?|shelling|"
+    r"air ?strikes?|air defen[cs]es?|tanks?|gunboats?|warships?)"
+)
 _POLICE = r"(?:police|policemen|police officers|police officer|gendarmes|gendarmerie|riot police)"
 
 

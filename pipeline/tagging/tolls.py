@@ -127,7 +127,7 @@ INJURY_BEFORE = re.compile(
     re.I,
 )
 DEATH_SINGLE = re.compile(
-    r"\b(?P<num>an?|one)\s+(?:[a-z-]+\s+){0,2}?(?:man|woman|child|boy|girl|soldier|civilian|"
+    r"\b(?P<num>an?|one)\s+(?:[\w-]+\s+){0,2}?(?:man|woman|child|boy|girl|soldier|civilian|"
     r"policeman|police officer|officer|journalist|person|resident|student|worker|fighter|"
     r"militant|protester|demonstrator|teenager|farmer|doctor)\s+(?:was|has been|had been|were)\s+"
     r"(?:\w+\s+)?(?:killed|shot dead|slain|beheaded|executed)\b",
@@ -179,10 +179,10 @@ CLAIMED_LIVES = re.compile(
     rf"(?:[A-Za-z'\u2019-]+\s+){{0,2}}?(?:lives|people|persons|civilians|victims)\b",
     re.I,
 )
-# "killed a teacher", "executes a man": one victim named after the verb.
+# "killed a teacher", "executes a man", "killed a 62-year-old man": one victim named after the verb.
 KILLED_ONE = re.compile(
     rf"\b(?:killed|killing|kills|kill|shot dead|executed|executes|execute|executing|beheaded|"
-    rf"assassinated|assassinates)\s+(?P<num>an?|one)\s+(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIM}\b",
+    rf"assassinated|assassinates)\s+(?P<num>an?|one)\s+(?:[\w'\u2019-]+\s+){{0,2}}?{_VICTIM}\b",
     re.I,
 )
 # "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a

@@ -82,3 +82,15 @@ def test_armed_men_killed_by_troops_are_a_battle(headline: str, event_type: str)
     analysis = recognizer().analyse(headline, None)
     (incident,) = extract(analysis, date(2022, 5, 1), "a")
     assert incident.event_type == event_type
+
+
+@pytest.mark.parametrize(
+    ("headline", "actors"),
+    [
+        ("Russian missiles struck residential buildings in Kharkiv", ["Military Forces of Russia"]),
+        ("Ukrainian rockets hit Donetsk city", ["Military Forces of Ukraine"]),
+        ("Missiles hit Kyiv overnight", []),
+    ],
+)
+def test_a_missile_names_its_owner_only(headline: str, actors: list[str]) -> None:
+    assert _actors(headline) == actors

@@ -79,3 +79,19 @@ def test_the_day_a_toll_rose_is_not_the_day_of_the_event() -> None:
     result = Tagger().tag(None, body, date(2022, 8, 18), "k", fuse=False)
     (incident,) = result.incidents
     assert incident.date == date(2022, 8, 17)
+
+
+def test_a_victim_described_by_age_is_counted() -> None:
+    (figure,) = tolls.figures("Russian artillery shelling killed a 62-year-old man in the village.")
+    assert (figure.kind, figure.value) == ("deaths", 1)
+
+
+def test_an_event_of_another_year_is_no_part_of_the_article_s_incident() -> None:
+    body = (
+        "Russian missiles struck residential buildings in Kharkiv early on Saturday, killing four "
+        "people. Last year, a Russian missile strike on a Kharkiv apartment block killed 10 people."
+    )
+    result = Tagger().tag(None, body, date(2023, 5, 27), "h", fuse=False)
+    (incident,) = result.incidents
+    assert incident.fatalities == 4
+    assert len(incident.evidence) == 1

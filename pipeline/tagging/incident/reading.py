@@ -37,7 +37,7 @@ from pipeline.tagging.incident.model import (
     Incident,
     incident_id_for,
 )
-from pipeline.tagging.incident.triggers import WEAK_REFERENCE, Trigger, classify, no_event
+from pipeline.tagging.incident.triggers import WEAK_REFERENCE, Trigger, classify, is_history, no_event
 from pipeline.tagging.incident.where import (
     article_fallback_place,
     best_place,
@@ -116,6 +116,8 @@ class Reader:
         place = best_place(mentions, text)
         if place is None or place.precision in ("admin1", "country"):
             place = division_capital(self.analysis, index, text, place) or place
+        if trig is not None and is_history(text, trig, self.published.year):
+            return None
         if trig is not None and no_event(text, trig) and not figs:
             trig = None
         return Unit(index, text, trig, figs, explicit, place, own_clause)

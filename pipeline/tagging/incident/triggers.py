@@ -35,6 +35,23 @@ NO_EVENT = re.compile(
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
+# An event of another year: "Last year, a missile strike ... killed 10", "two years ago".
+HISTORY = re.compile(
+    r"\b(?:\w+-century|centur(?:y|ies) ago|(?:last|previous) year|(?:years|decades) ago|"
+    r"in (?:19|20)\d\d)\b",
+    re.I,
+)
+
+
+def is_history(text: str, trig: Trigger, published_year: int) -> bool:
+    """Whether the words before the trigger place its event in another year: its figures are
+    history too ("Last year, a Russian missile strike on the city killed 10 people")."""
+    before = text[: trig.position]
+    for match in HISTORY.finditer(before):
+        year = match.group(0)[-4:]
+        if not year.isdigit() or int(year) < published_year:
+            return True
+    return False
 # A condemnation names an event only when it says when it happened: "condemns the attack this
 # morning at a market in Baghdad" reports one, "condemned attacks on civilians" does not.
 _CONDEMNATION = re.compile(r"\bcondemn(?:ed|s|ing)?\b", re.I)
