@@ -100,3 +100,36 @@ def test_a_headline_arrest_beside_body_violence_adds_nothing() -> None:
         "Gunmen killed three traders at a market in Lagos on Saturday, police said.",
     )
     assert incidents == [(VAC, "Attack")]
+
+
+def test_a_trial_for_an_old_massacre_is_no_incident() -> None:
+    body = (
+        "A court on Friday sentenced a former militia commander to life in prison for his role in "
+        "a 2014 massacre in which at least 60 civilians were killed in the town of Guen. "
+        "Prosecutors said fighters under his command attacked a mission where civilians had "
+        "sought refuge."
+    )
+    assert _headline_incidents("Court jails former militia leader over massacre", body) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "incidents"),
+    [
+        ("In 2019, a car bomb killed 12 people at the market.", 0),
+        ("The group, founded in 2009, attacked an army base on Monday, killing 5 soldiers.", 1),
+        ("Gunmen killed 5 villagers on Monday in the town where the 2014 massacre took place.", 1),
+    ],
+)
+def test_an_event_of_another_year_is_background(sentence: str, incidents: int) -> None:
+    result = Tagger().tag(None, sentence, date(2023, 9, 15), "history", fuse=False)
+    assert len(result.incidents) == incidents
+
+
+def test_a_protest_whose_demonstrators_turn_violent_is_a_riot() -> None:
+    body = (
+        "Thousands of protesters marched through the capital on Tuesday, and police fired tear gas "
+        "to disperse them. Demonstrators threw stones at officers and several shops were looted."
+    )
+    assert _headline_incidents("Protest over tax rises in the capital", body) == [
+        (RIOTS, "Violent demonstration")
+    ]

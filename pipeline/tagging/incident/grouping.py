@@ -10,11 +10,13 @@ from datetime import date
 
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
-from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, STRATEGIC
+from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC
 from pipeline.tagging.incident.triggers import Trigger, classify, no_event
 from pipeline.tagging.incident.where import best_place, far, sentence_places
 from pipeline.tagging.places import ResolvedPlace
 from pipeline.tagging.tolls import Figure, current_and_history, figures
+
+EXCESSIVE_FORCE = "Excessive force against protesters"
 
 
 @dataclass
@@ -37,7 +39,14 @@ class Group:
 
         violent = [t for t in self.triggers if t[0].event_type != STRATEGIC]
         pool = violent or self.triggers
-        return max(pool, key=weight)[0]
+        best = max(pool, key=weight)[0]
+        if best.event_type == PROTESTS and best.sub_event_type != EXCESSIVE_FORCE:
+            # A protest whose demonstrators turn violent ("threw stones", "shops were looted")
+            # is a riot, however the article opened.
+            riots = [t for t in pool if t[0].event_type == RIOTS]
+            if riots:
+                return max(riots, key=weight)[0]
+        return best
 
     @property
     def event_type(self) -> str:
@@ -196,9 +205,10 @@ TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
 def title_matches(
     group: Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None, *, by_toll: bool = True
 ) -> bool:
-    """A headline clause repeats a body incident: same type (any type for a bare "attack"),
-    compatible toll (when ``by_toll``) and place."""
-    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY:
+    """A headline clause repeats a body incident: same type (any type for a bare "attack", and
+    a protest for one that turned into a riot), compatible toll (when ``by_toll``) and place."""
+    escalated = trig.event_type == PROTESTS and group.event_type == RIOTS
+    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY and not escalated:
         return False
     deaths = {f.value for f in figs if f.kind == "deaths" and not f.vague}
     if by_toll and deaths and group.deaths() and not deaths & group.deaths():

@@ -35,21 +35,34 @@ NO_EVENT = re.compile(
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
-# An event of another year: "Last year, a missile strike ... killed 10", "two years ago".
+# An event of another year: "Last year, a missile strike ... killed 10", "two years ago", "In
+# 2019, ...", "a 2014 massacre".
 HISTORY = re.compile(
-    r"\b(?:\w+-century|centur(?:y|ies) ago|(?:last|previous) year|(?:years|decades) ago|"
-    r"in (?:19|20)\d\d)\b",
+    r"\b(?:\w+-century|centur(?:y|ies) ago|(?:last|previous) year|(?:years|decades) ago)\b|"
+    r"^\W*in (?P<opening>(?:19|20)\d\d)\b|"
+    r"\b(?P<year>(?:19|20)\d\d)\s+(?:massacres?|attacks?|bombings?|killings?|war|genocide|offensive|"
+    r"siege|uprising|coup|clashes|fighting|invasion|insurgency|crackdown)\b",
+    re.I,
+)
+# A sentence about a trial speaks of a crime already reported: "sentenced ... for his role in a
+# massacre in which 60 civilians were killed", "prosecutors said his fighters attacked ...".
+JUDICIAL = re.compile(
+    r"\b(?:sentenc(?:ed|es|ing)|convict(?:ed|s|ion)|verdict|jailed|prosecutors?|indict(?:ed|ment)|"
+    r"acquitt(?:ed|al)|testif(?:ied|ies)|on trial|stood trial|found guilty|guilty of|war crimes? trial)\b",
     re.I,
 )
 
 
 def is_history(text: str, trig: Trigger, published_year: int) -> bool:
-    """Whether the words before the trigger place its event in another year: its figures are
-    history too ("Last year, a Russian missile strike on the city killed 10 people")."""
-    before = text[: trig.position]
+    """Whether the words before the trigger place its event in another year or in a trial: its
+    figures are history too ("Last year, a Russian missile strike on the city killed 10 people",
+    "a court sentenced a commander for his role in a 2014 massacre")."""
+    before = text[: trig.position + len(trig.text)]
+    if JUDICIAL.search(before):
+        return True
     for match in HISTORY.finditer(before):
-        year = match.group(0)[-4:]
-        if not year.isdigit() or int(year) < published_year:
+        year = match.group("opening") or match.group("year")
+        if year is None or int(year) < published_year:
             return True
     return False
 # A condemnation names an event only when it says when it happened: "condemns the attack this
