@@ -133,3 +133,36 @@ def test_a_protest_whose_demonstrators_turn_violent_is_a_riot() -> None:
     assert _headline_incidents("Protest over tax rises in the capital", body) == [
         (RIOTS, "Violent demonstration")
     ]
+
+
+SPORT_REPORT = (
+    "Manchester City's striker shot his side into a two-goal lead before half-time on Saturday, "
+    "and the visitors' defence was blown apart in the second half. The champions attacked from the "
+    "first whistle. We killed the game in ten minutes, the manager said. Fans clashed briefly "
+    "outside the stadium after the final whistle, police said."
+)
+
+
+def test_sport_told_in_the_words_of_war_is_no_incident() -> None:
+    title = "Striker fires City to victory as rivals clash in title battle"
+    assert _headline_incidents(title, SPORT_REPORT) == []
+
+
+def test_a_toll_at_a_stadium_is_an_incident_all_the_same() -> None:
+    body = "A bomb exploded outside the stadium before the match, killing 12 fans, police said."
+    assert _headline_incidents("Bomb kills 12 football fans", body) == [
+        (EXPLOSIONS, "Remote explosive/landmine/IED")
+    ]
+
+
+def test_one_word_of_sport_in_a_war_report_changes_nothing() -> None:
+    body = "Militants attacked a checkpoint near the town during the harvest season, officials said."
+    assert _headline_incidents("Militants attack checkpoint", body) == [(BATTLES, "Armed clash")]
+
+
+def test_an_accidental_explosion_stays_an_accident_when_the_article_calls_it_the_blast() -> None:
+    body = (
+        "A truck loaded with gas exploded late on Thursday, igniting a fire that spread to homes "
+        "nearby, a government spokesman said. The cause of the blast was under investigation."
+    )
+    assert _headline_incidents("Explosion at gas station kills 8", body) == []

@@ -11,7 +11,7 @@ from datetime import date
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC
-from pipeline.tagging.incident.triggers import Trigger, classify, no_event
+from pipeline.tagging.incident.triggers import Trigger, classify, is_sport, no_event
 from pipeline.tagging.incident.where import best_place, far, sentence_places
 from pipeline.tagging.places import ResolvedPlace
 from pipeline.tagging.tolls import Figure, current_and_history, figures
@@ -241,9 +241,9 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
             trig = classify(clause)
             if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
                 continue
-            if no_event(clause, trig):
-                continue
             figs = figures(clause)
+            if no_event(clause, trig) or (is_sport(clause) and not figs):
+                continue
             mentions = [m for m in sentence_places(analysis, sentence.index) if m.text in clause]
             place = best_place(mentions, clause)
             # A headline summarises: when no body incident has its toll, it still repeats the

@@ -37,7 +37,17 @@ from pipeline.tagging.incident.model import (
     Incident,
     incident_id_for,
 )
-from pipeline.tagging.incident.triggers import WEAK_REFERENCE, Trigger, classify, is_history, no_event
+from pipeline.tagging.incident.triggers import (
+    WEAK_REFERENCE,
+    Trigger,
+    classify,
+    is_bare_explosion,
+    is_history,
+    is_sport,
+    names_accident,
+    no_event,
+    sport_words,
+)
 from pipeline.tagging.incident.where import (
     article_fallback_place,
     best_place,
@@ -89,6 +99,11 @@ class Reader:
         self.published = published
         self.groups: list[Group] = []
         self.current: Group | None = None
+        # Whether the article has told of an accidental explosion: its "the blast" is that one.
+        self.accident = False
+        # Whether the headline and lead speak of sport ("Striker fires City to victory").
+        lead = [s.text for s in analysis.sentences[:3]]
+        self.sport = sport_words(" ".join(lead)) >= 2
 
     def read(self) -> list[Group]:
         for sentence in self.analysis.sentences:
@@ -104,6 +119,9 @@ class Reader:
     def unit(self, index: int, text: str, *, own_clause: bool, day_before: bool) -> Unit | None:
         """The unit as read, or None for background (an event over a month old)."""
         trig = classify(text)
+        self.accident = self.accident or names_accident(text)
+        if trig is not None and self.accident and is_bare_explosion(trig):
+            trig = None
         figs = figures(text)
         explicit = event_date(text, self.published)
         if explicit is None and day_before:
@@ -118,7 +136,8 @@ class Reader:
             place = division_capital(self.analysis, index, text, place) or place
         if trig is not None and is_history(text, trig, self.published.year):
             return None
-        if trig is not None and no_event(text, trig) and not figs:
+        figurative = is_sport(text, sport_article=self.sport)
+        if trig is not None and (no_event(text, trig) or figurative) and not figs:
             trig = None
         return Unit(index, text, trig, figs, explicit, place, own_clause)
 

@@ -155,8 +155,38 @@ _CIVILIAN_VICTIMS = re.compile(
 _NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
 _ACCIDENTS = re.compile(trigger_rules().vocabularies["accidents"], re.I)
 _WEAPONS = re.compile(trigger_rules().vocabularies["weapons"], re.I)
+_SPORT = re.compile(trigger_rules().vocabularies["sport"], re.I)
+_SPORT_CONTEXT = re.compile(trigger_rules().vocabularies["sport_context"], re.I)
 # Triggers that name an explosion and nothing of its cause.
-_BARE_EXPLOSION = re.compile(r"(?:(?:coal )?mine )?(?:explosions?|blasts?|exploded)", re.I)
+_BARE_EXPLOSION = re.compile(r"\b(?:(?:coal )?mine )?(?:explosions?|blasts?|exploded)\b", re.I)
+
+
+def sport_words(text: str) -> int:
+    """How strongly a text speaks of sport or entertainment: two for each word that means
+    nothing else ("striker", "half-time"), one for each that does in sport ("match", "title")."""
+    return 2 * len(_SPORT.findall(text)) + len(_SPORT_CONTEXT.findall(text))
+
+
+def is_sport(sentence: str, *, sport_article: bool = False) -> bool:
+    """Whether the sentence speaks of sport or entertainment, where "shot", "attacked",
+    "clash" and "exploded" are figures of speech: by its own words, or by one word of sport in
+    an article about sport. A toll in the sentence keeps it an incident (callers check): "a bomb
+    killed 12 fans outside the stadium" is one."""
+    return sport_words(sentence) >= (1 if sport_article else 2)
+
+
+def names_accident(sentence: str) -> bool:
+    """Whether the sentence tells of an accidental explosion ("a truck loaded with gas
+    exploded"): the article's later "the blast" is that accident."""
+    return (
+        _BARE_EXPLOSION.search(sentence) is not None
+        and _ACCIDENTS.search(sentence) is not None
+        and _WEAPONS.search(sentence) is None
+    )
+
+
+def is_bare_explosion(trig: Trigger) -> bool:
+    return _BARE_EXPLOSION.fullmatch(trig.text) is not None
 
 
 def is_accident(sentence: str, trig: Trigger) -> bool:
