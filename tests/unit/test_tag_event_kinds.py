@@ -166,3 +166,31 @@ def test_an_accidental_explosion_stays_an_accident_when_the_article_calls_it_the
         "nearby, a government spokesman said. The cause of the blast was under investigation."
     )
     assert _headline_incidents("Explosion at gas station kills 8", body) == []
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Earthquake kills 200 in western Afghanistan",
+        "Floods kill 30 in Nigeria's Kogi state",
+        "Bus crash kills 20 near Kano",
+        "Fire kills 5 in Lagos apartment building",
+        "Cholera outbreak kills 40 in Borno",
+        "Lightning strike kills 3 farmers in Uganda",
+        "Two killed as building collapses in Lagos",
+    ],
+)
+def test_disasters_accidents_and_disease_are_no_incident(headline: str) -> None:
+    assert _headline_incidents(headline) == []
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Gunmen killed 5 people in a village hit by floods",
+        "Militants set fire to a market, killing 5",
+        "Gunmen opened fire killing 5 in Kano",
+    ],
+)
+def test_a_killer_named_beside_a_disaster_keeps_the_incident(headline: str) -> None:
+    assert len(_headline_incidents(headline)) == 1

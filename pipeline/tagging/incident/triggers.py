@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.tagging.incident.model import BATTLES, STRATEGIC, VAC
+from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
@@ -155,6 +155,7 @@ _CIVILIAN_VICTIMS = re.compile(
 _NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
 _ACCIDENTS = re.compile(trigger_rules().vocabularies["accidents"], re.I)
 _WEAPONS = re.compile(trigger_rules().vocabularies["weapons"], re.I)
+_HAZARDS = re.compile(trigger_rules().vocabularies["hazards"], re.I)
 _SPORT = re.compile(trigger_rules().vocabularies["sport"], re.I)
 _SPORT_CONTEXT = re.compile(trigger_rules().vocabularies["sport_context"], re.I)
 # Triggers that name an explosion and nothing of its cause.
@@ -191,12 +192,14 @@ def is_bare_explosion(trig: Trigger) -> bool:
 
 def is_accident(sentence: str, trig: Trigger) -> bool:
     """Whether the trigger is an explosion the sentence calls an accident ("gas cylinder
-    explosion", "blast at a fireworks factory") and no weapon is named."""
-    return (
-        _BARE_EXPLOSION.fullmatch(trig.text) is not None
-        and _ACCIDENTS.search(sentence) is not None
-        and _WEAPONS.search(sentence) is None
-    )
+    explosion", "blast at a fireworks factory"), or a bare killing by a disaster, an accident or
+    a disease ("Earthquake kills 200", "Bus crash kills 20"), and no weapon is named."""
+    if _BARE_EXPLOSION.fullmatch(trig.text) is not None and _ACCIDENTS.search(sentence) is not None:
+        return _WEAPONS.search(sentence) is None
+    if trig.priority <= BARE_PRIORITY and _HAZARDS.search(sentence) is not None:
+        # "Lightning strike kills 3": the hazard's own words are no weapon.
+        return _WEAPONS.search(_HAZARDS.sub(" ", sentence)) is None
+    return False
 
 
 def _without_figures_of_speech(sentence: str) -> str:
