@@ -194,3 +194,39 @@ def test_disasters_accidents_and_disease_are_no_incident(headline: str) -> None:
 )
 def test_a_killer_named_beside_a_disaster_keeps_the_incident(headline: str) -> None:
     assert len(_headline_incidents(headline)) == 1
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Opposition attacks government over budget in Nairobi",
+        "Trump attacks Biden over border policy",
+        "President's plan under attack from lawmakers",
+        "Candidate blasts rival in heated debate",
+        "Officials killed the proposal in committee",
+    ],
+)
+def test_words_as_weapons_are_no_incident(headline: str) -> None:
+    assert _headline_incidents(headline) == []
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Gunmen attacked the village over the weekend",
+        "The convoy came under attack from militants near Gao",
+        "Islamic State claimed the attack in a statement posted online",
+    ],
+)
+def test_an_attack_by_armed_men_is_no_verbal_attack(headline: str) -> None:
+    assert len(_headline_incidents(headline)) == 1
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Protesters attacked police over the killing of a student.", "Demonstrators and police clashed."],
+)
+def test_an_attack_or_clash_by_a_crowd_is_a_riot(sentence: str) -> None:
+    trigger = classify(sentence)
+    assert trigger is not None
+    assert (trigger.event_type, trigger.sub_event_type) == (RIOTS, "Violent demonstration")

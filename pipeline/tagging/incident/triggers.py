@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, STRATEGIC, VAC
+from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, RIOTS, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
@@ -144,6 +144,9 @@ _ATTACK_ON_ARMED = re.compile(
 )
 # Victims who are civilians by what they do: with one of them named, a killing stays an attack
 # on civilians ("insurgents killed 12 farmers"). "people" and "men" say nothing of that.
+_CROWD_BEFORE = re.compile(
+    r"\b(?:protesters|protestors|demonstrators|rioters|mobs?|crowds?|angry youths)\b[^.;,]{0,30}$", re.I
+)
 _CIVILIAN_VICTIMS = re.compile(
     r"\b(?:civilians?|villagers?|worshippers|residents|farmers|students|pupils|schoolchildren|"
     r"children|women|passengers|traders|fishermen|pilgrims|mourners|shoppers|teachers|"
@@ -188,6 +191,43 @@ def names_accident(sentence: str) -> bool:
 
 def is_bare_explosion(trig: Trigger) -> bool:
     return _BARE_EXPLOSION.fullmatch(trig.text) is not None
+
+
+# Words as weapons: "Opposition attacks government over budget", "Candidate blasts rival in
+# heated debate", "the plan came under attack from lawmakers".
+_VERBAL = re.compile(
+    r"\b(?:attack(?:s|ed|ing)?|blast(?:s|ed|ing)?|slam(?:s|med|ming)?|lash(?:es|ed)? out at)\s+"
+    r"(?:[\w'.\u2019-]+\s+){0,5}?(?:"
+    r"over(?!\s+(?:the\s+)?(?:weekend|night|past|last|next|\d|a\b|an\b|two|three|several|days?|weeks?|"
+    r"hours?|months?))"
+    r"|for\s+(?:his|her|their|its|the)\s+(?:\w+\s+)?(?:remarks|comments|stance|policy|policies|handling|"
+    r"decision|plan|role|failure|record|views)"
+    r"|in\s+(?:(?:an?|the|his|her|their)\s+)?(?:\w+\s+)?(?:debate|speech|interview|statement|letter|post|"
+    r"tweet|op-ed|column|address|rally|editorial))\b"
+    r"|\bunder (?:\w+ )?attack (?:from|by)\b",
+    re.I,
+)
+_ARMED = re.compile(rf"\b{_SECURITY}\b", re.I)
+# "claimed the attack in a statement": the noun names an event, the verb a verbal attack.
+_NAMED_EVENT_BEFORE = re.compile(
+    r"\b(?:the|an?|this|that|these|those|its|their|his|her|deadly|suicide|claimed|for)\s+$", re.I
+)
+
+
+def _by_crowd(sentence: str, trig: Trigger) -> bool:
+    plain_attack = trig.event_type == VAC and trig.sub_event_type == "Attack" and trig.priority <= 52
+    clash = trig.event_type == BATTLES and trig.sub_event_type == "Armed clash" and trig.priority <= 60
+    return (plain_attack or clash) and _CROWD_BEFORE.search(sentence[: trig.position]) is not None
+
+
+def is_verbal(sentence: str, trig: Trigger) -> bool:
+    """Whether an "attack" or a "blast" is made of words: a political or verbal attack, with no
+    weapon and no armed party in the sentence."""
+    verbal = _VERBAL.search(sentence)
+    if verbal is None or _NAMED_EVENT_BEFORE.search(sentence[: verbal.start()]):
+        return False
+    rest = sentence[: trig.position] + " " * len(trig.text) + sentence[trig.position + len(trig.text) :]
+    return _WEAPONS.search(_VERBAL.sub(" ", rest)) is None and _ARMED.search(sentence) is None
 
 
 def is_accident(sentence: str, trig: Trigger) -> bool:
@@ -260,10 +300,14 @@ def classify(sentence: str) -> Trigger | None:
         best = _first_rule(sentence)
         if best is None:
             return None
-    if is_accident(sentence, best):
+    if is_accident(sentence, best) or is_verbal(sentence, best):
         return None
     if best.event_type == STRATEGIC and _kills(sentence):
         best = _first_rule(sentence, violent_only=True) or best
+    # An attack or a clash by a crowd is a riot ("Protesters attacked police", "Demonstrators
+    # and police clashed").
+    if _by_crowd(sentence, best):
+        return Trigger(RIOTS, "Violent demonstration", best.priority, best.text, best.position)
     # An attack whose victims are armed is a battle, one on civilians stays an attack.
     if (
         best.event_type == VAC
