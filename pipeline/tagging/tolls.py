@@ -179,6 +179,13 @@ CLAIMED_LIVES = re.compile(
     rf"(?:[A-Za-z'\u2019-]+\s+){{0,2}}?(?:lives|people|persons|civilians|victims)\b",
     re.I,
 )
+# A headline's lone victim, with no article or auxiliary: "Man shot dead in Chicago", "Soldier
+# killed in Kidal", "Journalist gunned down outside his home".
+HEADLINE_SINGLE = re.compile(
+    rf"^\s*(?:(?-i:[A-Z])[\w'\u2019-]*\s+)?{_VICTIM}\s+(?:shot dead|killed|slain|stabbed to death|"
+    rf"beheaded|executed|gunned down|murdered|shot and killed|hacked to death|lynched)\b",
+    re.I,
+)
 # "killed a teacher", "executes a man", "killed a 62-year-old man": one victim named after the verb.
 KILLED_ONE = re.compile(
     rf"\b(?:killed|killing|kills|kill|shot dead|executed|executes|execute|executing|beheaded|"
@@ -393,6 +400,11 @@ def figures(sentence: str) -> list[Figure]:
             add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
         add("deaths", match)
+    if not out:
+        for match in HEADLINE_SINGLE.finditer(sentence):
+            if _ACTIVE_OBJECT.match(sentence, match.end()):
+                continue
+            out.append(Figure("deaths", 1, match.group(0), False, False, match.start()))
     for match in KILLED_ONE.finditer(sentence) if active else ():
         add("deaths", match)
     for match in DEATH_BEFORE.finditer(sentence):

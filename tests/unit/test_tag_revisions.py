@@ -95,3 +95,15 @@ def test_an_event_of_another_year_is_no_part_of_the_article_s_incident() -> None
     (incident,) = result.incidents
     assert incident.fatalities == 4
     assert len(incident.evidence) == 1
+
+
+@pytest.mark.parametrize(
+    ("headline", "deaths"),
+    [
+        ("Man shot dead in Chicago", [1]),
+        ("Palestinian man killed by Israeli fire", [1]),
+        ("Police say man killed wife", []),
+    ],
+)
+def test_a_headline_s_lone_victim_is_one_death(headline: str, deaths: list[int]) -> None:
+    assert [f.value for f in tolls.figures(headline) if f.kind == "deaths"] == deaths
