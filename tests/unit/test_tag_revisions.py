@@ -107,3 +107,30 @@ def test_an_event_of_another_year_is_no_part_of_the_article_s_incident() -> None
 )
 def test_a_headline_s_lone_victim_is_one_death(headline: str, deaths: list[int]) -> None:
     assert [f.value for f in tolls.figures(headline) if f.kind == "deaths"] == deaths
+
+
+ROUNDUP = (
+    "Air strikes and artillery shelling killed at least 23 people across northwestern Syria on "
+    "Monday, a war monitor said.\n"
+    "In Idlib province, warplanes struck a market in the town of Maarat al-Numan, killing 15 "
+    "civilians, including four children.\n"
+    "Government shelling on the village of Kafranbel in southern Idlib killed five people, and "
+    "three others were killed when rockets hit the town of Atarib in western Aleppo countryside."
+)
+
+
+def test_a_lead_that_sums_the_towns_after_it_is_not_counted_again() -> None:
+    result = Tagger().tag("Strikes kill 23 in northwest Syria", ROUNDUP, date(2019, 8, 5), "r", fuse=False)
+    assert sorted(i.fatalities for i in result.incidents) == [3, 5, 15]
+    assert all(i.location is not None and i.location["precision"] == "city" for i in result.incidents)
+
+
+def test_a_lead_with_one_town_after_it_is_that_town_s_incident() -> None:
+    body = (
+        "Fighting killed 30 people in Idlib province on Monday, a monitor said. In the town of "
+        "Saraqib, 20 fighters were killed in the clashes."
+    )
+    result = Tagger().tag(None, body, date(2019, 8, 5), "s", fuse=False)
+    (incident,) = result.incidents
+    assert incident.fatalities == 30
+    assert incident.location is not None and incident.location["precision"] == "city"

@@ -31,6 +31,8 @@ class Group:
     # (sentence index, clause text, establishing): the clauses that can name the actors.
     clauses: list[tuple[int, str, bool]] = field(default_factory=list)
     evidence: list[int] = field(default_factory=list)
+    # Opened by a toll for a province, a country or no place: a lead that may sum what follows.
+    lead: bool = False
 
     def best_trigger(self) -> Trigger:
         def weight(item: tuple[Trigger, int]) -> int:
@@ -80,7 +82,11 @@ ANOTHER = re.compile(
 )
 
 
-CLAUSE_BREAK = re.compile(r";\s+|,\s+and\s+(?=(?:a|an|the|at least|\d+)\b)", re.I)
+CLAUSE_BREAK = re.compile(
+    r";\s+|,\s+and\s+(?=(?:a|an|the|at least|\d+|two|three|four|five|six|seven|eight|nine|ten|"
+    r"another|several|dozens)\b)",
+    re.I,
+)
 DAY_BEFORE = re.compile(r"\s+a day (?:after|before)\s+", re.I)
 
 
@@ -277,33 +283,54 @@ def toll_of(group: Group) -> int | None:
     return current_and_history(group.figures, "deaths")[0]
 
 
+def _parts_of(lead: Group, later_groups: list[Group]) -> list[Group]:
+    """The incidents after a lead that its toll may sum: with a toll, of its type (any type for
+    a bare "killed"), country and day."""
+    parts = []
+    for later in later_groups:
+        if toll_of(later) is None:
+            continue
+        if later.event_type != lead.event_type and lead.trigger.priority > BARE_PRIORITY:
+            continue
+        here, there = lead.place, later.place
+        if here is not None and there is not None and here.place.country != there.place.country:
+            continue
+        if lead.date and later.date and abs((lead.date.value - later.date.value).days) > 1:
+            continue
+        parts.append(later)
+    return parts
+
+
 def drop_summaries(groups: list[Group]) -> list[Group]:
     """Leave out a lead that only sums the incidents told after it ("Russian airstrikes killed
     at least six people" followed by three and three killed in two villages): its toll equals
     the sum of the tolls of two or more following incidents of the same type, country and day.
-    The detailed incidents are kept."""
+    A lead for a province or a country (``Group.lead``) is left out when two or more incidents
+    after it add up to no more than its toll, and takes the place of a single one (which it then
+    replaces): an incident is never counted twice. The detailed incidents are kept."""
     dropped: set[int] = set()
     for index, lead in enumerate(groups):
         total = toll_of(lead)
-        if not total:
+        if not total or index in dropped:
             continue
-        running, parts = 0, 0
-        for later in groups[index + 1 :]:
-            toll = toll_of(later)
-            if toll is None or later.event_type != lead.event_type:
-                continue
-            if (
-                lead.place is not None
-                and later.place is not None
-                and lead.place.place.country != later.place.place.country
-            ):
-                continue
-            if lead.date and later.date and abs((lead.date.value - later.date.value).days) > 1:
-                continue
-            running += toll
-            parts += 1
-            if running >= total:
-                break
-        if parts >= 2 and running == total:
+        parts = _parts_of(lead, [g for i, g in enumerate(groups) if i > index and i not in dropped])
+        tolls = [toll_of(part) or 0 for part in parts]
+        # Still a lead: no later sentence has told its town.
+        summary = lead.lead and (lead.place is None or lead.place.precision not in ("city", "neighbourhood"))
+        if summary and len(parts) == 1 and tolls[0] <= total:
+            lead.place = parts[0].place or lead.place
+            lead.sentences.extend(parts[0].sentences)
+            lead.evidence.extend(parts[0].evidence)
+            dropped.add(groups.index(parts[0]))
+            continue
+        if summary and len(parts) >= 2 and sum(tolls) <= total:
             dropped.add(index)
+            continue
+        running = 0
+        for count, toll in enumerate(tolls, start=1):
+            running += toll
+            if running >= total:
+                if count >= 2 and running == total:
+                    dropped.add(index)
+                break
     return [g for i, g in enumerate(groups) if i not in dropped]

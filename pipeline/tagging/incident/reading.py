@@ -58,8 +58,17 @@ from pipeline.tagging.incident.where import (
     sentence_places,
 )
 from pipeline.tagging.incident.who import actors_for
-from pipeline.tagging.places import ResolvedPlace
+from pipeline.tagging.places import ResolvedPlace, distance_km
+from pipeline.tagging.text import fold
 from pipeline.tagging.tolls import Figure, current_and_history, figures
+
+TOWNS = ("city", "neighbourhood")
+# Two spellings of one town lie closer than this.
+SAME_TOWN_KM = 3.0
+
+
+def own_deaths(figs: list[Figure]) -> bool:
+    return any(f.kind == "deaths" and not f.earlier for f in figs)
 
 
 @dataclass(slots=True)
@@ -73,6 +82,12 @@ class Unit:
     explicit: ResolvedDate | None
     place: ResolvedPlace | None
     own_clause: bool
+
+
+def is_lead(unit: Unit) -> bool:
+    """Whether a unit opening an incident gives a toll for a province, a country or no place:
+    a lead that may sum the events told after it."""
+    return own_deaths(unit.figs) and (unit.place is None or unit.place.precision not in TOWNS)
 
 
 def attach(group: Group, unit: Unit, trig: Trigger | None, *, establishing: bool, dated: bool) -> None:
@@ -157,7 +172,7 @@ class Reader:
         if establishing:
             target = self.story_told(unit, trig)
             if target is None:
-                target = Group(trigger=trig, first_sentence=unit.index)
+                target = Group(trigger=trig, first_sentence=unit.index, lead=is_lead(unit))
                 self.groups.append(target)
             else:
                 establishing = False
@@ -233,11 +248,30 @@ class Reader:
                 not (place.precision == "country" or current.place.precision == "country")
                 or place.place.country != current.place.place.country
             )
+        if own_deaths(figs) and current.current_deaths() and self.another_place(unit, current):
+            return True
         return another or bool(
             figs
             and current.figures
             and trig.event_type != current.trigger.event_type
             and any(not f.earlier for f in figs if f.kind == "deaths")
+        )
+
+    def another_place(self, unit: Unit, current: Group) -> bool:
+        """Whether a unit with its own toll tells of another place than the incident's: another
+        town (each village's toll is an event of its own, however near), or a town after a lead
+        that gave a province's or country's toll ("... killed 23 across northwest Syria" then
+        "... killing 15 in Maarat al-Numan")."""
+        place, known = unit.place, current.place
+        if place is None or place.precision not in TOWNS:
+            return False
+        if current.lead and (known is None or known.precision not in TOWNS):
+            return known is None or known.place.country == place.place.country
+        return (
+            known is not None
+            and known.precision in TOWNS
+            and fold(known.place.name) != fold(place.place.name)
+            and distance_km(place.place.lat, place.place.lon, known.place.lat, known.place.lon) > SAME_TOWN_KM
         )
 
     def story_told(self, unit: Unit, trig: Trigger) -> Group | None:
@@ -256,6 +290,8 @@ class Reader:
                 and place.precision != "country"
             )
             if same_day and same_place and group.trigger.event_type == trig.event_type:
+                if own_deaths(unit.figs) and group.current_deaths() and self.another_place(unit, group):
+                    continue
                 target = group
         return target
 
