@@ -151,8 +151,8 @@ class Reader:
             place = division_capital(self.analysis, index, text, place) or place
         if trig is not None and is_history(text, trig, self.published.year):
             return None
-        figurative = is_sport(text, sport_article=self.sport)
-        if trig is not None and (no_event(text, trig) or figurative) and not figs:
+        figurative = trig is not None and not figs and is_sport(text, sport_article=self.sport)
+        if trig is not None and not figs and (no_event(text, trig) or figurative):
             trig = None
         return Unit(index, text, trig, figs, explicit, place, own_clause)
 
