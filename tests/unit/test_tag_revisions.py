@@ -134,3 +134,15 @@ def test_a_lead_with_one_town_after_it_is_that_town_s_incident() -> None:
     (incident,) = result.incidents
     assert incident.fatalities == 30
     assert incident.location is not None and incident.location["precision"] == "city"
+
+
+def test_a_headline_s_generic_attack_is_the_body_s_bombing_not_a_second_incident() -> None:
+    body = (
+        "Militants stormed a hotel in Mogadishu late on Sunday, leaving at least nine people dead, "
+        "police said. The attack began when a suicide bomber detonated an explosive-laden vehicle "
+        "at the hotel's gate."
+    )
+    title = "Al-Shabaab attack on Mogadishu hotel leaves at least 9 dead"
+    result = Tagger().tag(title, body, date(2023, 6, 12), "m", fuse=False)
+    (incident,) = result.incidents
+    assert incident.fatalities == 9

@@ -208,15 +208,23 @@ def referent(
 TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
 
 
+_GENERIC_ATTACK = re.compile(
+    r"(?:attacks?|assaults?|raids?|attacked|killings?|violence)(?:\s+on\s+.*)?", re.I | re.S
+)
+
+
 def title_matches(
     group: Group, trig: Trigger, figs: list[Figure], place: ResolvedPlace | None, *, by_toll: bool = True
 ) -> bool:
     """A headline clause repeats a body incident: same type (any type for a bare "attack", and
     a protest for one that turned into a riot), compatible toll (when ``by_toll``) and place."""
-    escalated = trig.event_type == PROTESTS and group.event_type == RIOTS
-    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY and not escalated:
-        return False
     deaths = {f.value for f in figs if f.kind == "deaths" and not f.vague}
+    escalated = trig.event_type == PROTESTS and group.event_type == RIOTS
+    # "Al-Shabaab attack on Mogadishu hotel leaves 9 dead" over a body's suicide bombing that
+    # killed nine: a generic word, or the same toll, names the body's incident of any kind.
+    generic = _GENERIC_ATTACK.fullmatch(trig.text.strip()) is not None or bool(deaths & group.deaths())
+    if group.event_type != trig.event_type and trig.priority > BARE_PRIORITY and not (escalated or generic):
+        return False
     if by_toll and deaths and group.deaths() and not deaths & group.deaths():
         return False
     if place is None or group.place is None:
