@@ -230,3 +230,12 @@ def test_an_attack_or_clash_by_a_crowd_is_a_riot(sentence: str) -> None:
     trigger = classify(sentence)
     assert trigger is not None
     assert (trigger.event_type, trigger.sub_event_type) == (RIOTS, "Violent demonstration")
+
+
+def test_an_analysis_of_a_war_names_no_incident() -> None:
+    body = (
+        "The war between the army and the paramilitary forces has killed more than 15,000 people "
+        "since April 2023, according to the United Nations. Fighting has spread from the capital "
+        "to Darfur and Kordofan. In El Fasher, residents describe daily shelling."
+    )
+    assert _headline_incidents("Analysis: why the war keeps spreading", body) == []

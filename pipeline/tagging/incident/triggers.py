@@ -32,6 +32,13 @@ NO_EVENT = re.compile(
     r"(?:continue|continues|continued) to be engaged|"
     # history: an event centuries, years or a campaign ago
     r"\w+-century|centur(?:y|ies) ago|since (?:\d{4}|the (?:start|beginning|end))|the latest (?:of|in)|"
+    r"since (?:(?:early |late |mid-)?(?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december) \d{4}|the (?:war|conflict|fighting|uprising|invasion) (?:began|started|"
+    r"erupted|broke out))|"
+    # a war's sum, not an event: "the war ... has killed more than 15,000 people"
+    r"(?:war|conflict|insurgency|violence|crisis|unrest|campaign)\b[^.;]{0,80}\b(?:has|have) "
+    r"(?:killed|left|claimed)|"
+    r"(?:has|have) (?:spread|raged)|"
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
@@ -76,11 +83,18 @@ _WHEN = re.compile(
 )
 
 
+# Habits rather than events: "residents describe daily shelling", "routine patrols".
+HABITUAL_BEFORE = re.compile(
+    r"\b(?:daily|nightly|weekly|near-daily|almost daily|routine|regular)\s+(?:[\w-]+\s+)?$",
+    re.I,
+)
+
+
 def no_event(text: str, trig: Trigger) -> bool:
     """Whether the words before the trigger (and just after it) say it is no event: a threat, a
-    plan, a trial, history, or a condemnation that does not say when."""
+    plan, a trial, history, a habit, or a condemnation that does not say when."""
     before = text[: trig.position + 40]
-    if NO_EVENT.search(before):
+    if NO_EVENT.search(before) or HABITUAL_BEFORE.search(text[max(0, trig.position - 30) : trig.position]):
         return True
     return bool(_CONDEMNATION.search(before)) and not _WHEN.search(text[: trig.position + 80])
 
