@@ -20,12 +20,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.evaluation.splits import Part, part_of
 from pipeline.tagging.entities import EntityRecognizer, split_headline
 from pipeline.tagging.evaluation import Counts
+
+if TYPE_CHECKING:
+    from pipeline.tagging.tagger import Tagger
 
 COARSE = {"PERSON": "PER", "ORG": "ORG", "PLACE": "LOC"}
 TYPES = ("PER", "ORG", "LOC")
@@ -175,3 +179,21 @@ def score_documents(recognizer: EntityRecognizer, docs: Iterable[AnnotatedDocume
         for start, end, kind in sorted(pred - doc.gold):
             score.errors.append(f"{doc.doc_id}: spurious {kind} {doc.text[start:end]!r}")
     return score
+
+
+# The day encyclopedic documents are read as published: their events are undated history.
+ENCYCLOPEDIA_DAY = date(2020, 1, 1)
+
+
+def quiet_share(tagger: Tagger, docs: Iterable[AnnotatedDocument]) -> tuple[float, list[str]]:
+    """The share of documents in which the tagger finds no incident, and each false alarm."""
+    alarms: list[str] = []
+    quiet = total = 0
+    for doc in docs:
+        total += 1
+        incidents = tagger.tag(None, doc.text, ENCYCLOPEDIA_DAY, doc.doc_id, fuse=False).incidents
+        quiet += not incidents
+        for incident in incidents:
+            evidence = incident.evidence[0][:100] if incident.evidence else ""
+            alarms.append(f"{doc.doc_id}: false alarm {incident.event_type}: {evidence!r}")
+    return (round(quiet / total, 3) if total else 0.0), alarms

@@ -34,6 +34,9 @@ class EvalSet:
     kind: str  # "events" | "entities" | "labelled"
     path: Path
     country_code: str = ""
+    # Encyclopedic text (no news of events): also scored for the share of documents in which
+    # the tagger finds no incident, the false alarms a feed of such text would put on the map.
+    encyclopedic: bool = False
 
 
 SETS: tuple[EvalSet, ...] = (
@@ -41,7 +44,7 @@ SETS: tuple[EvalSet, ...] = (
     EvalSet("ucdp-car", "events", OPEN_DIR / "ucdp_ged_car.jsonl", "CF"),
     EvalSet("re3d", "entities", OPEN_DIR / "re3d.jsonl"),
     EvalSet("gum-news", "entities", OPEN_DIR / "gum_news.jsonl"),
-    EvalSet("wikigold", "entities", OPEN_DIR / "wikigold.jsonl"),
+    EvalSet("wikigold", "entities", OPEN_DIR / "wikigold.jsonl", encyclopedic=True),
     EvalSet("labelled", "labelled", EVAL_DIR / "incidents.jsonl"),
 )
 SET_NAMES = tuple(s.name for s in SETS)
@@ -81,7 +84,13 @@ def score_set(tagger: Tagger, spec: EvalSet, part: Part) -> tuple[dict[str, Any]
     if spec.kind == "entities":
         docs = [d for d in entities.load_documents(spec.path) if d.part == part]
         en = entities.score_documents(tagger.recognizer, docs)
-        return en.metrics(), en.errors
+        figures, errors = en.metrics(), en.errors
+        if spec.encyclopedic:
+            quiet, alarms = entities.quiet_share(tagger, docs)
+            figures["no_incident"] = quiet
+            figures["items"]["no_incident"] = len(docs)
+            errors = [*errors, *alarms]
+        return figures, errors
     return _labelled(tagger, spec.path, part)
 
 
