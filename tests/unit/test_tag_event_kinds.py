@@ -239,3 +239,15 @@ def test_an_analysis_of_a_war_names_no_incident() -> None:
         "to Darfur and Kordofan. In El Fasher, residents describe daily shelling."
     )
     assert _headline_incidents("Analysis: why the war keeps spreading", body) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "incidents"),
+    [
+        ("The band won best single for The Kill at the awards that year.", 0),
+        ("The unit later flew the EC-130 Commando Solo from the base.", 0),
+        ("The Syrian Democratic Forces advanced on Raqqa on Monday, a spokesman said.", 1),
+    ],
+)
+def test_a_trigger_word_inside_a_capitalised_name_is_no_event(body: str, incidents: int) -> None:
+    assert len(_headline_incidents("", body)) == incidents

@@ -133,7 +133,7 @@ class Reader:
 
     def unit(self, index: int, text: str, *, own_clause: bool, day_before: bool) -> Unit | None:
         """The unit as read, or None for background (an event over a month old)."""
-        trig = classify(text)
+        trig = classify(text, running_text=True)
         self.accident = self.accident or names_accident(text)
         if trig is not None and self.accident and is_bare_explosion(trig):
             trig = None

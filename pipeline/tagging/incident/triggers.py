@@ -304,9 +304,39 @@ def _first_rule(sentence: str, *, violent_only: bool = False) -> Trigger | None:
     return None
 
 
-def classify(sentence: str) -> Trigger | None:
-    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's)."""
+_EVENT_WORD = re.compile(
+    r"(?:kill|attack|battle|bomb|blast|explo|raid|strike|shell|massacre|war\b|clash|fight|siege|ambush|"
+    r"assault|riot|protest|revolt|uprising|storm|shoot|shot|murder|execut|commando|slaughter|lynch)",
+    re.I,
+)
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;\"\u201c\u2018(\-\u2013\u2014]\s*)$")
+
+
+def in_a_name(sentence: str, trig: Trigger) -> bool:
+    """Whether the trigger is a word of a name written with capitals in running text ("the song
+    The Kill", "the EC-130 Commando Solo", "the Battle of Fredericksburg"), not an event. A
+    sentence in capitals or in title case says nothing by its capitals."""
+    word = trig.text
+    if not word[:1].isupper() or word.isupper() or _SENTENCE_OPENING.search(sentence[: trig.position]):
+        return False
+    if not _EVENT_WORD.match(word):
+        return False  # "the Syrian Democratic Forces advanced": the name is the party's
+    words = sentence.split()
+    capitalised = sum(1 for w in words if w[:1].isupper())
+    return capitalised * 2 < len(words)
+
+
+def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
+    """The highest-priority ACLED trigger in a sentence (of equal priorities, the first rule's).
+    In ``running_text`` (an article's body, not a headline's erratic capitals) a trigger word
+    inside a capitalised name is passed over."""
     best = _first_rule(sentence)
+    for _ in range(3 if running_text else 0):
+        if best is None or not in_a_name(sentence, best):
+            break
+        end = best.position + len(best.text)
+        sentence = sentence[: best.position] + " " * len(best.text) + sentence[end:]
+        best = _first_rule(sentence)
     if best is None:
         return None
     if _figure_of_speech_at(sentence, best):
