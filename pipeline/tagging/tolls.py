@@ -89,7 +89,7 @@ _DEATH = (
     r"were killed|have been killed|had been killed|was killed)"
 )
 _INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"
-_NOUN = r"(?:[A-Za-z'\u2019-]+\s+){0,4}?"
+_NOUN = r"(?:[A-Za-z'\u2019-]+\s+){0,5}?"
 
 DEATH_AFTER = re.compile(
     rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"

@@ -146,3 +146,8 @@ def test_a_headline_s_generic_attack_is_the_body_s_bombing_not_a_second_incident
     result = Tagger().tag(title, body, date(2023, 6, 12), "m", fuse=False)
     (incident,) = result.incidents
     assert incident.fatalities == 9
+
+
+def test_a_count_five_words_from_its_verb() -> None:
+    (figure,) = tolls.figures("Two members of the federal police were wounded in the operation.")
+    assert (figure.kind, figure.value) == ("injuries", 2)
