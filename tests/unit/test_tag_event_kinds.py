@@ -251,3 +251,16 @@ def test_an_analysis_of_a_war_names_no_incident() -> None:
 )
 def test_a_trigger_word_inside_a_capitalised_name_is_no_event(body: str, incidents: int) -> None:
     assert len(_headline_incidents("", body)) == incidents
+
+
+@pytest.mark.parametrize(
+    ("headline", "incidents"),
+    [
+        ("Troops withdraw from Mosul outskirts", [(STRATEGIC, "Non-violent transfer of territory")]),
+        ("IS fighters withdrew from the town of Manbij", [(STRATEGIC, "Non-violent transfer of territory")]),
+        ("The minister withdrew his resignation", []),
+        ("The candidate withdrew from the race", []),
+    ],
+)
+def test_a_withdrawal_is_from_a_place(headline: str, incidents: list[tuple[str, str]]) -> None:
+    assert _headline_incidents(headline) == incidents
