@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
-from pipeline.tagging.naming import NameContext, type_name
+from pipeline.tagging.naming import INSTITUTION_HEADS, NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
 from pipeline.tagging.rules import event_words
@@ -648,8 +648,10 @@ class EntityRecognizer:
                     j += 1
                     continue
                 if (
-                    text[j].lower() == "of"
-                    and text[j - 1] in self.words.org_heads
+                    (
+                        (text[j].lower() == "of" and text[j - 1] in self.words.org_heads)
+                        or (text[j].lower() in ("on", "for") and text[j - 1] in INSTITUTION_HEADS)
+                    )
                     and (nxt is not None and name[nxt])
                 ):
                     j += 1

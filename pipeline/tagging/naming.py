@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from pipeline.tagging.entities import Mention, WordLists
     from pipeline.tagging.places import Gazetteer, ResolvedPlace
 
+# Institutions whose names go on after "on" or "for" ("Commission on Human Rights"); a force's
+# do not ("Forces on Raqqa" is an advance).
+INSTITUTION_HEADS = frozenset(
+    ["Commission", "Committee", "Council", "Office", "Centre", "Center", "Institute", "Observatory",
+     "Organisation", "Organization", "Agency", "Network", "Foundation", "Board", "Court", "Tribunal",
+     "Secretariat", "Fund", "Programme", "Program", "Association", "Society", "League"]
+)  # fmt: skip
 # Words that make a region of a name ("Lower Juba", "Upper Nile").
 REGION_MODIFIERS = frozenset(["Lower", "Upper", "Middle"])
 PERSON_PARTICLES = frozenset(
@@ -120,11 +127,12 @@ def organisation_word(c: NameContext) -> Mention | None:
     words = c.words
     if c.titled:
         return None
-    if (
-        c.last in heads
-        or (len(words) > 2 and words[1] == "of" and c.head in heads)
-        or (len(words) > 3 and words[2] == "of" and words[1] in heads)
-    ):
+    # "Ministry of Defence", "Kenya National Commission on Human Rights", "Office for ..."
+    joined = any(
+        (w in heads and nxt == "of") or (w in INSTITUTION_HEADS and nxt in ("on", "for"))
+        for w, nxt in pairwise(words)
+    )
+    if c.last in heads or (len(words) > 2 and joined):
         return c.make("ORG", c.text)
     return None
 
@@ -222,6 +230,28 @@ def after_place_noun(c: NameContext) -> Mention | None:
     return c.make("PLACE", c.text) if c.after_place_noun else None
 
 
+# A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley".
+_PLACE_NOUN_AFTER = re.compile(
+    r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b"
+)
+# Arabic and English words that begin the names of places: "Wadi al-Shay", "Jabal al-Akrad",
+# "Tell Abyad", "Ras al-Ain", "Mount Sinjar".
+GEOGRAPHIC_HEADS = frozenset(
+    ["Wadi", "Jabal", "Jebel", "Jbel", "Tell", "Tal", "Tall", "Ain", "Ein", "Bir", "Ras", "Khirbet",
+     "Khirbat", "Kafr", "Mount", "Mt.", "Lake", "Cape", "Wadi-al"]
+)  # fmt: skip
+
+
+def place_word_around(c: NameContext) -> Mention | None:
+    """A name with a place noun right after it, or a geographic word at its head, is a place
+    even when the gazetteer does not know it."""
+    if c.titled:
+        return None
+    if _PLACE_NOUN_AFTER.match(c.after) or (len(c.words) >= 2 and c.head in GEOGRAPHIC_HEADS):
+        return c.place_mention(c.place) if c.place is not None else c.make("PLACE", c.text)
+    return None
+
+
 def first_name(c: NameContext) -> Mention | None:
     """ "Ahmed Hassan": two words or more, the first a known first name."""
     return person(c) if c.head in c.words_list.first_names and len(c.words) >= 2 else None
@@ -316,6 +346,7 @@ NAME_RULES: tuple[tuple[str, Rule], ...] = (
     ("titled or appositive", titled_or_appositive),
     ("place not a first name", place_not_first_name),
     ("after a place noun", after_place_noun),
+    ("place word around", place_word_around),
     ("first name", first_name),
     ("particle name", particle_name),
     ("known place", known_place),

@@ -31,3 +31,25 @@ def test_each_kind_of_name_is_typed(body: str, name: str, label: str) -> None:
 def test_a_route_between_two_places_is_no_name() -> None:
     mentions = recognizer().analyse(None, "Troops closed the Damascus-Aleppo highway on Friday.").mentions
     assert "Damascus-Aleppo" not in {m.text for m in mentions}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "label"),
+    [
+        ("The blast hit Kabul's Khair Khana neighbourhood on Wednesday.", "Khair Khana", "PLACE"),
+        ("Troops raided hideouts in Wadi al-Shay south of the city.", "Wadi al-Shay", "PLACE"),
+        (
+            "Two people were killed, the Kenya National Commission on Human Rights said.",
+            "Kenya National Commission on Human Rights",
+            "ORG",
+        ),
+    ],
+)
+def test_place_words_and_institutions_around_a_name(sentence: str, name: str, label: str) -> None:
+    mentions = {(m.text, m.label) for m in recognizer().analyse(None, sentence).mentions}
+    assert (name, label) in mentions
+
+
+def test_a_force_on_a_town_is_the_force_and_the_town() -> None:
+    analysis = recognizer().analyse("Syrian Democratic Forces advance on Raqqa", None)
+    assert "Raqqa" in [m.text for m in analysis.mentions]
