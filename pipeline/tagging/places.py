@@ -183,6 +183,19 @@ def _add_divisions(
             gaz._add(name, place, own_name=True, loose=False)
 
 
+def _add_division_aliases(gaz: Gazetteer, aliases: dict[str, list[str]]) -> None:
+    """The spellings the press uses for divisions GeoNames spells otherwise ("Ghor" for Ghowr,
+    "Kunar" for Konar): ``division_aliases`` in ``places.yaml``, by division code."""
+    for admin1, spellings in aliases.items():
+        region = gaz.regions.get(str(admin1))
+        if region is None:
+            raise ValueError(f"places.yaml: division_aliases: no division {admin1}")
+        for spelling in spellings:
+            gaz._add(str(spelling), region, own_name=True, loose=False)
+            for word in DIVISION_WORDS:
+                gaz._add(f"{spelling} {word}", region, own_name=True, loose=False)
+
+
 def _load_yaml(name: str) -> dict[str, Any]:
     text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -382,6 +395,7 @@ class Gazetteer:
             data.get("divisions_need_their_word") or [],
             _words_by_country(data.get("division_words_by_country") or {}),
         )
+        _add_division_aliases(gaz, data.get("division_aliases") or {})
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
         gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz

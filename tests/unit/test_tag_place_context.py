@@ -251,3 +251,9 @@ def test_a_dateline_town_yields_to_the_place_the_sentence_names() -> None:
     (incident,) = result.incidents
     assert incident.fatalities == 12
     assert incident.location is not None and incident.location["country_code"] == "NG"
+
+
+@pytest.mark.parametrize("name", ["Kunar", "Ghor", "Wardak", "Uruzgan"])
+def test_a_province_by_the_press_s_spelling(name: str) -> None:
+    (place,) = _places(f"Taliban attack checkpoint in {name} province")
+    assert place[1:] == ("admin1", "AF")
