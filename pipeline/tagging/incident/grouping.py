@@ -10,7 +10,7 @@ from datetime import date
 
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
-from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC
+from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC, TOWNS
 from pipeline.tagging.incident.triggers import Trigger, classify, is_sport, no_event
 from pipeline.tagging.incident.where import best_place, far, sentence_places
 from pipeline.tagging.places import ResolvedPlace
@@ -60,6 +60,11 @@ class Group:
     def current_deaths(self) -> set[int]:
         """The death figures not given as an earlier count ("had earlier said 10")."""
         return {f.value for f in self.figures if f.kind == "deaths" and not f.earlier}
+
+
+def own_deaths(figs: list[Figure]) -> bool:
+    """Whether the figures give a death toll of their own (not an earlier count)."""
+    return any(f.kind == "deaths" and not f.earlier for f in figs)
 
 
 def violent(group: Group) -> bool:
@@ -324,7 +329,7 @@ def drop_summaries(groups: list[Group]) -> list[Group]:
         parts = _parts_of(lead, [g for i, g in enumerate(groups) if i > index and i not in dropped])
         tolls = [toll_of(part) or 0 for part in parts]
         # Still a lead: no later sentence has told its town.
-        summary = lead.lead and (lead.place is None or lead.place.precision not in ("city", "neighbourhood"))
+        summary = lead.lead and (lead.place is None or lead.place.precision not in TOWNS)
         if summary and len(parts) == 1 and tolls[0] <= total:
             lead.place = parts[0].place or lead.place
             lead.sentences.extend(parts[0].sentences)

@@ -15,6 +15,8 @@ RIOTS = "Riots"
 STRATEGIC = "Strategic developments"
 EVENT_TYPES = (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS, STRATEGIC)
 SAME_PLACE_KM = 25.0
+# The precisions of a place that is a town (or a part of one), not a province or a country.
+TOWNS = ("city", "neighbourhood")
 BACKGROUND_DAYS = 31
 MAX_EVIDENCE = 6
 # Priority of the bare "attack"/"killed" rule: a trigger that names no kind of violence.

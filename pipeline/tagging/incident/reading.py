@@ -24,6 +24,7 @@ from pipeline.tagging.incident.grouping import (
     drop_summaries,
     event_date,
     merge_title,
+    own_deaths,
     reference,
     referent,
     units,
@@ -34,6 +35,7 @@ from pipeline.tagging.incident.model import (
     BARE_PRIORITY,
     MAX_EVIDENCE,
     STRATEGIC,
+    TOWNS,
     Incident,
     incident_id_for,
 )
@@ -62,13 +64,8 @@ from pipeline.tagging.places import ResolvedPlace, distance_km
 from pipeline.tagging.text import fold
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
-TOWNS = ("city", "neighbourhood")
 # Two spellings of one town lie closer than this.
 SAME_TOWN_KM = 3.0
-
-
-def own_deaths(figs: list[Figure]) -> bool:
-    return any(f.kind == "deaths" and not f.earlier for f in figs)
 
 
 @dataclass(slots=True)
@@ -254,7 +251,7 @@ class Reader:
             figs
             and current.figures
             and trig.event_type != current.trigger.event_type
-            and any(not f.earlier for f in figs if f.kind == "deaths")
+            and own_deaths(figs)
         )
 
     def another_place(self, unit: Unit, current: Group) -> bool:
