@@ -177,9 +177,10 @@ NON_STATE_BEFORE = re.compile(
     r"-(?:backed|led|allied|aligned|affiliated|supported|trained|sponsored))\s+$",
     re.I,
 )
-# The words between an owner and the force: "Syrian government forces", "U.S. special forces".
+# The words between an owner (one or two words: "South African") and the force: "Syrian
+# government forces", "U.S. special forces".
 OWNER_BEFORE = re.compile(
-    r"(?:^|[^\w.])([A-Z][\w.]*)\s+(?:(?:government|security|special|riot|federal|local|national|"
+    r"(?:^|[^\w.])((?:[A-Z][\w.]*\s+)?[A-Z][\w.]*)\s+(?:(?:government|security|special|riot|federal|local|national|"
     r"armed|air|state|military|army)\s+)?$"
 )
 STATE_OWNER_BEFORE = re.compile(

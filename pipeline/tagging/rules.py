@@ -36,6 +36,9 @@ class RuleSpec(BaseModel):
     priority: int = Field(ge=1, le=100)
     cues: tuple[str, ...] = Field(min_length=1)
     patterns: tuple[str, ...] = Field(min_length=1)
+    # A match names an event only in a sentence that says it is violence (the `conflict`
+    # vocabulary): "Six dead in Bangui" names no cause, "Six soldiers dead" does.
+    needs_context: bool = False
 
     @field_validator("cues")
     @classmethod
@@ -80,6 +83,7 @@ class Rule:
     sub_event_type: str
     priority: int
     cues: tuple[str, ...]
+    needs_context: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,7 @@ def parse(text: str, origin: str = "incident rules") -> RuleSet:
             rule.sub_event_type,
             rule.priority,
             rule.cues,
+            rule.needs_context,
         )
         for rule in spec.rules
     )

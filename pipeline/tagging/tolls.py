@@ -78,7 +78,7 @@ NUM = (
     r"|dozens|scores|hundreds|thousands|several|numerous|tens)"
 )
 QUAL = (
-    r"(?:at least|more than|over|some|about|around|nearly|almost|up to|as many as|an estimated|"
+    r"(?:at least|more than|over|some|about|around|nearly|near|almost|up to|as many as|an estimated|"
     r"approximately|roughly|close to|fewer than|less than|no fewer than|a total of|another|"
     r"a further|at most)"
 )
@@ -89,10 +89,13 @@ _DEATH = (
     r"were killed|have been killed|had been killed|was killed)"
 )
 _INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"
-_NOUN = r"(?:[A-Za-z'\u2019-]+\s+){0,5}?"
+# Up to five words between a count and its verb; a word may hold dots ("S.African", "U.N.").
+_NOUN = r"(?:[A-Za-z'\u2019-]+(?:\.[A-Za-z'\u2019-]*)*\s+){0,5}?"
 
 DEATH_AFTER = re.compile(
-    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"
+    # "At least 10, including a priest, killed": an apposition between the count and its verb
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})(?:,\s+(?:including|among them)\s+[^,.;:]{{1,40}},)?"
+    rf"\s+{_NOUN}(?:(?:people|persons|others|of them)\s+)?"
     rf"(?:(?:were|have been|had been|was|are|being|been|reportedly|also|all|who|later)\s+){{0,3}}"
     rf"(?P<word>{_DEATH})\b",
     re.I,
@@ -102,7 +105,7 @@ DEATH_BEFORE = re.compile(
     rf"claiming the lives of|"
     rf"death toll (?:[\w'\u2019-]+\s+){{0,9}}?(?:to|at|of|reached|stands at|stood at|is|was)|"
     # "The death toll from a bombing at a mosque in the capital during evening prayers rose to 21"
-    rf"(?:death )?toll (?:[\w'\u2019,-]+\s+){{0,16}}?(?:rose|rises|has risen|had risen|climbed|climbs|"
+    rf"(?:death )?toll (?:[\w'\u2019.,-]+\s+){{0,16}}?(?:rose|rises|has risen|had risen|climbed|climbs|"
     rf"has climbed|increased|increases|jumped|jumps|reached|reaches|has reached|topped|tops)"
     rf"(?:\s+to|\s+at)?|"
     rf"toll (?:(?:now|has|had|later|then)\s+)?(?:rose|climbed|increased|jumped|reached|stood|stands|"
@@ -193,11 +196,12 @@ KILLED_ONE = re.compile(
     re.I,
 )
 # "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a
-# governor and his two bodyguards": a list after the verb adds up.
+# governor and his two bodyguards", "kills 2 police, 3 paramilitaries": a list after the verb
+# adds up ("killing 5 civilians, 3 of them children" does not).
 KILLED_LIST = re.compile(
     rf"\b(?:killed|killing|kills|kill)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM}|an?)\s+"
-    rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})\s+and\s+(?:(?:his|her|their)\s+)?"
-    rf"(?:{QUAL}\s+)?(?P<num2>{NUM})"
+    rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})(?:\s+and|,)\s+(?:(?:his|her|their)\s+)?"
+    rf"(?:{QUAL}\s+)?(?P<num2>{NUM})(?!\s+of\s+(?:them|whom)\b)"
     rf"\s+(?:of\s+(?:her|his|their)\s+)?(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS}\b",
     re.I,
 )

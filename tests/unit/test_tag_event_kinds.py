@@ -264,3 +264,32 @@ def test_a_trigger_word_inside_a_capitalised_name_is_no_event(body: str, inciden
 )
 def test_a_withdrawal_is_from_a_place(headline: str, incidents: list[tuple[str, str]]) -> None:
     assert _headline_incidents(headline) == incidents
+
+
+@pytest.mark.parametrize(
+    ("headline", "incidents"),
+    [
+        # A count of the dead with no cause is an incident where the sentence speaks of
+        # violence; armed dead make it a battle.
+        ("Five soldiers died in Bangui", [(BATTLES, "Armed clash")]),
+        ("Three soldiers dead after attack in Bangui", [(BATTLES, "Armed clash")]),
+        ("Four dead in sectarian violence in Bangui", [(VAC, "Attack")]),
+        ("Human losses in regime forces in the countryside", [(BATTLES, "Armed clash")]),
+        ("Bodies of five men found with marks of torture in Bangui", [(VAC, "Attack")]),
+        # With no word of violence, or of a disaster, or of another sentence's dead, it is not.
+        ("Six dead in Bangui", []),
+        ("Two dead after heavy rain in Lagos", []),
+        ("Scores dead as ferry sinks off Goma", []),
+        ("Five dead as floods hit Bangui", []),
+        ("He was one of 12 people who died", []),
+    ],
+)
+def test_a_headline_count_of_the_dead_is_an_incident(
+    headline: str, incidents: list[tuple[str, str]]
+) -> None:
+    assert _headline_incidents(headline) == incidents
+
+
+def test_a_two_word_nationality_owns_the_soldiers() -> None:
+    tagged = Tagger().tag("Six South African soldiers killed in Bangui", None, PUBLISHED, "k", fuse=False)
+    assert [incident.actors for incident in tagged.incidents] == [["Military Forces of South Africa"]]

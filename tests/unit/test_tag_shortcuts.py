@@ -15,6 +15,7 @@ from pipeline.tagging import dates, tolls
 from pipeline.tagging.entities import Analysis, _Tokens, recognizer
 from pipeline.tagging.incident.triggers import (
     _ARMED_KILLED,
+    _ARMED_LOSSES,
     _CIVILIAN_VICTIMS,
     _KILLED_ARMED,
     BATTLES,
@@ -24,6 +25,7 @@ from pipeline.tagging.incident.triggers import (
     Trigger,
     classify,
     is_accident,
+    lacks_context,
 )
 from pipeline.tagging.tagger import Tagger
 
@@ -63,13 +65,15 @@ def _sentences() -> list[str]:
 def _classify_every_rule(sentence: str) -> Trigger | None:
     """The trigger rules as first written: every rule scanned, the highest priority kept."""
     best: Trigger | None = None
-    for pattern, event_type, sub_type, priority in RULES:
+    for pattern, event_type, sub_type, priority, needs_context in RULES:
         match = pattern.search(sentence)
         if match and (best is None or priority > best.priority):
-            best = Trigger(event_type, sub_type, priority, match.group(0), match.start())
-    if best is None or is_accident(sentence, best):
+            best = Trigger(event_type, sub_type, priority, match.group(0), match.start(), needs_context)
+    if best is None or is_accident(sentence, best) or lacks_context(sentence, best):
         return None
-    armed = (_KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence)) and not (
+    armed = (
+        _KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence) or _ARMED_LOSSES.search(sentence)
+    ) and not (
         _CIVILIAN_VICTIMS.search(sentence)
     )
     if best.event_type == VAC and best.sub_event_type == "Attack" and best.priority <= 52 and armed:

@@ -28,6 +28,11 @@ from pipeline.tagging import tolls
         ("Shelling raises the number of those who were killed in the town to 63 at least", 63),
         ("Troops neutralise 15 terrorists in Borno, recover weapons", 15),
         ("15 terrorists were neutralised in the raid", 15),
+        ("At least 13 S.African soldiers dead in the fighting", 13),
+        ("At least 10, including a priest, killed in the clashes", 10),
+        ("Bomb kills 2 police, 3 paramilitaries near the border", 5),
+        ("Airstrike kills 5 civilians, 3 of them children, in the town", 5),
+        ("Death toll in C. Africa clashes rises to near 40", 40),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:

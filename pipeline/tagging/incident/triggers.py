@@ -18,8 +18,9 @@ _VICTIMS_CIVIL = (
     r"teachers?|doctors?|traders?|displaced|refugees?)"
 )
 # (pattern, event type, sub-event type, priority), from pipeline/data/incident_rules.yaml.
-RULES: tuple[tuple[re.Pattern[str], str, str, int], ...] = tuple(
-    (rule.pattern, rule.event_type, rule.sub_event_type, rule.priority) for rule in trigger_rules().rules
+RULES: tuple[tuple[re.Pattern[str], str, str, int, bool], ...] = tuple(
+    (rule.pattern, rule.event_type, rule.sub_event_type, rule.priority, rule.needs_context)
+    for rule in trigger_rules().rules
 )
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
@@ -113,6 +114,8 @@ class Trigger:
     priority: int
     text: str
     position: int
+    # Its rule names an event only where the sentence speaks of violence (see rules.py).
+    needs_context: bool = False
 
 
 # For each rule, its cue words: in an ASCII sentence (where lower-casing is exactly the rules'
@@ -140,14 +143,22 @@ _KILLED_ARMED = re.compile(
 )
 _ARMED_KILLED = re.compile(
     # "6 regime forces including 2 officers were killed", "10 fighters of the Euphrates Shield
-    # were killed", "militiamen loyal to them were killed"
+    # were killed", "militiamen loyal to them were killed", "Three soldiers dead after attack"
     rf"\b{_SECURITY}(?:,?\s+(?:including|among them)\s+[^.;:,]{{0,30}}?,?)?"
     rf"(?:\s+(?:of|from|loyal to|affiliated (?:with|to)|belonging to)\s+[^.;:,]{{1,40}}?)?\s+(?:"
     rf"(?:was|were|have been|has been|had been|is|are)\s+"
     rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
-    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated)\b"
+    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated|dead|died)\b"
     rf"|(?:attacked|ambushed)"
     rf"(?=\s*(?:$|[,:;.]|(?:in|on|near|at|by|outside|during|while|after|overnight|as|when)\b)))",
+    re.I,
+)
+# "Human losses in regime forces", "casualties among the ranks of the militants", "dead from the
+# Republican Guard": the armed side's losses.
+_ARMED_LOSSES = re.compile(
+    rf"\b(?:casualties|losses|dead|deaths|martyrs)\s+(?:(?:and|injuries|wounded|more)\s+){{0,3}}"
+    rf"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?(?:[\w'\u2019-]+\s+){{0,2}}?"
+    rf"{_SECURITY}\b",
     re.I,
 )
 # "an attack by the factions on regime forces' concentrations", "attacks against army posts"
@@ -173,6 +184,7 @@ _NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
 _ACCIDENTS = re.compile(trigger_rules().vocabularies["accidents"], re.I)
 _WEAPONS = re.compile(trigger_rules().vocabularies["weapons"], re.I)
 _HAZARDS = re.compile(trigger_rules().vocabularies["hazards"], re.I)
+_CONFLICT = re.compile(trigger_rules().vocabularies["conflict"], re.I)
 _SPORT = re.compile(trigger_rules().vocabularies["sport"], re.I)
 _SPORT_CONTEXT = re.compile(trigger_rules().vocabularies["sport_context"], re.I)
 # Triggers that name an explosion and nothing of its cause.
@@ -256,6 +268,14 @@ def is_accident(sentence: str, trig: Trigger) -> bool:
     return False
 
 
+def lacks_context(sentence: str, trig: Trigger) -> bool:
+    """Whether a trigger that names no cause ("Six dead in Bangui") stands in a sentence that
+    says nothing of violence: no armed party, weapon or word of conflict."""
+    if not trig.needs_context:
+        return False
+    return not (_ARMED.search(sentence) or _WEAPONS.search(sentence) or _CONFLICT.search(sentence))
+
+
 def _without_figures_of_speech(sentence: str) -> str:
     """The sentence with "blast walls", "a bombshell report", "heart attack" blanked out (same
     length, so positions stay)."""
@@ -293,14 +313,14 @@ def _kills(sentence: str) -> bool:
 
 def _first_rule(sentence: str, *, violent_only: bool = False) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
-    for pattern, event_type, sub_type, priority, words in _BY_PRIORITY:
+    for pattern, event_type, sub_type, priority, needs_context, words in _BY_PRIORITY:
         if lower is not None and not any(word in lower for word in words):
             continue
         if violent_only and event_type == STRATEGIC:
             continue
         match = pattern.search(sentence)
         if match:
-            return Trigger(event_type, sub_type, priority, match.group(0), match.start())
+            return Trigger(event_type, sub_type, priority, match.group(0), match.start(), needs_context)
     return None
 
 
@@ -344,7 +364,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
         best = _first_rule(sentence)
         if best is None:
             return None
-    if is_accident(sentence, best) or is_verbal(sentence, best):
+    if is_accident(sentence, best) or is_verbal(sentence, best) or lacks_context(sentence, best):
         return None
     if best.event_type == STRATEGIC and _kills(sentence):
         best = _first_rule(sentence, violent_only=True) or best
@@ -361,6 +381,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
             _KILLED_ARMED.search(sentence)
             or _ARMED_KILLED.search(sentence)
             or _ATTACK_ON_ARMED.search(sentence)
+            or _ARMED_LOSSES.search(sentence)
         )
         and not _CIVILIAN_VICTIMS.search(sentence)
     ):

@@ -116,7 +116,10 @@ def _named_before(before: str, names: list[str]) -> bool:
 
 def _owner_country(before: str, gaz: Gazetteer) -> str | None:
     """The country a nationality or country word right before a generic word names: "Russian
-    warplanes", "U.S. special forces", "Syrian government forces"."""
+    warplanes", "U.S. special forces", "Syrian government forces", "South African soldiers"."""
     match = OWNER_BEFORE.search(before)
-    code = gaz.country_of_word(match.group(1)) if match else None
+    if match is None:
+        return None
+    words = match.group(1)
+    code = gaz.country_of_word(words) or gaz.country_of_word(words.split()[-1])
     return gaz.country_names.get(code) if code else None
