@@ -293,3 +293,17 @@ def test_a_headline_count_of_the_dead_is_an_incident(
 def test_a_two_word_nationality_owns_the_soldiers() -> None:
     tagged = Tagger().tag("Six South African soldiers killed in Bangui", None, PUBLISHED, "k", fuse=False)
     assert [incident.actors for incident in tagged.incidents] == [["Military Forces of South Africa"]]
+
+
+def test_a_round_up_headline_reports_each_place_apart() -> None:
+    title = "Shells target areas in the city of Daraa and human losses in Aleppo city"
+    tagged = Tagger().tag(title, None, PUBLISHED, "k", fuse=False)
+    places = [(i.event_type, (i.location or {}).get("name")) for i in tagged.incidents]
+    assert places == [(EXPLOSIONS, "Daraa"), (VAC, "Aleppo")]
+
+
+@pytest.mark.parametrize(
+    "title", ["Clashes in Aleppo and Idlib", "Air strikes and shelling on the countryside of Aleppo"]
+)
+def test_one_event_in_two_places_stays_one_incident(title: str) -> None:
+    assert len(Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents) == 1

@@ -12,7 +12,7 @@ from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC, TOWNS
 from pipeline.tagging.incident.triggers import Trigger, classify, is_sport, no_event
-from pipeline.tagging.incident.where import best_place, far, sentence_places
+from pipeline.tagging.incident.where import best_place, far, inside, sentence_places
 from pipeline.tagging.places import ResolvedPlace
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
@@ -249,14 +249,47 @@ def concrete(trig: Trigger) -> bool:
     return trig.sub_event_type != "Agreement"
 
 
+_ROUNDUP_AND = re.compile(r",?\s+and\s+", re.I)
+
+
+def title_parts(analysis: Analysis, index: int, clause: str) -> list[str]:
+    """A round-up headline's events ("Shells target the city of Daraa and human losses in
+    Aleppo city"): the clause split at each "and" whose two sides both report an event, each in
+    its own place, the places apart. Otherwise the clause whole ("Clashes in Aleppo and Idlib",
+    "Air strikes and shelling on Aleppo")."""
+    pieces = _ROUNDUP_AND.split(clause)
+    if len(pieces) < 2:
+        return [clause]
+    mentions = sentence_places(analysis, index)
+    parts: list[tuple[str, ResolvedPlace]] = []
+    pending = ""
+    for piece in pieces:
+        text = f"{pending} and {piece}" if pending else piece
+        place = best_place([m for m in mentions if m.text in text], text)
+        if classify(text) is None or place is None:
+            pending = text
+            continue
+        parts.append((text, place))
+        pending = ""
+    if pending and parts:
+        parts[-1] = (f"{parts[-1][0]} and {pending}", parts[-1][1])
+    if len(parts) < 2 or any(
+        not far(a, b) or inside(a, b) for i, (_, a) in enumerate(parts) for _, b in parts[i + 1 :]
+    ):
+        return [clause]
+    return [text for text, _ in parts]
+
+
 def merge_title(analysis: Analysis, groups: list[Group]) -> None:
     """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
     only when no body incident matches it. A strategic development (an arrest, a handover) stands
     only in a headline with no incident at all: beside violence it is the story's background."""
+    body_groups = list(groups)
     for sentence in analysis.sentences:
         if not sentence.is_title:
             continue
-        for clause in (c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()):
+        clauses = [c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()]
+        for clause in (part for c in clauses for part in title_parts(analysis, sentence.index, c)):
             trig = classify(clause)
             if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
                 continue
@@ -279,7 +312,7 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
                 if target.place is None and place is not None:
                     target.place = place
                 continue
-            if any(g.event_type == trig.event_type for g in groups) and not figs:
+            if any(g.event_type == trig.event_type for g in body_groups) and not figs:
                 # A vaguer headline of a story the body tells ("Fighting rages in the north").
                 continue
             group = Group(trigger=trig, first_sentence=sentence.index)
