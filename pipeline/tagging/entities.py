@@ -107,6 +107,9 @@ PLURAL_PLACE_SUFFIXES = {
     "oblasts": "oblast",
     "counties": "county",
 }
+# A town this large, after a locative word and in one country only, tells a text that names no
+# country where it is ("12 killed during clashes in Inkhel").
+LONE_TOWN_POPULATION = 20_000
 LOCATIVE = frozenset(
     ["in", "near", "at", "outside", "from", "into", "to", "toward", "towards", "around", "across", "of"]
 )
@@ -487,7 +490,12 @@ class EntityRecognizer:
                 candidates.append((index, sent, base, start, end))
         if not countries:
             countries = self._shared_country(
-                [tables[id(c[1].doc)].span_text(c[3], c[4]) for c in candidates]
+                [tables[id(c[1].doc)].span_text(c[3], c[4]) for c in candidates],
+                {
+                    tables[id(c[1].doc)].span_text(c[3], c[4])
+                    for c in candidates
+                    if c[3] > c[1].start and tables[id(c[1].doc)].text[c[3] - 1].lower() in LOCATIVE
+                },
             )
         persons: dict[str, str] = {}
         pending: list[tuple[int, Any, int, int, int]] = []
@@ -597,11 +605,12 @@ class EntityRecognizer:
         a party to the fighting says nothing about where it happens."""
         return self.gazetteer.is_demonym(word) and bool(_PARTY_NOUN_AFTER.match(text, end))
 
-    def _shared_country(self, names: Sequence[str]) -> list[str]:
+    def _shared_country(self, names: Sequence[str], located: set[str] = frozenset()) -> list[str]:
         """For a text that names no country: the one country in which at least two of its names
-        are places ("Talbiseh" and "Homs" are both Syrian towns), or one a curated place, so that
-        each resolves there and not to a same-named town abroad. Nothing when no country stands
-        out."""
+        are places ("Talbiseh" and "Homs" are both Syrian towns), or one a curated place, or one
+        sizeable town after a locative word ("clashes in Inkhel") that no other country has, so
+        that each resolves there and not to a same-named town abroad. Nothing when no country
+        stands out."""
         support: Counter[str] = Counter()
         for name in dict.fromkeys(names):
             found, exact = self.gazetteer.candidates(name)
@@ -611,6 +620,12 @@ class EntityRecognizer:
             weights: dict[str, int] = {}
             for place in found:
                 weights[place.country] = max(weights.get(place.country, 0), 2 if place.curated else 1)
+            if (
+                name in located
+                and len(weights) == 1
+                and max(place.population for place in found) >= LONE_TOWN_POPULATION
+            ):
+                weights = dict.fromkeys(weights, 2)
             support.update(weights)
         ranked = support.most_common(2)
         if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):

@@ -257,3 +257,12 @@ def test_a_dateline_town_yields_to_the_place_the_sentence_names() -> None:
 def test_a_province_by_the_press_s_spelling(name: str) -> None:
     (place,) = _places(f"Taliban attack checkpoint in {name} province")
     assert place[1:] == ("admin1", "AF")
+
+
+def test_a_lone_sizeable_town_after_a_locative_gives_its_country() -> None:
+    # Inkhil (Daraa, some 29,000 people) is the only place of that name.
+    assert _places("12 killed during clashes in Inkhel") == [("Inkhel", "city", "SY")]
+
+
+def test_a_lone_name_without_a_locative_gives_no_country() -> None:
+    assert _places("Inkhel says the talks failed") == []
