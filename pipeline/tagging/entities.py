@@ -16,6 +16,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -605,7 +606,7 @@ class EntityRecognizer:
         a party to the fighting says nothing about where it happens."""
         return self.gazetteer.is_demonym(word) and bool(_PARTY_NOUN_AFTER.match(text, end))
 
-    def _shared_country(self, names: Sequence[str], located: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    def _shared_country(self, names: Sequence[str], located: AbstractSet[str] = frozenset()) -> list[str]:
         """For a text that names no country: the one country in which at least two of its names
         are places ("Talbiseh" and "Homs" are both Syrian towns), or one a curated place, or one
         sizeable town after a locative word ("clashes in Inkhel") that no other country has, so
