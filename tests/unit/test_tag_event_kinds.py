@@ -284,9 +284,7 @@ def test_a_withdrawal_is_from_a_place(headline: str, incidents: list[tuple[str, 
         ("He was one of 12 people who died", []),
     ],
 )
-def test_a_headline_count_of_the_dead_is_an_incident(
-    headline: str, incidents: list[tuple[str, str]]
-) -> None:
+def test_a_headline_count_of_the_dead_is_an_incident(headline: str, incidents: list[tuple[str, str]]) -> None:
     assert _headline_incidents(headline) == incidents
 
 
@@ -307,3 +305,26 @@ def test_a_round_up_headline_reports_each_place_apart() -> None:
 )
 def test_one_event_in_two_places_stays_one_incident(title: str) -> None:
     assert len(Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents) == 1
+
+
+@pytest.mark.parametrize(
+    ("headline", "event_type"),
+    [
+        # Two armed parties and no unarmed victim: a battle.
+        ("IS attacks SDF in al-Hasakah countryside", BATTLES),
+        ("Unidentified gunmen attack a headquarters of the Islamic State near Deir Ezzor", BATTLES),
+        # An armed party and men, villagers or a massacre: violence against civilians.
+        ("SDF kill 3 men in al-Raqqa countryside", VAC),
+        ("Islamic State gunmen attacked villagers in Deir Ezzor", VAC),
+        ("Rebels commit a massacre against civilians in Aleppo", VAC),
+    ],
+)
+def test_an_attack_between_armed_parties_is_a_battle(headline: str, event_type: str) -> None:
+    assert [event for event, _ in _headline_incidents(headline)] == [event_type]
+
+
+def test_a_named_groups_gunmen_are_that_group() -> None:
+    tagged = Tagger().tag(
+        "Islamic State gunmen attacked villagers in Deir Ezzor", None, PUBLISHED, "k", fuse=False
+    )
+    assert [incident.actors for incident in tagged.incidents] == [["Islamic State", "Civilians (Syria)"]]

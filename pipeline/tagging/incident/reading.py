@@ -12,6 +12,7 @@ incidents after them are left out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -33,9 +34,11 @@ from pipeline.tagging.incident.grouping import (
 from pipeline.tagging.incident.model import (
     BACKGROUND_DAYS,
     BARE_PRIORITY,
+    BATTLES,
     MAX_EVIDENCE,
     STRATEGIC,
     TOWNS,
+    VAC,
     Incident,
     incident_id_for,
 )
@@ -59,7 +62,7 @@ from pipeline.tagging.incident.where import (
     more_precise,
     sentence_places,
 )
-from pipeline.tagging.incident.who import actors_for
+from pipeline.tagging.incident.who import actors_for, armed_on_both_sides
 from pipeline.tagging.places import ResolvedPlace, distance_km
 from pipeline.tagging.text import fold
 from pipeline.tagging.tolls import Figure, current_and_history, figures
@@ -248,10 +251,7 @@ class Reader:
         if own_deaths(figs) and current.current_deaths() and self.another_place(unit, current):
             return True
         return another or bool(
-            figs
-            and current.figures
-            and trig.event_type != current.trigger.event_type
-            and own_deaths(figs)
+            figs and current.figures and trig.event_type != current.trigger.event_type and own_deaths(figs)
         )
 
     def another_place(self, unit: Unit, current: Group) -> bool:
@@ -306,6 +306,19 @@ def _incident_place(group: Group, fallback: ResolvedPlace | None) -> ResolvedPla
     return place
 
 
+_GENERIC_KILLING = re.compile(r"(?:attack|assault|raid|storm|kill|neutrali|opened fire|gunmen|shot)", re.I)
+
+
+def is_generic_attack(trig: Trigger) -> bool:
+    """An attack or killing that names no kind of violence against civilians (not a massacre,
+    an execution, an abduction): its victims decide whether it is a battle."""
+    return (
+        trig.event_type == VAC
+        and trig.sub_event_type == "Attack"
+        and _GENERIC_KILLING.match(trig.text) is not None
+    )
+
+
 def _incident(
     analysis: Analysis,
     group: Group,
@@ -321,14 +334,19 @@ def _incident(
     when = group.date
     country = place.place.country if place else (analysis.countries[0] if analysis.countries else None)
     evidence = sorted(set(group.evidence)) or sorted(set(group.sentences))
+    actors = actors_for(analysis, group.clauses, country)
+    event_type, sub_event_type = best.event_type, best.sub_event_type
+    # An attack or a killing between armed parties is a battle, not violence against civilians.
+    if is_generic_attack(best) and armed_on_both_sides(analysis, actors, group.clauses):
+        event_type, sub_event_type = BATTLES, "Armed clash"
     return Incident(
         incident_id=incident_id,
-        event_type=best.event_type,
-        sub_event_type=best.sub_event_type,
+        event_type=event_type,
+        sub_event_type=sub_event_type,
         date=when.value if when else published,
         date_precision=when.precision if when else "publication",
         location=place.to_dict() if place else None,
-        actors=actors_for(analysis, group.clauses, country),
+        actors=actors,
         fatalities=deaths,
         injured=injured,
         fatalities_history=history if deaths is not None else [],

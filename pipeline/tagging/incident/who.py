@@ -99,7 +99,8 @@ def _generic_party(
         if _speaker(text, start, end) or any(a <= start and end <= b for a, b in spans):
             continue
         before = text[max(0, start - DEMONYM_WINDOW) : start]
-        if generic_actor.state and (NON_STATE_BEFORE.search(before) or _named_before(before, names)):
+        # "Houthi forces", "Islamic State gunmen": the named group's own men
+        if _named_before(before, names) or (generic_actor.state and NON_STATE_BEFORE.search(before)):
             continue
         owner = _owner_country(before, gaz)
         if generic_actor.needs_owner and owner is None and not STATE_OWNER_BEFORE.search(before):
@@ -123,3 +124,34 @@ def _owner_country(before: str, gaz: Gazetteer) -> str | None:
     words = match.group(1)
     code = gaz.country_of_word(words) or gaz.country_of_word(words.split()[-1])
     return gaz.country_names.get(code) if code else None
+
+
+# -- sides ----------------------------------------------------------------------------------------
+
+# ACLED's armed actor types; a generic state force or unnamed armed group is armed too.
+ARMED_ACTOR_TYPES = frozenset(
+    {"state_forces", "rebel_group", "political_militia", "identity_militia", "external_forces"}
+)
+_ARMED_GENERIC = ("Military Forces of ", "Police Forces of ", "Unidentified Armed Group")
+_UNARMED_GENERIC = ("Civilians", "Protesters", "Rioters")
+# Words for victims who are not fighters: with one of them, an attack stays one on civilians.
+_UNARMED_VICTIMS = re.compile(
+    r"\b(?:civilians?|people|persons|children|child|women|woman|men|man|boys?|girls?|citizens?|"
+    r"famil(?:y|ies)|villagers?|residents?|worshippers|passengers|students|pupils|patients|"
+    r"hospitals?|schools?|markets?|homes?|houses?|mosques?|churches|church|camps?|displaced)\b",
+    re.I,
+)
+
+
+def armed_on_both_sides(analysis: Analysis, actors: list[str], clauses: list[tuple[int, str, bool]]) -> bool:
+    """Whether an attack is fought between armed parties: two of its actors are armed (state
+    forces, rebels, militias, unnamed gunmen), none is a crowd or civilians, and its clauses name
+    no unarmed victim ("IS attacks SDF in the countryside", "gunmen attack a headquarters of the
+    Islamic State")."""
+    if any(actor.startswith(_UNARMED_GENERIC) for actor in actors):
+        return False
+    types = {m.actor.name: m.actor.type for m in analysis.mentions if m.actor is not None}
+    armed = [a for a in actors if a.startswith(_ARMED_GENERIC) or types.get(a) in ARMED_ACTOR_TYPES]
+    if len(armed) < 2:
+        return False
+    return not any(_UNARMED_VICTIMS.search(text) for _, text, establishing in clauses if establishing)
