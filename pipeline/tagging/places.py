@@ -196,6 +196,17 @@ def _add_division_aliases(gaz: Gazetteer, aliases: dict[str, list[str]]) -> None
                 gaz._add(f"{spelling} {word}", region, own_name=True, loose=False)
 
 
+def _capitals_by_folded_name(by_name: dict[tuple[str, str], Place]) -> dict[tuple[str, str], Place]:
+    """Towns by (folded name, country), the largest of each; under ("", country) the largest
+    town of the country."""
+    out: dict[tuple[str, str], Place] = {}
+    for place in by_name.values():
+        for key in ((fold(place.name), place.country), ("", place.country)):
+            if key not in out or out[key].population < place.population:
+                out[key] = place
+    return out
+
+
 def _load_yaml(name: str) -> dict[str, Any]:
     text = resources.files("pipeline.data").joinpath(name).read_text(encoding="utf-8")
     data = yaml.safe_load(text)
@@ -295,8 +306,14 @@ class Gazetteer:
                     gaz._add(alt, place, loose=False)
 
         countries_extra = _load_yaml("countries.yaml").get("countries", {})
+        capitals = _capitals_by_folded_name(by_name)
         for code, info in cache.get_countries().items():
-            capital = by_name.get((info["capital"], code))
+            # GeoNames spells a capital with or without its accents ("Reykjavik", "Reykjavík",
+            # "Bogota", "Bogotá"); a country whose capital is not listed at all is placed at its
+            # largest town.
+            capital = by_name.get((info["capital"], code)) or capitals.get((fold(info["capital"]), code))
+            if capital is None:
+                capital = capitals.get(("", code))
             if capital is None:
                 continue
             country = Place(

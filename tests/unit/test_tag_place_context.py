@@ -266,3 +266,13 @@ def test_a_lone_sizeable_town_after_a_locative_gives_its_country() -> None:
 
 def test_a_lone_name_without_a_locative_gives_no_country() -> None:
     assert _places("Inkhel says the talks failed") == []
+
+
+@pytest.mark.parametrize(
+    ("country", "code"),
+    [("Iceland", "IS"), ("Cameroon", "CM"), ("Colombia", "CO"), ("Brazil", "BR"), ("Kazakhstan", "KZ")],
+)
+def test_every_country_is_a_place_however_its_capital_is_spelled(country: str, code: str) -> None:
+    # GeoNames lists "Reykjavik" as "Reykjavík", "Yaounde" as "Yaoundé", "Bogota" as "Bogotá".
+    resolved = gazetteer().resolve(country, [])
+    assert resolved is not None and (resolved.place.kind, resolved.place.country) == ("country", code)
