@@ -112,7 +112,7 @@ DEATH_BEFORE = re.compile(
     rf"has risen|risen|rose to)(?:\s+to|\s+at)?|"
     rf"dead numbered|"
     rf"bodies of|(?:the )?deaths? of|(?:the )?killings? of|killed at least|"
-    rf"massacred|executed|executes|execute|"
+    rf"massacred|executed|executes|execute|executing|"
     rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"

@@ -33,6 +33,7 @@ from pipeline.tagging import tolls
         ("Bomb kills 2 police, 3 paramilitaries near the border", 5),
         ("Airstrike kills 5 civilians, 3 of them children, in the town", 5),
         ("Death toll in C. Africa clashes rises to near 40", 40),
+        ("After executing three former fighters, the group left their bodies in the open", 3),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:
