@@ -186,8 +186,14 @@ def conflicts(group: Group, explicit: ResolvedDate | None, place: ResolvedPlace 
     if explicit and group.date and abs((explicit.value - group.date.value).days) > 1:
         return True
     # A province named in a sentence that refers back ("Monday's bombings took place ... in the
-    # Lower Shabelle region") does not contradict a town: only another town does.
-    return place is not None and place.precision not in ("country", "admin1") and far(place, group.place)
+    # Lower Shabelle region") does not contradict a town: only another town does, and not a town
+    # of the province the incident is placed in ("wounded and taken to hospital in Ouallam").
+    return (
+        place is not None
+        and place.precision not in ("country", "admin1")
+        and far(place, group.place)
+        and not (group.place is not None and inside(place, group.place))
+    )
 
 
 def referent(

@@ -56,6 +56,7 @@ from pipeline.tagging.incident.triggers import (
 from pipeline.tagging.incident.where import (
     article_fallback_place,
     best_place,
+    dateline_end,
     division_capital,
     far,
     inside,
@@ -138,7 +139,8 @@ class Reader:
         if trig is not None and self.accident and is_bare_explosion(trig):
             trig = None
         figs = figures(text)
-        explicit = event_date(text, self.published)
+        # the dateline's day ("NIAMEY, March 11 (Reuters) - ") is the report's, not the event's
+        explicit = event_date(text[dateline_end(text) :], self.published)
         if explicit is None and day_before:
             current = self.current
             anchor = current.date.value if current and current.date else self.published

@@ -15,11 +15,15 @@ def sentence_places(analysis: Analysis, index: int) -> list[Mention]:
     return [m for m in analysis.in_sentence(index) if m.label == "PLACE" and m.place is not None]
 
 
-# Places named as a direction or a border rather than where the event happened
-# ("near the crossing with Iraq", "fled toward Turkey").
+# Places named as a direction, a border or where the wounded were taken rather than where the
+# event happened ("near the crossing with Iraq", "fled toward Turkey", "taken to hospital in
+# Ouallam", "evacuated to Goma").
 DIRECTIONAL = re.compile(
     r"\b(?:(?:crossings?|borders?|frontier|boundary)\s+(?:with|into)|bordering|toward|towards|"
-    r"fled\s+(?:to|into)|headed\s+(?:to|for)|returned\s+(?:to|from))\s+(?:the\s+)?$",
+    r"fled\s+(?:to|into)|headed\s+(?:to|for)|returned\s+(?:to|from)|"
+    r"(?:taken|rushed|transferred|evacuated|airlifted|flown|moved|treated|admitted)\s+"
+    r"(?:(?:to|at|in)\s+)?(?:(?:a|the)\s+)?"
+    r"(?:(?:hospitals?|clinics?|medical centres?|medical centers?)\s+(?:in|at)|to))\s+(?:the\s+)?$",
     re.I,
 )
 
@@ -66,8 +70,13 @@ def could_be_event_place(mention: Mention, sentence: str) -> bool:
 
 
 # A wire dateline: "KADUNA, Nigeria (Reuters) - ", "BAGHDAD (AP) — ", "Mogadishu, Somalia: ".
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "CAIRO (Reuters) - ", "PESHAWAR, Pakistan, March 11 (AP) - ", "KHARTOUM, 11 March - "
 DATELINE = re.compile(
-    r"^\s*[A-Z][\w'\u2019 .-]{1,40}?(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?\s*"
+    # the town: capitalised words, or particles ("Port of Spain"): "Gunmen killed 5 - " is none
+    r"^\s*[A-Z][\w'\u2019.-]*(?:\s(?:[A-Z][\w'\u2019.-]*|of|de|du|el|al|la|es|da|do)){0,4}"
+    r"(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?"
+    rf"(?:,?\s*(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+\d{{4}})?)?\s*"
     r"(?:\([^)]{1,40}\)\s*)?(?:\u2014|\u2013|-|:)\s"
 )
 
@@ -86,8 +95,11 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
     filed_at = dateline_end(sentence)
-    if filed_at and any(find_in(sentence, m.text) >= filed_at for m in mentions):
-        mentions = [m for m in mentions if find_in(sentence, m.text) >= filed_at]
+    if filed_at and any(m.text in sentence[filed_at:] for m in mentions):
+        # "PESHAWAR, Pakistan, March 11 (AP) - Militants attacked ... in Pakistan's northwest":
+        # the places named after the dateline, read in the words after it.
+        sentence = sentence[filed_at:]
+        mentions = [m for m in mentions if m.text in sentence]
     for order, m in enumerate(mentions):
         assert m.place is not None
         # Mentions are located by their text, so a repeated one scores as its first occurrence.

@@ -1,0 +1,54 @@
+"""Wire datelines: where and when a report was filed, not where and when its event happened.
+
+The articles are written for these tests in the style of wire reports; they name no real event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging.incident.where import dateline_end
+from pipeline.tagging.tagger import Tagger
+
+PUBLISHED = date(2024, 3, 12)
+
+CHECKPOINT = (
+    "PESHAWAR, Pakistan, March 11 (AP) - Militants attacked a police checkpoint in Pakistan's northwest "
+    "overnight, killing five officers, police said Monday.\n"
+    "The attack took place in the Kulachi area of Dera Ismail Khan district in Khyber Pakhtunkhwa "
+    "province, said a local police chief.\n"
+    "The death toll later rose to seven after two wounded officers died in hospital, he said."
+)
+VILLAGE = (
+    "NIAMEY, March 11 (Reuters) - Gunmen on motorcycles killed 12 civilians in an attack on a village "
+    "in western Niger's Tillaberi region on Sunday, the interior ministry said.\n"
+    "Five other people were wounded and taken to hospital in Ouallam."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "dateline"),
+    [
+        ("NIAMEY, March 11 (Reuters) - Gunmen killed 12", "NIAMEY, March 11 (Reuters) - "),
+        ("KHARTOUM, 11 March 2024 - The army said", "KHARTOUM, 11 March 2024 - "),
+        ("PORT OF SPAIN, Trinidad (Reuters) - Police said", "PORT OF SPAIN, Trinidad (Reuters) - "),
+        ("Gunmen killed 5 - police said", ""),
+    ],
+)
+def test_a_dateline_with_its_date(sentence: str, dateline: str) -> None:
+    assert sentence[: dateline_end(sentence)] == dateline
+
+
+def test_the_dateline_town_is_not_the_event_when_the_sentence_names_the_country_after_it() -> None:
+    tagged = Tagger().tag("Five killed in attack on checkpoint", CHECKPOINT, PUBLISHED, "k", fuse=False)
+    assert [(i.location or {}).get("name") for i in tagged.incidents] == ["Kulachi"]
+    assert [i.fatalities for i in tagged.incidents] == [7]
+
+
+def test_the_dateline_day_is_not_the_event_day_and_the_hospital_town_is_not_the_place() -> None:
+    tagged = Tagger().tag("Gunmen kill 12 in Niger village", VILLAGE, PUBLISHED, "k", fuse=False)
+    [incident] = tagged.incidents
+    assert incident.date == date(2024, 3, 10)  # "on Sunday"
+    assert ((incident.location or {}).get("name"), incident.injured) == ("Tillaberi", 5)
