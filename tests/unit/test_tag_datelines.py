@@ -52,3 +52,26 @@ def test_the_dateline_day_is_not_the_event_day_and_the_hospital_town_is_not_the_
     [incident] = tagged.incidents
     assert incident.date == date(2024, 3, 10)  # "on Sunday"
     assert ((incident.location or {}).get("name"), incident.injured) == ("Tillaberi", 5)
+
+
+CAFE = (
+    "MOGADISHU, Somalia (AP) - A suicide bomber blew himself up at a busy cafe in Somalia's capital on "
+    "Tuesday evening, killing at least nine people, police said.\n"
+    "Al-Shabab claimed responsibility in a statement on its radio.\n"
+    "The attack came days after the militants stormed a hotel in the port city of Kismayo, killing 11."
+)
+CLASHES = (
+    "TRIPOLI, Libya (Reuters) - Clashes between rival armed groups in the Libyan capital killed 27 "
+    "people, the health ministry said on Wednesday.\n"
+    "Fighting erupted on Monday night after the detention of a commander at the airport."
+)
+
+
+def test_a_claim_names_the_perpetrator_and_an_earlier_event_is_not_reported_again() -> None:
+    tagged = Tagger().tag("Suicide bomber kills 9 at Mogadishu cafe", CAFE, PUBLISHED, "k", fuse=False)
+    assert [(i.fatalities, i.actors) for i in tagged.incidents] == [(9, ["Al-Shabaab"])]
+
+
+def test_the_day_a_toll_was_said_is_not_the_event_day() -> None:
+    tagged = Tagger().tag("Clashes in Tripoli leave 27 dead", CLASHES, date(2024, 3, 13), "k", fuse=False)
+    assert [(i.fatalities, i.date) for i in tagged.incidents] == [(27, date(2024, 3, 11))]

@@ -133,7 +133,9 @@ def event_date(text: str, published: date) -> ResolvedDate | None:
     for item in dates:
         if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
             return item
-    return dates[0] if dates else None
+    # Only the day it was said ("... killed 27 people, the ministry said on Wednesday"): the event
+    # happened on or before it, which the publication date already says.
+    return None
 
 
 # "The death toll ... rose to 21 on Thursday": the day of the count, not of the event.

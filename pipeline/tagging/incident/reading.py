@@ -20,6 +20,7 @@ from pipeline.tagging.dates import ResolvedDate
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.grouping import (
     ANOTHER,
+    ANTECEDENT,
     Group,
     conflicts,
     drop_summaries,
@@ -68,6 +69,10 @@ from pipeline.tagging.places import ResolvedPlace, distance_km
 from pipeline.tagging.text import fold
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
+CLAIMED = re.compile(
+    r"\bclaim(?:ed|s|ing)?\s+responsibility\b|\bclaimed\s+(?:the|its|their)\s+(?:attacks?|bombings?|blasts?|killings?)\b",
+    re.I,
+)
 # Two spellings of one town lie closer than this.
 SAME_TOWN_KM = 3.0
 
@@ -133,7 +138,13 @@ class Reader:
         return drop_summaries(self.groups)
 
     def unit(self, index: int, text: str, *, own_clause: bool, day_before: bool) -> Unit | None:
-        """The unit as read, or None for background (an event over a month old)."""
+        """The unit as read, or None for background (an event over a month old). What follows
+        "came days after" or "follows" is an earlier event, told in its own reports: neither its
+        trigger nor its toll is read ("The attack came days after militants stormed a hotel in
+        Kismayo, killing 11")."""
+        antecedent = ANTECEDENT.search(text)
+        if antecedent is not None:
+            text = text[: antecedent.start()]
         trig = classify(text, running_text=True)
         self.accident = self.accident or names_accident(text)
         if trig is not None and self.accident and is_bare_explosion(trig):
@@ -196,7 +207,9 @@ class Reader:
         refers back ("the strikes happened late Wednesday")."""
         current = self.current
         refers_back = current is not None and WEAK_REFERENCE.search(unit.text) is not None
-        if current is None or not (unit.figs or refers_back):
+        # "Al-Shabab claimed responsibility": the claim names the incident's perpetrator.
+        claimed = CLAIMED.search(unit.text) is not None
+        if current is None or not (unit.figs or refers_back or claimed):
             return
         if conflicts(current, unit.explicit, unit.place):
             return
