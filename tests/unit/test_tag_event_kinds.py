@@ -178,6 +178,7 @@ def test_an_accidental_explosion_stays_an_accident_when_the_article_calls_it_the
         "Cholera outbreak kills 40 in Borno",
         "Lightning strike kills 3 farmers in Uganda",
         "Two killed as building collapses in Lagos",
+        "Five people died and 30 were injured when a bus overturned near Voi, police said",
     ],
 )
 def test_disasters_accidents_and_disease_are_no_incident(headline: str) -> None:
@@ -204,6 +205,8 @@ def test_a_killer_named_beside_a_disaster_keeps_the_incident(headline: str) -> N
         "President's plan under attack from lawmakers",
         "Candidate blasts rival in heated debate",
         "Officials killed the proposal in committee",
+        "Government survives no-confidence vote after fierce battle in parliament",
+        "The selloff killed a rally that had lifted stocks to a record",
     ],
 )
 def test_words_as_weapons_are_no_incident(headline: str) -> None:

@@ -273,7 +273,16 @@ def lacks_context(sentence: str, trig: Trigger) -> bool:
     says nothing of violence: no armed party, weapon or word of conflict."""
     if not trig.needs_context:
         return False
-    return not (_ARMED.search(sentence) or _WEAPONS.search(sentence) or _CONFLICT.search(sentence))
+    # "police said", "according to the army": the source of the news is no party to it
+    told = _SOURCE.sub(" ", sentence)
+    return not (_ARMED.search(told) or _WEAPONS.search(told) or _CONFLICT.search(told))
+
+
+_SOURCE = re.compile(
+    rf"\b(?:according to|citing|quoting)\s+(?:the\s+|local\s+)*{_SECURITY}\b|"
+    rf"\b(?:the\s+|local\s+)*{_SECURITY}\s+(?:\w+\s+)?(?:said|says|told|reported|confirmed|added)\b",
+    re.I,
+)
 
 
 def _without_figures_of_speech(sentence: str) -> str:
