@@ -338,3 +338,26 @@ def test_a_named_groups_gunmen_are_that_group() -> None:
         "Islamic State gunmen attacked villagers in Deir Ezzor", None, PUBLISHED, "k", fuse=False
     )
     assert [incident.actors for incident in tagged.incidents] == [["Islamic State", "Civilians (Syria)"]]
+
+
+REGIMENT = (
+    "The regiment was organised in 1862. At Fredericksburg it suffered minor casualties from "
+    "artillery fire, and it fought in the Overland Campaign of 1864. It was mustered out in June 1865."
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "incidents"),
+    [
+        # An account of the past names no incident, however much fighting it tells of.
+        (REGIMENT, 0),
+        # A report of the days around its publication keeps its incident beside an old year,
+        # a year it measures from, or a count that looks like a year.
+        ("Gunmen attacked the village on Monday, killing 5. In 2019 the state signed a deal.", 1),
+        ("On 28 April, gunmen attacked the village, killing 5. In 2019 the state signed a deal.", 1),
+        ("Troops advanced in the province for the first time since 2011, killing 12 militants.", 1),
+        ("The shelling killed 12 and the number of displaced rose to about 1800 people.", 1),
+    ],
+)
+def test_an_account_of_the_past_names_no_incident(body: str, incidents: int) -> None:
+    assert len(Tagger().tag("", body, PUBLISHED, "k", fuse=False).incidents) == incidents

@@ -49,6 +49,7 @@ from pipeline.tagging.incident.triggers import (
     classify,
     is_bare_explosion,
     is_history,
+    is_past_account,
     is_sport,
     names_accident,
     no_event,
@@ -389,7 +390,10 @@ def extract(
     *,
     source: str | None = None,
 ) -> list[Incident]:
-    """The incidents one article reports, in order of first mention."""
+    """The incidents one article reports, in order of first mention (none in an account of the
+    past, such as an encyclopedia's history of a regiment)."""
+    if is_past_account(" ".join(s.text for s in analysis.sentences), published.year):
+        return []
     groups = Reader(analysis, published).read()
     fallback = article_fallback_place(analysis)
     out: list[Incident] = []

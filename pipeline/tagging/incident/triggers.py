@@ -61,6 +61,48 @@ JUDICIAL = re.compile(
 )
 
 
+# A year the text is set in ("in 1864", "(1862-1865)", "during the summer of 1944", "March
+# 1863"), not one it measures from ("since 2011") nor a count ("rises to about 1800").
+_YEAR = re.compile(
+    r"(?:\b(?:in|of|during|from|between|until|till|and|early|late|mid-?|january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)\s+|\(|\d\s*[-\u2013]\s*|\b\d{1,2}\s*,\s*)"
+    r"(1[89]\d\d|20\d\d)\b(?!\s+(?:people|persons|civilians|fighters|soldiers|killed|dead|troops))",
+    re.I,
+)
+_MONTHS = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.)"
+)
+# Words by which a report places its event in the days around it: a weekday, "today", or a day
+# of a month with no year ("on 12 March", "March 12").
+_NEWS_DAY = re.compile(
+    r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|overnight|"
+    r"last night|this (?:week|morning|afternoon|evening)|earlier this|hours? ago|days? ago)\b|"
+    rf"\b\d{{1,2}}\s+{_MONTHS}(?![a-z])(?!\s*,?\s*\d{{4}})|\b{_MONTHS}\s+\d{{1,2}}\b(?!\s*,?\s*\d{{4}})",
+    re.I,
+)
+HISTORY_YEARS = 2
+# "since late 2014", "since 23 September 2014": a year to measure from, a few words before it.
+_SINCE = re.compile(r"\bsince\b", re.I)
+SINCE_WINDOW = 16
+
+
+def is_past_account(text: str, published_year: int) -> bool:
+    """Whether a whole text tells of the past, not of news: it names years, the latest of them
+    ``HISTORY_YEARS`` or more before the text was published, and no day of the week or "today"
+    ("In the Battle of Fredericksburg, the regiment suffered minor casualties" in a history of a
+    regiment from 1862 to 1865)."""
+    years = [
+        int(match.group(1))
+        for match in _YEAR.finditer(text)
+        if int(match.group(1)) <= published_year
+        and not _SINCE.search(text[max(0, match.start() - SINCE_WINDOW) : match.start()])
+    ]
+    if not years or max(years) > published_year - HISTORY_YEARS:
+        return False
+    return _NEWS_DAY.search(text) is None
+
+
 def is_history(text: str, trig: Trigger, published_year: int) -> bool:
     """Whether the words before the trigger place its event in another year or in a trial: its
     figures are history too ("Last year, a Russian missile strike on the city killed 10 people",
