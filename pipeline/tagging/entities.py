@@ -108,6 +108,17 @@ PLURAL_PLACE_SUFFIXES = {
     "oblasts": "oblast",
     "counties": "county",
 }
+SHORT_ALIAS = 4
+
+
+def _unlike_acronym(word: str, actor: Actor) -> bool:
+    """Whether a short word matched case-insensitively is spelled unlike every alias of the
+    actor ("Let" for "LeT", "Who" for "WHO"); capitals ("LET") are taken as the acronym."""
+    if len(word) > SHORT_ALIAS or word.isupper():
+        return False
+    return word not in actor.aliases and word not in actor.exact_aliases and word != actor.name
+
+
 # A town this large, after a locative word and in one country only, tells a text that names no
 # country where it is ("12 killed during clashes in Inkhel").
 LONE_TOWN_POPULATION = 20_000
@@ -578,8 +589,12 @@ class EntityRecognizer:
         for start, end, actor in found:
             if start < last_end:
                 continue
-            # A lower-case common word ("is", "who") never names an actor.
+            # A lower-case common word ("is", "who") never names an actor, nor does a short word
+            # spelled unlike the acronym it matches ("Let Yet Kone village" is not LeT, "Who"
+            # not the WHO): such a word must be in capitals or written as one of the aliases.
             if end - start == 1 and doc[start].is_lower and not doc[start].text.isupper():
+                continue
+            if end - start == 1 and _unlike_acronym(doc[start].text, actor):
                 continue
             last_end = end
             yield start, end, actor

@@ -185,13 +185,16 @@ def _add_divisions(
 
 def _add_division_aliases(gaz: Gazetteer, aliases: dict[str, list[str]]) -> None:
     """The spellings the press uses for divisions GeoNames spells otherwise ("Ghor" for Ghowr,
-    "Kunar" for Konar): ``division_aliases`` in ``places.yaml``, by division code."""
+    "Kunar" for Konar): ``division_aliases`` in ``places.yaml``, by division code. As with the
+    divisions' own names, a town spelled so keeps the bare name ("Sagaing" is the town, "Sagaing
+    region" the division)."""
     for admin1, spellings in aliases.items():
         region = gaz.regions.get(str(admin1))
         if region is None:
             raise ValueError(f"places.yaml: division_aliases: no division {admin1}")
         for spelling in spellings:
-            gaz._add(str(spelling), region, own_name=True, loose=False)
+            if not any(place.kind == "city" for place in gaz.exact.get(fold(str(spelling)), [])):
+                gaz._add(str(spelling), region, own_name=True, loose=False)
             for word in DIVISION_WORDS:
                 gaz._add(f"{spelling} {word}", region, own_name=True, loose=False)
 

@@ -276,3 +276,19 @@ def test_every_country_is_a_place_however_its_capital_is_spelled(country: str, c
     # GeoNames lists "Reykjavik" as "Reykjavík", "Yaounde" as "Yaoundé", "Bogota" as "Bogotá".
     resolved = gazetteer().resolve(country, [])
     assert resolved is not None and (resolved.place.kind, resolved.place.country) == ("country", code)
+
+
+@pytest.mark.parametrize(
+    ("headline", "kind"),
+    [
+        ("Air strike kills 17 in a village in Myanmar's central Sagaing region", "admin1"),
+        ("Air strike kills 17 in Sagaing town", "city"),
+    ],
+)
+def test_a_division_alias_needs_its_word_where_a_town_is_spelled_so(headline: str, kind: str) -> None:
+    assert [k for text, k, _ in _places(headline) if text.startswith("Sagaing")] == [kind]
+
+
+def test_a_short_word_is_not_the_acronym_it_matches() -> None:
+    analysis = recognizer().analyse("", "The junta's jets bombed Let Yet Kone village on Tuesday.")
+    assert [m.actor for m in analysis.mentions if m.actor is not None] == []

@@ -112,9 +112,10 @@ def units(sentence: str) -> list[tuple[str, bool]]:
     return [(sentence, False)]
 
 
-# "comes after", "came two days after", "follows": what follows is an earlier, other event.
+# "comes after", "came two days after", "comes barely a week after", "follows": what follows is
+# an earlier, other event.
 ANTECEDENT = re.compile(
-    r"\b(?:comes?|came|coming)\s+(?:[\w-]+\s+){0,2}?after\b|\bfollow(?:s|ed|ing)?\s+(?:an?|the)\b",
+    r"\b(?:comes?|came|coming)\s+(?:[\w-]+\s+){0,3}?after\b|\bfollow(?:s|ed|ing)?\s+(?:an?|the)\b",
     re.I,
 )
 
