@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 
+from pipeline.tagging.entities import recognizer
 from pipeline.tagging.incident.where import dateline_end
 from pipeline.tagging.tagger import Tagger
 
@@ -75,3 +76,37 @@ def test_a_claim_names_the_perpetrator_and_an_earlier_event_is_not_reported_agai
 def test_the_day_a_toll_was_said_is_not_the_event_day() -> None:
     tagged = Tagger().tag("Clashes in Tripoli leave 27 dead", CLASHES, date(2024, 3, 13), "k", fuse=False)
     assert [(i.fatalities, i.date) for i in tagged.incidents] == [(27, date(2024, 3, 11))]
+
+
+REBELS = (
+    "GOMA, Democratic Republic of Congo (Reuters) - Rebels seized the mining town of Rubaya in "
+    "eastern Congo's North Kivu province on Tuesday after clashes with the army, residents said.\n"
+    "The fighting forced thousands of people to flee towards Goma, the provincial capital."
+)
+STRIKES = (
+    "BAMAKO (Reuters) - Mali's army said on Friday it had killed dozens of fighters in air strikes "
+    "near the border with Burkina Faso."
+)
+
+
+def test_a_long_country_in_the_dateline_and_a_capital_people_fled_to() -> None:
+    tagged = Tagger().tag("Rebels seize town of Rubaya", REBELS, PUBLISHED, "k", fuse=False)
+    assert [
+        ((i.location or {}).get("name"), (i.location or {}).get("country_code")) for i in tagged.incidents
+    ] == [("North Kivu", "CD")]
+
+
+def test_an_event_the_report_does_not_place_is_placed_at_the_datelines_country() -> None:
+    tagged = Tagger().tag(
+        "Mali army says it killed fighters near Burkina border", STRIKES, PUBLISHED, "k", fuse=False
+    )
+    assert [
+        ((i.location or {}).get("precision"), (i.location or {}).get("country_code"))
+        for i in tagged.incidents
+    ] == [("country", "ML")]
+
+
+def test_a_name_on_a_new_line_loses_the_word_that_opens_its_sentence() -> None:
+    body = "GAZA (Reuters) - Air strikes killed 30 people.\nIn Khan Younis, a strike on a house killed 11."
+    analysis = recognizer().analyse("", body)
+    assert [m.text for m in analysis.mentions if m.label == "PLACE"] == ["GAZA", "Khan Younis"]

@@ -223,7 +223,7 @@ TITLE_CLAUSES = re.compile(r"\s*;\s*|\s+[|\u2013\u2014]\s+|\s+-\s+")
 
 
 _GENERIC_ATTACK = re.compile(
-    r"(?:attacks?|assaults?|raids?|attacked|killings?|violence)(?:\s+on\s+.*)?", re.I | re.S
+    r"(?:attacks?|assaults?|raids?|attacked|killings?|kill(?:s|ed)?|violence)(?:\s+on\s+.*)?", re.I | re.S
 )
 
 

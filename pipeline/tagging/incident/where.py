@@ -54,6 +54,9 @@ def after_locative(sentence: str, mention: str) -> bool:
     return bool(_LOCATIVE_BEFORE.search(sentence[max(0, position - LOOK_BEFORE) : position]))
 
 
+_BORDER_AFTER = re.compile(r"(?:['\u2019]s)?\s+(?:border|frontier)\b", re.I)
+
+
 def could_be_event_place(mention: Mention, sentence: str) -> bool:
     """Places named only as a direction or a border ("the crossing with Iraq") are not where an
     event happened, nor is a country named other than after a locative: "Russia boosts its air
@@ -61,6 +64,8 @@ def could_be_event_place(mention: Mention, sentence: str) -> bool:
     if directional(sentence, mention.text):
         return False
     is_country = mention.place is not None and mention.place.precision == "country"
+    if is_country and _BORDER_AFTER.match(sentence, find_in(sentence, mention.text) + len(mention.text)):
+        return False  # "killed 'terrorists' near Burkina border"
     if not is_country or after_locative(sentence, mention.text):
         return True
     position = find_in(sentence, mention.text)
@@ -75,7 +80,8 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATELINE = re.compile(
     # the town: capitalised words, or particles ("Port of Spain"): "Gunmen killed 5 - " is none
     r"^\s*[A-Z][\w'\u2019.-]*(?:\s(?:[A-Z][\w'\u2019.-]*|of|de|du|el|al|la|es|da|do)){0,4}"
-    r"(?:,\s*[A-Z][\w.]+(?:\s[A-Z][\w.]+)?)?"
+    # its country: "Pakistan", "Democratic Republic of Congo"
+    r"(?:,\s*[A-Z][\w.]+(?:\s(?:[A-Z][\w.]+|of|the)){0,4})?"
     rf"(?:,?\s*(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH})(?:,?\s+\d{{4}})?)?\s*"
     r"(?:\([^)]{1,40}\)\s*)?(?:\u2014|\u2013|-|:)\s"
 )
@@ -95,9 +101,11 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
     filed_at = dateline_end(sentence)
-    if filed_at and any(m.text in sentence[filed_at:] for m in mentions):
+    if filed_at:
         # "PESHAWAR, Pakistan, March 11 (AP) - Militants attacked ... in Pakistan's northwest":
-        # the places named after the dateline, read in the words after it.
+        # the places named after the dateline, read in the words after it. The dateline says
+        # where the report was filed, not where its event happened ("BAMAKO (Reuters) - Mali's
+        # army said it had killed dozens ... near the border").
         sentence = sentence[filed_at:]
         mentions = [m for m in mentions if m.text in sentence]
     for order, m in enumerate(mentions):
@@ -134,6 +142,14 @@ _RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
 DIVISION_CAPITAL = re.compile(r"\bthe\s+(?:provincial|regional|governorate|state)\s+capital\b", re.I)
 
 
+# "forced thousands to flee towards Goma, the provincial capital": where people went, not where
+# the event was.
+_TOWARD_BEFORE = re.compile(
+    r"\b(?:toward|towards|fled|flee|fleeing|headed|heading|evacuated|taken|rushed|retreated)\b[^.;]{0,40}$",
+    re.I,
+)
+
+
 def division_capital(
     analysis: Analysis, sentence_index: int, text: str, place: ResolvedPlace | None
 ) -> ResolvedPlace | None:
@@ -142,7 +158,7 @@ def division_capital(
     is a province, else that of the last town or province named before the phrase."""
     gaz = analysis.gazetteer
     match = DIVISION_CAPITAL.search(text)
-    if gaz is None or match is None:
+    if gaz is None or match is None or _TOWARD_BEFORE.search(text[max(0, match.start() - 60) : match.start()]):
         return None
     admin1 = place.place.admin1 if place is not None and place.precision == "admin1" else None
     if admin1 is None:
@@ -188,27 +204,20 @@ def far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
 
 
 def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
-    """The article's place for incidents whose sentences name none: the dateline's town, else
-    the town named most, else the first place that could be an event's place."""
+    """The article's place for incidents whose sentences name none: the town named most, else
+    the first place that could be an event's place, else the country of the dateline's town.
+    The dateline's town itself is where the report was filed, not an event's place."""
+    filed = _dateline_mentions(analysis)
     places = [
         m
         for m in analysis.mentions
         if m.place is not None
         and m.label == "PLACE"
+        and id(m) not in filed
         and could_be_event_place(m, analysis.sentences[m.sentence].text)
     ]
     if not places:
-        return None
-    body = [s for s in analysis.sentences if not s.is_title]
-    if body:
-        first = body[0]
-        dateline = re.match(
-            r"^\s*([A-Z][A-Za-z' -]+?)(?:,\s*[A-Z][a-z]+)?\s*(?:\(|\u2014|\u2013|-|:)", first.text
-        )
-        if dateline:
-            for m in places:
-                if m.sentence == first.index and m.text.lower() == dateline.group(1).strip().lower():
-                    return m.place
+        return _dateline_country(analysis, [m for m in analysis.mentions if id(m) in filed])
     city = Counter(
         (m.place.place.name, m.place.place.country)
         for m in places
@@ -220,3 +229,30 @@ def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
             if m.place and (m.place.place.name, m.place.place.country) == (name, country):
                 return m.place
     return places[0].place
+
+
+def _dateline_mentions(analysis: Analysis) -> set[int]:
+    """The mentions (by id) inside the first body sentence's dateline."""
+    body = [s for s in analysis.sentences if not s.is_title]
+    if not body:
+        return set()
+    first = body[0]
+    end = dateline_end(first.text)
+    return {
+        id(m)
+        for m in analysis.mentions
+        if m.sentence == first.index and end and 0 <= first.text.find(m.text) < end
+    }
+
+
+def _dateline_country(analysis: Analysis, filed: list[Mention]) -> ResolvedPlace | None:
+    """The country of the dateline's town ("BAMAKO (Reuters) - ..." is Mali)."""
+    gaz = analysis.gazetteer
+    for m in filed:
+        if m.place is None or gaz is None:
+            continue
+        country = gaz.countries.get(m.place.place.country)
+        if country is not None:
+            return ResolvedPlace(m.text, country, gaz.country_names.get(country.country, country.country))
+    return None
+
