@@ -158,7 +158,9 @@ def division_capital(
     is a province, else that of the last town or province named before the phrase."""
     gaz = analysis.gazetteer
     match = DIVISION_CAPITAL.search(text)
-    if gaz is None or match is None or _TOWARD_BEFORE.search(text[max(0, match.start() - 60) : match.start()]):
+    if gaz is None or match is None:
+        return None
+    if _TOWARD_BEFORE.search(text[max(0, match.start() - LOOK_BEFORE) : match.start()]):
         return None
     admin1 = place.place.admin1 if place is not None and place.precision == "admin1" else None
     if admin1 is None:
