@@ -202,7 +202,9 @@ KILLED_LIST = re.compile(
     rf"\b(?:killed|killing|kills|kill)\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM}|an?)\s+"
     rf"(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:{_VICTIMS}|{_VICTIM})(?:\s+and|,)\s+(?:(?:his|her|their)\s+)?"
     rf"(?:{QUAL}\s+)?(?P<num2>{NUM})(?!\s+of\s+(?:them|whom)\b)"
-    rf"\s+(?:of\s+(?:her|his|their)\s+)?(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS}\b",
+    rf"\s+(?:of\s+(?:her|his|their)\s+)?(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS}\b"
+    # "killing eight soldiers, two local officials said": the sources, not more victims
+    rf"(?!\s+(?:said|say|says|told|reported|confirmed|added))",
     re.I,
 )
 REVISION = re.compile(

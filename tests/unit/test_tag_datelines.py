@@ -110,3 +110,23 @@ def test_a_name_on_a_new_line_loses_the_word_that_opens_its_sentence() -> None:
     body = "GAZA (Reuters) - Air strikes killed 30 people.\nIn Khan Younis, a strike on a house killed 11."
     analysis = recognizer().analyse("", body)
     assert [m.text for m in analysis.mentions if m.label == "PLACE"] == ["GAZA", "Khan Younis"]
+
+
+@pytest.mark.parametrize(
+    ("body", "actors"),
+    [
+        # A party that tells of its own act is its agent, not only its source.
+        (
+            "The Houthi movement said on Monday it had fired missiles at a cargo ship in the Red Sea.",
+            ["Houthis"],
+        ),
+        # A party that only reports is not.
+        (
+            "Gunmen killed five people in the town, the Houthi movement said.",
+            ["Unidentified Armed Group (Yemen)"],
+        ),
+    ],
+)
+def test_a_party_telling_of_its_own_act_is_its_agent(body: str, actors: list[str]) -> None:
+    tagged = Tagger().tag("", f"{body} The attack happened in Yemen.", PUBLISHED, "k", fuse=False)
+    assert [i.actors for i in tagged.incidents][:1] == [actors]

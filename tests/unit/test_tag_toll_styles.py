@@ -34,6 +34,7 @@ from pipeline.tagging import tolls
         ("Airstrike kills 5 civilians, 3 of them children, in the town", 5),
         ("Death toll in C. Africa clashes rises to near 40", 40),
         ("After executing three former fighters, the group left their bodies in the open", 3),
+        ("Fighters ambushed a convoy on Saturday, killing eight soldiers, two local officials said", 8),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:

@@ -41,13 +41,21 @@ CLAIM = re.compile(
 )
 
 
+# "The Houthi movement said on Monday it had fired missiles": a party telling of its own act.
+_OWN_ACT = re.compile(
+    r"^\s*(?:\w+\s+){0,2}?(?:said|says|say|claimed|announced)\s+(?:on\s+\w+\s+|\w+day\s+)?(?:that\s+)?"
+    r"(?:it|they|its (?:fighters|forces|troops|members))\s+(?:had|has|have)?\s*(?!been\b)\w+ed\b",
+    re.I,
+)
+
+
 def _speaker(text: str, start: int, end: int) -> bool:
     # Both patterns only look a few words away: bounded windows keep the cost per mention
     # constant however long the sentence is.
-    return bool(
-        _SPEAKER_AFTER.match(text[end : end + LOOK_AFTER])
-        or _SPEAKER_BEFORE.search(text[max(0, start - LOOK_BEFORE) : start])
-    )
+    after = text[end : end + LOOK_AFTER]
+    if _OWN_ACT.match(after):
+        return False
+    return bool(_SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(text[max(0, start - LOOK_BEFORE) : start]))
 
 
 def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country: str | None) -> list[str]:
