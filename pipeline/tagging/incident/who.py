@@ -55,7 +55,8 @@ def _speaker(text: str, start: int, end: int) -> bool:
     after = text[end : end + LOOK_AFTER]
     if _OWN_ACT.match(after):
         return False
-    return bool(_SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(text[max(0, start - LOOK_BEFORE) : start]))
+    before = text[max(0, start - LOOK_BEFORE) : start]
+    return bool(_SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(before))
 
 
 def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country: str | None) -> list[str]:
