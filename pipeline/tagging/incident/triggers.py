@@ -198,7 +198,7 @@ _ARMED_KILLED = re.compile(
 # "Human losses in regime forces", "casualties among the ranks of the militants", "dead from the
 # Republican Guard": the armed side's losses.
 _ARMED_LOSSES = re.compile(
-    rf"\b(?:casualties|losses|dead|deaths|martyrs)\s+(?:(?:and|injuries|wounded|more)\s+){{0,3}}"
+    rf"\b(?:casualties|losses|dead|deaths|martyrs|bodies|corpses)\s+(?:(?:and|injuries|wounded|more)\s+){{0,3}}"
     rf"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?(?:[\w'\u2019-]+\s+){{0,2}}?"
     rf"{_SECURITY}\b",
     re.I,
@@ -315,14 +315,16 @@ def lacks_context(sentence: str, trig: Trigger) -> bool:
     says nothing of violence: no armed party, weapon or word of conflict."""
     if not trig.needs_context:
         return False
-    # "police said", "according to the army": the source of the news is no party to it
+    # "police said", "according to the army", "police found the bodies": who reports or finds
+    # the dead is no party to their deaths
     told = _SOURCE.sub(" ", sentence)
     return not (_ARMED.search(told) or _WEAPONS.search(told) or _CONFLICT.search(told))
 
 
 _SOURCE = re.compile(
     rf"\b(?:according to|citing|quoting)\s+(?:the\s+|local\s+)*{_SECURITY}\b|"
-    rf"\b(?:the\s+|local\s+)*{_SECURITY}\s+(?:\w+\s+)?(?:said|says|told|reported|confirmed|added)\b",
+    rf"\b(?:the\s+|local\s+)*{_SECURITY}\s+(?:\w+\s+)?(?:said|says|told|reported|confirmed|added|"
+    rf"found|recovered|discovered|retrieved)\b",
     re.I,
 )
 
