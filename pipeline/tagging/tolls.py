@@ -176,6 +176,14 @@ NUMBER_RISES = re.compile(
     rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
     re.I,
 )
+# "the number of injured had risen to 20", "the number of wounded rose to 45"
+INJURY_RISES = re.compile(
+    rf"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){{0,2}}?(?:injured|wounded|injuries)\b"
+    rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
+    re.I,
+)
+_INJURY_WORD = re.compile(r"\b(?:injured|wounded|injuries|hurt)\b", re.I)
 # "the attack claimed 14 lives", "claiming the lives of 9 people".
 CLAIMED_LIVES = re.compile(
     rf"\bclaim(?:ed|s|ing)?\s+(?:(?:the\s+)?lives\s+of\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+"
@@ -420,7 +428,9 @@ def figures(sentence: str) -> list[Figure]:
         if match.group("rest") and "dead" not in match.group("rest").lower() and word in ("left", "leaving"):
             continue
         reflexive = _REFLEXIVE.search(match.group(0))
-        add("deaths", match, 1 if reflexive else 0)
+        # "the toll of injured rose to 30" counts the wounded
+        injured = _INJURY_WORD.search(sentence, match.start(), match.start("num")) is not None
+        add("injuries" if injured else "deaths", match, 1 if reflexive else 0)
     for match in DEATH_AFTER.finditer(sentence):
         between = sentence[match.end("num") : match.start("word")]
         if _NOT_DEATH_ONLY.search(between) and not _PASSIVE_END.search(between):
@@ -430,6 +440,8 @@ def figures(sentence: str) -> list[Figure]:
         ):
             continue
         add("deaths", match)
+    for match in INJURY_RISES.finditer(sentence):
+        add("injuries", match)
     for match in INJURY_BEFORE.finditer(sentence):
         add("injuries", match)
     for match in INJURY_AFTER.finditer(sentence):

@@ -130,3 +130,20 @@ def test_a_name_on_a_new_line_loses_the_word_that_opens_its_sentence() -> None:
 def test_a_party_telling_of_its_own_act_is_its_agent(body: str, actors: list[str]) -> None:
     tagged = Tagger().tag("", f"{body} The attack happened in Yemen.", PUBLISHED, "k", fuse=False)
     assert [i.actors for i in tagged.incidents][:1] == [actors]
+
+
+DRONES = (
+    "KYIV (Reuters) - Russian drones struck residential areas of Kharkiv overnight, killing three "
+    "people and wounding 17, the regional governor said.\n"
+    "In Russia's Belgorod region, the governor said Ukrainian shelling wounded two civilians.\n"
+    "The Kharkiv strike damaged a school, the governor said, adding that the number of injured had "
+    "risen to 20."
+)
+
+
+def test_a_later_figure_goes_back_to_the_incident_of_the_town_it_names() -> None:
+    tagged = Tagger().tag("Three killed as Russian drones hit Kharkiv", DRONES, PUBLISHED, "k", fuse=False)
+    assert [((i.location or {}).get("name"), i.injured) for i in tagged.incidents] == [
+        ("Kharkiv", 20),
+        ("Belgorod", 2),
+    ]

@@ -56,3 +56,16 @@ def test_counts_of_things_are_no_toll(sentence: str) -> None:
 )
 def test_the_injured_after_a_present_tense_verb(sentence: str, injured: int) -> None:
     assert tolls.current_and_history(tolls.figures(sentence), "injuries")[0] == injured
+
+
+@pytest.mark.parametrize(
+    ("sentence", "injured"),
+    [
+        ("The governor said the number of injured had risen to 20", 20),
+        ("The toll of injured rose to 30 on Friday", 30),
+    ],
+)
+def test_a_risen_count_of_the_wounded_is_no_toll(sentence: str, injured: int) -> None:
+    found = tolls.figures(sentence)
+    assert tolls.current_and_history(found, "deaths")[0] is None
+    assert tolls.current_and_history(found, "injuries")[0] == injured

@@ -213,10 +213,26 @@ class Reader:
         if current is None or not (unit.figs or refers_back or claimed):
             return
         if conflicts(current, unit.explicit, unit.place):
-            return
+            # "The Kharkiv strike ... the number of injured had risen to 20" after a sentence on
+            # Belgorod: the figures go back to the incident of the town the sentence names.
+            earlier = self.incident_at(unit)
+            if earlier is None or not unit.figs:
+                return
+            current = earlier
         if current.date is None and unit.explicit is not None and refers_back:
             current.date = unit.explicit
         attach(current, unit, None, establishing=False, dated=False)
+
+    def incident_at(self, unit: Unit) -> Group | None:
+        """The last incident placed in the town a unit names, if any."""
+        place = unit.place
+        if place is None or place.precision not in TOWNS:
+            return None
+        for group in reversed(self.groups):
+            known = group.place
+            if known is not None and known.precision in TOWNS and not far(place, known):
+                return group if not conflicts(group, unit.explicit, place) else None
+        return None
 
     def refer_back(self, unit: Unit, trig: Trigger) -> bool:
         """Whether the unit refers back to an incident already told ("the clashes", "Monday's
