@@ -23,7 +23,8 @@ from pipeline.tagging.places import Gazetteer, gazetteer
 # A crowd or force named as the speaker ("residents said", "according to police") reports the
 # event; it is not a party to it.
 _SPEAKER_AFTER = re.compile(
-    r"^\s*(?:\w+\s+){0,2}?(?:said|say|says|told|tell|reported|report|added|confirmed|described|"
+    # "residents said", "residents and a local official said"
+    r"^\s*(?:\w+\s+){0,4}?(?:said|say|says|told|tell|reported|report|added|confirmed|described|"
     r"recounted|called)\b",
     re.I,
 )
