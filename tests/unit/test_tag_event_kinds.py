@@ -20,7 +20,11 @@ PUBLISHED = date(2022, 5, 1)
     ("sentence", "event_type", "sub_event_type"),
     [
         ("Ukrainian drones struck an oil depot in the region overnight.", EXPLOSIONS, "Air/drone strike"),
-        ("Several rockets were fired at the air base on Tuesday.", EXPLOSIONS, "Shelling/artillery/missile attack"),
+        (
+            "Several rockets were fired at the air base on Tuesday.",
+            EXPLOSIONS,
+            "Shelling/artillery/missile attack",
+        ),
         ("A kamikaze drone hit a power station near the city.", EXPLOSIONS, "Air/drone strike"),
         # Arson: a riot when a crowd does it, property destruction otherwise.
         (
