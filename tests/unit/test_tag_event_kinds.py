@@ -35,6 +35,7 @@ PUBLISHED = date(2022, 5, 1)
         ("Protesters set fire to the governor's office after the vote.", RIOTS, "Violent demonstration"),
         # Victims civilian by what they do keep the killing an attack on civilians.
         ("Insurgents killed 12 farmers in the district on Monday.", VAC, "Attack"),
+        ("Ten villagers were killed in an attack attributed to rebels.", VAC, "Attack"),
         ("Gunmen killed five students and a teacher at the college.", VAC, "Attack"),
         # Armed victims make it a battle, plural officers as much as one policeman.
         ("Two police officers were shot dead by unidentified gunmen.", BATTLES, "Armed clash"),
