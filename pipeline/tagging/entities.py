@@ -111,6 +111,23 @@ PLURAL_PLACE_SUFFIXES = {
 SHORT_ALIAS = 4
 
 
+def _name_words(tokens: Sequence[str]) -> list[str]:
+    """The words of a run, hyphens dropped, a lower-case syllable kept with the word before it
+    ("Lee", "Hsien-loong"; "Al", "Shabaab")."""
+    words: list[str] = []
+    for k, token in enumerate(tokens):
+        if token == "-":
+            continue
+        if words and k > 0 and tokens[k - 1] == "-" and token.islower():
+            words[-1] = f"{words[-1]}-{token}"
+        else:
+            words.append(token)
+    return words
+
+# The longest lower-case syllable after a hyphen taken as part of a name ("chung" of "Yiu-chung").
+NAME_SYLLABLE_MAX = 5
+
+
 def _unlike_acronym(word: str, actor: Actor) -> bool:
     """Whether a short word matched case-insensitively is spelled unlike every alias of the
     actor ("Let" for "LeT", "Who" for "WHO"); capitals ("LET") are taken as the acronym."""
@@ -259,6 +276,7 @@ class WordLists:
     titles: frozenset[str]
     org_heads: frozenset[str]
     common: frozenset[str]
+    compound_suffixes: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -272,6 +290,7 @@ def word_lists() -> WordLists:
         ),
         org_heads=frozenset(str(w) for w in data["org_heads"]),
         common=frozenset(str(w) for w in data["common"]),
+        compound_suffixes=frozenset(str(w) for w in data.get("compound_suffixes", [])),
     )
 
 
@@ -648,6 +667,16 @@ class EntityRecognizer:
             return []
         return [ranked[0][0]]
 
+    def _name_syllable(self, word: str) -> bool:
+        """A short lower-case syllable that goes on a hyphenated name ("un" of "Jong-un"), not the
+        English word of a compound ("led" of "Kurdish-led")."""
+        return (
+            word.isalpha()
+            and word.islower()
+            and len(word) <= NAME_SYLLABLE_MAX
+            and word not in self.words.compound_suffixes
+        )
+
     def _capitalised_runs(self, sent: Any, is_title: bool, tokens: _Tokens) -> Iterator[tuple[int, int]]:
         text, space, name = tokens.text, tokens.space, tokens.name
         i = sent.start
@@ -670,6 +699,11 @@ class EntityRecognizer:
                     and (name[nxt] or text[nxt].lower() in PARTICLES)
                 ):
                     j += 1
+                    continue
+                if text[j] == "-" and not space(j - 1) and nxt is not None and not space(j) and (
+                    self._name_syllable(text[nxt])
+                ):
+                    j += 2  # "Kim Jong-un": the syllable after the hyphen is the name's
                     continue
                 if (
                     text[j].lower() in PARTICLES
@@ -791,7 +825,7 @@ class EntityRecognizer:
         text = tokens.span_text(start, end)
         upper_word = text.isupper() and len(text) > 3 and " " not in text
         text_for_lookup = text.title() if upper_word else text
-        words = [t for t in token_text[start:end] if t != "-"]
+        words = _name_words(token_text[start:end])
         if not words:
             return None
         if (

@@ -21,6 +21,10 @@ def test_rules_are_named_once_each() -> None:
         ("Gunmen attacked the village of Njaba on Tuesday.", "Njaba", "PLACE"),
         ("Fighters of AMISOM repelled the attack.", "AMISOM", "ORG"),
         ("A video showed Abu Bakr al-Baghdadi in Mosul.", "Abu Bakr al-Baghdadi", "PERSON"),
+        # a given name's syllable after a hyphen is the name's, an English compound's word is not
+        ("North Korean leader Kim Jong-un inspected the site.", "Kim Jong-un", "PERSON"),
+        ("Xi Jinping met Lee Hsien-loong on Friday.", "Lee Hsien-loong", "PERSON"),
+        ("The Kurdish-led Syrian Democratic Forces advanced.", "Syrian Democratic Forces", "ORG"),
     ],
 )
 def test_each_kind_of_name_is_typed(body: str, name: str, label: str) -> None:
