@@ -147,3 +147,14 @@ def test_a_later_figure_goes_back_to_the_incident_of_the_town_it_names() -> None
         ("Kharkiv", 20),
         ("Belgorod", 2),
     ]
+
+
+def test_the_town_where_the_police_spoke_is_not_the_place() -> None:
+    body = (
+        "MAPUTO (Reuters) - Insurgents beheaded 10 people in a village in Mozambique's northern "
+        "Cabo Delgado province, police said on Thursday.\n"
+        "The attack happened on Tuesday night, a police spokesman told reporters in Pemba, the "
+        "provincial capital."
+    )
+    tagged = Tagger().tag("Insurgents behead 10 in Cabo Delgado", body, PUBLISHED, "k", fuse=False)
+    assert [(i.location or {}).get("name") for i in tagged.incidents] == ["Cabo Delgado"]

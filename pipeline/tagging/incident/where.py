@@ -23,7 +23,11 @@ DIRECTIONAL = re.compile(
     r"fled\s+(?:to|into)|headed\s+(?:to|for)|returned\s+(?:to|from)|"
     r"(?:taken|rushed|transferred|evacuated|airlifted|flown|moved|treated|admitted)\s+"
     r"(?:(?:to|at|in)\s+)?(?:(?:a|the)\s+)?"
-    r"(?:(?:hospitals?|clinics?|medical centres?|medical centers?)\s+(?:in|at)|to))\s+(?:the\s+)?$",
+    r"(?:(?:hospitals?|clinics?|medical centres?|medical centers?)\s+(?:in|at)|to)|"
+    # where it was told: "told reporters in Pemba", "speaking to journalists in Kabul"
+    r"(?:told|briefed|addressed)\s+(?:reporters|journalists|the media|the press|a news conference|"
+    r"a press conference)\s+(?:in|at)|speaking\s+(?:to\s+(?:reporters|journalists)\s+)?(?:in|at|from)|"
+    r"(?:news|press) conference\s+(?:in|at))\s+(?:the\s+)?$",
     re.I,
 )
 
@@ -142,10 +146,11 @@ _RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
 DIVISION_CAPITAL = re.compile(r"\bthe\s+(?:provincial|regional|governorate|state)\s+capital\b", re.I)
 
 
-# "forced thousands to flee towards Goma, the provincial capital": where people went, not where
-# the event was.
+# "forced thousands to flee towards Goma, the provincial capital", "told reporters in Pemba, the
+# provincial capital": where people went or spoke, not where the event was.
 _TOWARD_BEFORE = re.compile(
-    r"\b(?:toward|towards|fled|flee|fleeing|headed|heading|evacuated|taken|rushed|retreated)\b[^.;]{0,40}$",
+    r"\b(?:toward|towards|fled|flee|fleeing|headed|heading|evacuated|taken|rushed|retreated|"
+    r"told reporters|told journalists|news conference|press conference)\b[^.;]{0,40}$",
     re.I,
 )
 
