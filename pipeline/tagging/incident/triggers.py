@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, RIOTS, STRATEGIC, VAC
+from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, LOOK_AFTER, RIOTS, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
@@ -190,7 +190,7 @@ _ARMED_KILLED = re.compile(
     rf"(?:\s+(?:of|from|loyal to|affiliated (?:with|to)|belonging to)\s+[^.;:,]{{1,40}}?)?\s+(?:"
     rf"(?:was|were|have been|has been|had been|is|are)\s+"
     rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
-    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated|dead|died)\b"
+    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated|dead|died|found dead)\b"
     rf"|(?:attacked|ambushed)"
     rf"(?=\s*(?:$|[,:;.]|(?:in|on|near|at|by|outside|during|while|after|overnight|as|when)\b)))",
     re.I,
@@ -199,8 +199,8 @@ _ARMED_KILLED = re.compile(
 # Republican Guard": the armed side's losses.
 _ARMED_LOSSES = re.compile(
     rf"\b(?:casualties|losses|dead|deaths|martyrs|bodies|corpses)\s+(?:(?:and|injuries|wounded|more)\s+){{0,3}}"
-    rf"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?(?:[\w'\u2019-]+\s+){{0,2}}?"
-    rf"{_SECURITY}\b",
+    rf"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?"
+    rf"(?:(?!(?:after|as|when|while|during|near|at|in|by)\b)[\w'\u2019-]+\s+){{0,2}}?{_SECURITY}\b",
     re.I,
 )
 # "an attack by the factions on regime forces' concentrations", "attacks against army posts"
@@ -211,8 +211,13 @@ _ATTACK_ON_ARMED = re.compile(
 )
 # Victims who are civilians by what they do: with one of them named, a killing stays an attack
 # on civilians ("insurgents killed 12 farmers"). "people" and "men" say nothing of that.
-_CROWD_BEFORE = re.compile(
-    r"\b(?:protesters|protestors|demonstrators|rioters|mobs?|crowds?|angry youths)\b[^.;,]{0,30}$", re.I
+_CROWD_WORDS = (
+    r"(?:protesters|protestors|demonstrators|rioters|mobs?|crowds?|angry youths|fans|supporters|hooligans)"
+)
+_CROWD_BEFORE = re.compile(rf"\b{_CROWD_WORDS}\b[^.;,]{{0,30}}$", re.I)
+# "clashes between rival fans", "fighting between groups of protesters"
+_CROWD_AFTER = re.compile(
+    rf"^\w*\s+between\s+(?:rival\s+|opposing\s+)?(?:groups\s+of\s+)?(?:\w+\s+)?{_CROWD_WORDS}\b", re.I
 )
 _CIVILIAN_VICTIMS = re.compile(
     r"\b(?:civilians?|villagers?|worshippers|residents|farmers|students|pupils|schoolchildren|"
@@ -285,7 +290,10 @@ _NAMED_EVENT_BEFORE = re.compile(
 def _by_crowd(sentence: str, trig: Trigger) -> bool:
     plain_attack = trig.event_type == VAC and trig.sub_event_type == "Attack" and trig.priority <= 52
     clash = trig.event_type == BATTLES and trig.sub_event_type == "Armed clash" and trig.priority <= 60
-    return (plain_attack or clash) and _CROWD_BEFORE.search(sentence[: trig.position]) is not None
+    if not (plain_attack or clash):
+        return False
+    after = sentence[trig.position + len(trig.text) : trig.position + len(trig.text) + LOOK_AFTER]
+    return bool(_CROWD_BEFORE.search(sentence[: trig.position]) or _CROWD_AFTER.match(after))
 
 
 def is_verbal(sentence: str, trig: Trigger) -> bool:
@@ -323,7 +331,7 @@ def lacks_context(sentence: str, trig: Trigger) -> bool:
 
 _SOURCE = re.compile(
     rf"\b(?:according to|citing|quoting)\s+(?:the\s+|local\s+)*{_SECURITY}\b|"
-    rf"\b(?:the\s+|local\s+)*{_SECURITY}\s+(?:\w+\s+)?(?:said|says|told|reported|confirmed|added|"
+    rf"\b(?:the\s+|local\s+)*{_SECURITY}\s+(?:\w+\s+)?(?:said|says|say|told|reported|confirmed|added|"
     rf"found|recovered|discovered|retrieved)\b",
     re.I,
 )
