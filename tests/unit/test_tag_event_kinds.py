@@ -362,8 +362,10 @@ REGIMENT = (
 @pytest.mark.parametrize(
     ("body", "incidents"),
     [
-        # An account of the past names no incident, however much fighting it tells of.
+        # An account of the past names no incident, however much fighting it tells of, nor does
+        # a day of a month after one of its years.
         (REGIMENT, 0),
+        ("The regiment was formed in 1862. On July 30 it fought at Williamsport, losing 5 men.", 0),
         # A report of the days around its publication keeps its incident beside an old year,
         # a year it measures from, or a count that looks like a year.
         ("Gunmen attacked the village on Monday, killing 5. In 2019 the state signed a deal.", 1),

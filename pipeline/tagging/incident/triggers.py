@@ -77,7 +77,10 @@ _MONTHS = (
 # of a month with no year ("on 12 March", "March 12").
 _NEWS_DAY = re.compile(
     r"\b(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|yesterday|today|tonight|overnight|"
-    r"last night|this (?:week|morning|afternoon|evening)|earlier this|hours? ago|days? ago)\b|"
+    r"last night|this (?:week|morning|afternoon|evening)|earlier this|hours? ago|days? ago)\b",
+    re.I,
+)
+_MONTH_DAY = re.compile(
     rf"\b\d{{1,2}}\s+{_MONTHS}(?![a-z])(?!\s*,?\s*\d{{4}})|\b{_MONTHS}\s+\d{{1,2}}\b(?!\s*,?\s*\d{{4}})",
     re.I,
 )
@@ -89,18 +92,24 @@ SINCE_WINDOW = 16
 
 def is_past_account(text: str, published_year: int) -> bool:
     """Whether a whole text tells of the past, not of news: it names years, the latest of them
-    ``HISTORY_YEARS`` or more before the text was published, and no day of the week or "today"
+    ``HISTORY_YEARS`` or more before the text was published, and no day of the week, "today" or
+    day of a month before its first year
     ("In the Battle of Fredericksburg, the regiment suffered minor casualties" in a history of a
     regiment from 1862 to 1865)."""
     years = [
-        int(match.group(1))
+        (match.start(), int(match.group(1)))
         for match in _YEAR.finditer(text)
         if int(match.group(1)) <= published_year
         and not _SINCE.search(text[max(0, match.start() - SINCE_WINDOW) : match.start()])
     ]
-    if not years or max(years) > published_year - HISTORY_YEARS:
+    if not years or max(year for _, year in years) > published_year - HISTORY_YEARS:
         return False
-    return _NEWS_DAY.search(text) is None
+    if _NEWS_DAY.search(text) is not None:
+        return False
+    # A day of a month with no year ("On 12 March, gunmen attacked ...") is of the news when it
+    # comes before every year; after "in 1862" it is a day of that year.
+    day = _MONTH_DAY.search(text)
+    return day is None or day.start() > years[0][0]
 
 
 def is_history(text: str, trig: Trigger, published_year: int) -> bool:
