@@ -137,6 +137,12 @@ def organisation_word(c: NameContext) -> Mention | None:
     return None
 
 
+def named_operation(c: NameContext) -> _NotAName | None:
+    """ "Operation Inherent Resolve", "Operation Steel Curtain": a military operation's name is
+    no person, organisation or place."""
+    return NOT_A_NAME if len(c.words) >= 2 and c.head == "Operation" else None
+
+
 def geographic_feature(c: NameContext) -> Mention | None:
     """Seas, rivers, regions without a seat: places with no coordinates."""
     return c.make("PLACE", c.text) if c.gazetteer.is_feature(c.text) else None
@@ -242,12 +248,21 @@ GEOGRAPHIC_HEADS = frozenset(
 )  # fmt: skip
 
 
+# Words that end the name of a natural or built feature ("Tigris River", "Samarra Barrage").
+GEOGRAPHIC_TAILS = frozenset(
+    ["River", "Barrage", "Dam", "Lake", "Mountains", "Valley", "Desert", "Plain", "Plains", "Island",
+     "Islands", "Bay", "Gulf", "Canal", "Strait", "Peninsula", "Basin", "Delta", "Pass", "Ridge",
+     "Hills", "Forest", "Oasis", "Reservoir", "Crossing", "Airbase"]
+)  # fmt: skip
+
+
 def place_word_around(c: NameContext) -> Mention | None:
-    """A name with a place noun right after it, or a geographic word at its head, is a place
-    even when the gazetteer does not know it."""
+    """A name with a place noun right after it, or a geographic word at its head or its end, is
+    a place even when the gazetteer does not know it."""
     if c.titled:
         return None
-    if _PLACE_NOUN_AFTER.match(c.after) or (len(c.words) >= 2 and c.head in GEOGRAPHIC_HEADS):
+    geographic = len(c.words) >= 2 and (c.head in GEOGRAPHIC_HEADS or c.last in GEOGRAPHIC_TAILS)
+    if _PLACE_NOUN_AFTER.match(c.after) or geographic:
         return c.place_mention(c.place) if c.place is not None else c.make("PLACE", c.text)
     return None
 
@@ -335,6 +350,7 @@ def capitalised_pair(c: NameContext) -> Mention | None:
 Rule = Callable[[NameContext], "Mention | _NotAName | None"]
 NAME_RULES: tuple[tuple[str, Rule], ...] = (
     ("organisation word", organisation_word),
+    ("named operation", named_operation),
     ("geographic feature", geographic_feature),
     ("positional region", positional_region),
     ("route between places", route_between_places),

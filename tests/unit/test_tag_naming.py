@@ -25,6 +25,8 @@ def test_rules_are_named_once_each() -> None:
         ("North Korean leader Kim Jong-un inspected the site.", "Kim Jong-un", "PERSON"),
         ("Xi Jinping met Lee Hsien-loong on Friday.", "Lee Hsien-loong", "PERSON"),
         ("The Kurdish-led Syrian Democratic Forces advanced.", "Syrian Democratic Forces", "ORG"),
+        # a feature by the word that ends its name
+        ("Aircraft struck positions near the Samarra Barrage.", "Samarra Barrage", "PLACE"),
     ],
 )
 def test_each_kind_of_name_is_typed(body: str, name: str, label: str) -> None:
@@ -57,3 +59,8 @@ def test_place_words_and_institutions_around_a_name(sentence: str, name: str, la
 def test_a_force_on_a_town_is_the_force_and_the_town() -> None:
     analysis = recognizer().analyse("Syrian Democratic Forces advance on Raqqa", None)
     assert "Raqqa" in [m.text for m in analysis.mentions]
+
+
+def test_a_military_operation_is_no_entity() -> None:
+    mentions = recognizer().analyse(None, "Operation Inherent Resolve continued in the north.").mentions
+    assert [m.text for m in mentions] == []
