@@ -154,6 +154,12 @@ def test_sport_told_in_the_words_of_war_is_no_incident() -> None:
     assert _headline_incidents(title, SPORT_REPORT) == []
 
 
+def test_fans_fighting_the_police_at_a_stadium_is_a_riot() -> None:
+    assert _headline_incidents("Fans clashed with police outside the stadium") == [
+        (RIOTS, "Violent demonstration")
+    ]
+
+
 def test_a_toll_at_a_stadium_is_an_incident_all_the_same() -> None:
     body = "A bomb exploded outside the stadium before the match, killing 12 fans, police said."
     assert _headline_incidents("Bomb kills 12 football fans", body) == [

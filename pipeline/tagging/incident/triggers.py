@@ -257,8 +257,18 @@ def is_sport(sentence: str, *, sport_article: bool = False) -> bool:
     """Whether the sentence speaks of sport or entertainment, where "shot", "attacked",
     "clash" and "exploded" are figures of speech: by its own words, or by one word of sport in
     an article about sport. A toll in the sentence keeps it an incident (callers check): "a bomb
-    killed 12 fans outside the stadium" is one."""
+    killed 12 fans outside the stadium" is one, and so is a fight with the police or the army
+    ("Fans clashed with police outside the stadium")."""
+    if _WITH_FORCES.search(sentence):
+        return False
     return sport_words(sentence) >= (1 if sport_article else 2)
+
+
+_WITH_FORCES = re.compile(
+    r"\b(?:clash(?:ed|es)?|fought|battled|scuffled|fighting)\s+with\s+(?:the\s+)?(?:riot\s+)?"
+    r"(?:police|security forces|soldiers|troops|army|gendarmes)\b|\btear ?gas\b",
+    re.I,
+)
 
 
 def names_accident(sentence: str) -> bool:
