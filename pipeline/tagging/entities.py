@@ -725,19 +725,17 @@ class EntityRecognizer:
             start = i
             # Drop sentence-initial and headline common words, titles and demonyms at the front
             # (not from a country's name: "Central African Republic").
-            # A line break before the run starts a sentence as much as a full stop does.
-            strip = (
-                (start == sent.start or is_title or tokens.punct(start - 1) or text[start - 1].isspace())
-                and (text[start] in self.words.common or tokens.stop(start))
-                and not self._known_name(text[start])
-            )
-            if strip and self._whole_name(tokens.span_text(i, j), j - i):
-                strip = False
-            while strip and start < j and (
-                (start == sent.start or is_title or tokens.punct(start - 1) or text[start - 1].isspace())
-                and (text[start] in self.words.common or tokens.stop(start))
-                and not self._known_name(text[start])
-            ):
+            def opening_word(k: int) -> bool:
+                # A line break before the run starts a sentence as much as a full stop does.
+                opens = k == sent.start or is_title or tokens.punct(k - 1) or text[k - 1].isspace()
+                return (
+                    opens
+                    and (text[k] in self.words.common or tokens.stop(k))
+                    and not self._known_name(text[k])
+                )
+
+            strip = opening_word(start) and not self._whole_name(tokens.span_text(i, j), j - i)
+            while strip and start < j and opening_word(start):
                 start += 1
             # A headline's "Al-Raqqah" loses its article above: the run is "Raqqah", looked up
             # with the attached article as "al-Raqqah" is.

@@ -168,19 +168,21 @@ TWO_VERBS = re.compile(
     rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
     re.I,
 )
+# What follows a count's noun when the count rises: "... rises to 20", "... to about 150".
+_RISES_TO = (
+    rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
+    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b"
+)
 # "the number of fatalities ... rises to 20", "raise the number of killed ... to about 150",
 NUMBER_RISES = re.compile(
     # "the number of civilians killed", "the number of those who were killed in mine explosions"
-    rf"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){{0,3}}?(?:dead|deaths|fatalities|killed|victims|martyrs)\b"
-    rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
-    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
+    r"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){0,3}?(?:dead|deaths|fatalities|killed|victims|martyrs)\b"
+    + _RISES_TO,
     re.I,
 )
 # "the number of injured had risen to 20", "the number of wounded rose to 45"
 INJURY_RISES = re.compile(
-    rf"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){{0,2}}?(?:injured|wounded|injuries)\b"
-    rf"[^.;]{{0,80}}?\b(?:rises?|rose|raises?|risen|reached|reaches|increased?|climbed|to)\s+(?:to\s+)?"
-    rf"(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\b",
+    r"\bnumber of (?:the )?(?:[\w'\u2019-]+\s+){0,2}?(?:injured|wounded|injuries)\b" + _RISES_TO,
     re.I,
 )
 _INJURY_WORD = re.compile(r"\b(?:injured|wounded|injuries|hurt)\b", re.I)

@@ -123,13 +123,9 @@ ANTECEDENT = re.compile(
 def event_date(text: str, published: date) -> ResolvedDate | None:
     """The sentence's event date: the first one not attached to a reporting verb
     ("told reporters Tuesday that the attack late Sunday..." gives Sunday) nor to a revised
-    count ("the toll rose to 21 on Thursday" gives none)."""
+    count ("the toll rose to 21 on Thursday" gives none). The reader gives it the words before
+    an ANTECEDENT only: "comes after rebels shot down a jet on Saturday" dates what came before."""
     dates = [d for d in find_dates(text, published) if d.precision != "publication"]
-    antecedent = ANTECEDENT.search(text)
-    if antecedent is not None:
-        # "The bombardment comes after rebels shot down a jet on Saturday": Saturday is the date
-        # of what came before, not of the bombardment.
-        dates = [d for d in dates if d.position < antecedent.start()]
     dates = [d for d in dates if not TOLL_REVISED.search(text[max(0, d.position - LOOK_BEFORE) : d.position])]
     for item in dates:
         if not REPORTING.search(text[max(0, item.position - LOOK_BEFORE) : item.position]):
