@@ -51,6 +51,34 @@ def test_event_kinds(sentence: str, event_type: str, sub_event_type: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("headline", "event_type", "sub_event_type"),
+    [
+        # A headline's present tense names the same events as a report's past tense.
+        ("Militants storm army base in the north", BATTLES, "Armed clash"),
+        ("Rebels storm police headquarters near the border", BATTLES, "Armed clash"),
+        ("Gunmen open fire on worshippers at a mosque", VAC, "Attack"),
+        ("Police open fire on protesters", "Protests", "Excessive force against protesters"),
+        ("Protesters torch police station after the arrest", RIOTS, "Violent demonstration"),
+        ("Demonstrators burn down the governor's office", RIOTS, "Violent demonstration"),
+        ("Youths throw stones at a convoy", RIOTS, "Violent demonstration"),
+        ("Soldiers loot homes in the capital", STRATEGIC, "Looting/property destruction"),
+        ("Unknown men torch a school in the district", STRATEGIC, "Looting/property destruction"),
+    ],
+)
+def test_headline_present_tense(headline: str, event_type: str, sub_event_type: str) -> None:
+    trigger = classify(headline)
+    assert trigger is not None, headline
+    assert (trigger.event_type, trigger.sub_event_type) == (event_type, sub_event_type)
+
+
+@pytest.mark.parametrize(
+    "sentence", ["A storm hit the coast near the army base", "The Olympic torch arrives in the capital"]
+)
+def test_present_tense_forms_need_their_context(sentence: str) -> None:
+    assert classify(sentence) is None, sentence
+
+
+@pytest.mark.parametrize(
     "sentence",
     [
         "Explosion at fireworks factory kills 12 in the south",
