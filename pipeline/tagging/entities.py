@@ -27,9 +27,9 @@ import yaml
 from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
 from pipeline.tagging.naming import INSTITUTION_HEADS, NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
-from pipeline.tagging.places import Gazetteer, ResolvedPlace, gazetteer
+from pipeline.tagging.places import Gazetteer, Place, ResolvedPlace, gazetteer
 from pipeline.tagging.rules import event_words
-from pipeline.tagging.text import fold
+from pipeline.tagging.text import fold, spelling_variant
 from pipeline.tagging.tokenizing import ChunkTokenizer
 from pipeline.tagging.truecase import CaseRestorer
 
@@ -124,6 +124,7 @@ def _name_words(tokens: Sequence[str]) -> list[str]:
             words.append(token)
     return words
 
+
 # The longest lower-case syllable after a hyphen taken as part of a name ("chung" of "Yiu-chung").
 NAME_SYLLABLE_MAX = 5
 
@@ -139,6 +140,7 @@ def _unlike_acronym(word: str, actor: Actor) -> bool:
 # A town this large, after a locative word and in one country only, tells a text that names no
 # country where it is ("12 killed during clashes in Inkhel").
 LONE_TOWN_POPULATION = 20_000
+ALTERNATE_LONE_TOWN_POPULATION = 100_000
 LOCATIVE = frozenset(
     ["in", "near", "at", "outside", "from", "into", "to", "toward", "towards", "around", "across", "of"]
 )
@@ -188,8 +190,20 @@ _CAPITAL_PHRASE = re.compile(
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 DIRECTIONS = frozenset(
     f"{word}{suffix}"
-    for word in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-                 "north-east", "north-west", "south-east", "south-west")
+    for word in (
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "north-east",
+        "north-west",
+        "south-east",
+        "south-west",
+    )
     for suffix in ("", "ern")
 )
 
@@ -227,9 +241,7 @@ class Analysis:
     countries: list[str] = field(default_factory=list)
     # The gazetteer the places were resolved with (incident extraction asks it about countries).
     gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)
-    _by_sentence: dict[int, list[Mention]] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _by_sentence: dict[int, list[Mention]] | None = field(default=None, init=False, repr=False, compare=False)
     _indexed: int = field(default=0, init=False, repr=False, compare=False)
 
     def of_label(self, label: Label) -> list[Mention]:
@@ -658,7 +670,7 @@ class EntityRecognizer:
             if (
                 name in located
                 and len(weights) == 1
-                and max(place.population for place in found) >= LONE_TOWN_POPULATION
+                and max(self._lone_town_weight(name, place) for place in found) >= LONE_TOWN_POPULATION
             ):
                 weights = dict.fromkeys(weights, 2)
             support.update(weights)
@@ -666,6 +678,14 @@ class EntityRecognizer:
         if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
             return []
         return [ranked[0][0]]
+
+    def _lone_town_weight(self, name: str, place: Place) -> int:
+        """A town's population as evidence of its country when named alone: by one of its
+        alternate names, only a spelling of its name ("Inkhel" for Inkhil) or a city's other name
+        ("Bassa" is one of Passau's names, and a town in Nigeria)."""
+        if (fold(name), place.name) in self.gazetteer.primary or spelling_variant(name, place.name):
+            return place.population
+        return place.population if place.population >= ALTERNATE_LONE_TOWN_POPULATION else 0
 
     def _name_syllable(self, word: str) -> bool:
         """A short lower-case syllable that goes on a hyphenated name ("un" of "Jong-un"), not the
@@ -700,8 +720,12 @@ class EntityRecognizer:
                 ):
                     j += 1
                     continue
-                if text[j] == "-" and not space(j - 1) and nxt is not None and not space(j) and (
-                    self._name_syllable(text[nxt])
+                if (
+                    text[j] == "-"
+                    and not space(j - 1)
+                    and nxt is not None
+                    and not space(j)
+                    and (self._name_syllable(text[nxt]))
                 ):
                     j += 2  # "Kim Jong-un": the syllable after the hyphen is the name's
                     continue
@@ -713,16 +737,14 @@ class EntityRecognizer:
                     j += 1
                     continue
                 if (
-                    (
-                        (text[j].lower() == "of" and text[j - 1] in self.words.org_heads)
-                        or (text[j].lower() in ("on", "for") and text[j - 1] in INSTITUTION_HEADS)
-                    )
-                    and (nxt is not None and name[nxt])
-                ):
+                    (text[j].lower() == "of" and text[j - 1] in self.words.org_heads)
+                    or (text[j].lower() in ("on", "for") and text[j - 1] in INSTITUTION_HEADS)
+                ) and (nxt is not None and name[nxt]):
                     j += 1
                     continue
                 break
             start = i
+
             # Drop sentence-initial and headline common words, titles and demonyms at the front
             # (not from a country's name: "Central African Republic").
             def opening_word(k: int) -> bool:
@@ -992,9 +1014,7 @@ def recognizer(options: TagOptions = TagOptions()) -> EntityRecognizer:  # noqa:
     """The process-wide recogniser for these options (gazetteer and spaCy loaded once)."""
     return EntityRecognizer(
         catalogue(options.actors_extra),
-        gazetteer(
-            options.gazetteer_min_population, options.gazetteer_small_towns, options.cache_dir
-        ),
+        gazetteer(options.gazetteer_min_population, options.gazetteer_small_towns, options.cache_dir),
         options.spacy_model,
     )
 

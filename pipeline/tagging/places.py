@@ -34,7 +34,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
-from pipeline.tagging.text import fold, skeleton, without_article
+from pipeline.tagging.text import fold, skeleton, spelling_variant, without_article
 
 Precision = Literal["city", "neighbourhood", "admin1", "country"]
 SMALL_INDEX_FORMAT = 1
@@ -557,7 +557,10 @@ class Gazetteer:
         if best.country in context:
             return True
         primary = (fold(mention), best.name) in self.primary
-        alternate_floor = ALTERNATE_NAME_ABROAD if context else ALTERNATE_NAME_NO_CONTEXT
+        # Another spelling of the town's name ("Inkhel") is nearly its own name; another name
+        # altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one.
+        variant = primary or spelling_variant(mention, best.name)
+        alternate_floor = ALTERNATE_NAME_NO_CONTEXT if variant and not context else ALTERNATE_NAME_ABROAD
         if not primary and best.population < alternate_floor:
             return False
         floor = FOREIGN_TOWN_FLOOR if context else NO_CONTEXT_FLOOR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,6 +21,8 @@ _DOUBLES_RE = re.compile(r"(.)\1+")
 CACHED_KEY_MAX_CHARS = 120
 FOLD_CACHE_SIZE = 32_768
 SKELETON_CACHE_SIZE = 16_384
+# How alike two loose keys must be to spell one name (difflib's ratio).
+SPELLING_VARIANT_MIN_RATIO = 0.6
 
 
 def fold(text: str) -> str:
@@ -33,6 +36,21 @@ def skeleton(text: str) -> str:
     ``Deir ez-Zor``, ``Deir el-Zour`` and ``Dayr az Zawr`` all give ``dr zr``.
     """
     return _cached_skeleton(text) if len(text) <= CACHED_KEY_MAX_CHARS else _skeleton(text)
+
+
+def spelling_variant(a: str, b: str) -> bool:
+    """Whether two names are spellings of one name ("Inkhel" and "Inkhil", "Zabadani" and "Az
+    Zabadani", "Azaz" and "I'zaz"), not two names ("Bassa" and "Passau"): their loose keys
+    start alike and share most of their letters."""
+    key_a, key_b = skeleton(a), skeleton(b)
+    if not key_a or not key_b:
+        return False
+    # an initial vowel is a transliterator's choice ("Azaz", "I'zaz", "Ezaz")
+    if key_a[0] in "aeiou" and key_b[0] in "aeiou":
+        key_a, key_b = "a" + key_a[1:], "a" + key_b[1:]
+    if key_a[0] != key_b[0]:
+        return False
+    return difflib.SequenceMatcher(None, key_a, key_b).ratio() >= SPELLING_VARIANT_MIN_RATIO
 
 
 def without_article(key: str) -> str:

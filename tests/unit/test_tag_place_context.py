@@ -7,14 +7,13 @@ import pytest
 
 from pipeline.tagging.entities import recognizer
 from pipeline.tagging.places import gazetteer
+from pipeline.tagging.text import spelling_variant
 
 
 def _places(title: str) -> list[tuple[str, str, str]]:
     analysis = recognizer().analyse(title, None)
     return [
-        (m.text, m.place.place.kind, m.place.place.country)
-        for m in analysis.mentions
-        if m.place is not None
+        (m.text, m.place.place.kind, m.place.place.country) for m in analysis.mentions if m.place is not None
     ]
 
 
@@ -53,9 +52,7 @@ def test_names_sharing_one_country_resolve_there() -> None:
 
 
 def test_a_country_written_in_a_headline_is_kept_whole() -> None:
-    assert _places("Clashes in Central African Republic") == [
-        ("Central African Republic", "country", "CF")
-    ]
+    assert _places("Clashes in Central African Republic") == [("Central African Republic", "country", "CF")]
     assert _places("Fresh violence kills at least 29 in C.Africa") == [("C.Africa", "country", "CF")]
 
 
@@ -292,3 +289,24 @@ def test_a_division_alias_needs_its_word_where_a_town_is_spelled_so(headline: st
 def test_a_short_word_is_not_the_acronym_it_matches() -> None:
     analysis = recognizer().analyse("", "The junta's jets bombed Let Yet Kone village on Tuesday.")
     assert [m.actor for m in analysis.mentions if m.actor is not None] == []
+
+
+def test_another_name_of_a_foreign_town_is_no_place_and_no_country() -> None:
+    # "Bassa" is one of Passau's alternate names, and a town of Nigeria.
+    assert _places("Gunmen attacked a village in Bassa, killing 19 people") == []
+    places = _places("Gunmen attacked a village in Bassa LGA of Plateau State, killing 19 people")
+    assert {country for _, _, country in places} == {"NG"}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("Inkhel", "Inkhil", True),
+        ("Zabadani", "Az Zabadani", True),
+        ("Azaz", "I\u2018z\u0101z", True),
+        ("Bassa", "Passau", False),
+        ("Cologne", "K\u00f6ln", False),
+    ],
+)
+def test_spelling_variants(a: str, b: str, same: bool) -> None:
+    assert spelling_variant(a, b) is same
