@@ -114,7 +114,9 @@ DEATH_BEFORE = re.compile(
     rf"bodies of|(?:the )?deaths? of|(?:the )?killings? of|killed at least|"
     rf"massacred|executed|executes|execute|executing|"
     rf"beheaded|beheads|behead|"
-    rf"the execution of|shot dead|claims? the lives of|claimed the lives of)\s+"
+    rf"the execution of|shot dead|shoots? dead|gunned down|guns? down|hacked to death|hacks? to death|"
+    rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|"
+    rf"claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
     rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b)?",
     re.I,
@@ -311,7 +313,7 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
     r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
-    r"martyr|perish|lost|assassinat|neutrali|"
+    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )

@@ -58,6 +58,7 @@ def test_event_kinds(sentence: str, event_type: str, sub_event_type: str) -> Non
         ("Rebels storm police headquarters near the border", BATTLES, "Armed clash"),
         ("Gunmen open fire on worshippers at a mosque", VAC, "Attack"),
         ("Police open fire on protesters", "Protests", "Excessive force against protesters"),
+        ("Security forces shot dead three protesters", "Protests", "Excessive force against protesters"),
         ("Protesters torch police station after the arrest", RIOTS, "Violent demonstration"),
         ("Demonstrators burn down the governor's office", RIOTS, "Violent demonstration"),
         ("Youths throw stones at a convoy", RIOTS, "Violent demonstration"),

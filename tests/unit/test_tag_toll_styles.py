@@ -35,6 +35,11 @@ from pipeline.tagging import tolls
         ("Death toll in C. Africa clashes rises to near 40", 40),
         ("After executing three former fighters, the group left their bodies in the open", 3),
         ("Fighters ambushed a convoy on Saturday, killing eight soldiers, two local officials said", 8),
+        # the verb of how they died before the count
+        ("Suspected militants hacked to death 11 civilians overnight", 11),
+        ("Soldiers gunned down five protesters in the capital", 5),
+        ("Attackers burned alive 3 women in the village", 3),
+        ("Police shoot dead two suspects at a checkpoint", 2),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:
