@@ -258,7 +258,9 @@ CUMULATIVE = re.compile(
     r"\bblamed for\b|\bso far this year\b|"
     r"\bover the (?:past|last) (?:\w+ )?(?:years|months|decade)\b|\bin recent (?:years|months)\b|"
     r"\bduring the war\b|\bin the conflict\b|\bof the (?:war|conflict|insurgency)\b|\bto date\b|"
-    r"\bcampaign has killed\b|\binsurgency has killed\b|\bhave been killed in\b.*\bwar\b",
+    r"\bcampaign has killed\b|\binsurgency has killed\b|"
+    r"\b(?:war|conflict|insurgency|violence|crisis|unrest|campaign|rebellion|uprising)\s+(?:that|which)\s+"
+    r"(?:has|have|had)\s+(?:so far\s+|already\s+)?(?:killed|claimed|left)\b|\bhave been killed in\b.*\bwar\b",
     re.I,
 )
 NOT_PEOPLE = re.compile(
@@ -350,6 +352,18 @@ def _before_anchors(pattern: re.Pattern[str], anchor: re.Pattern[str], sentence:
     return [found[span] for span in sorted(found)]
 
 
+_OF_THOUSANDS = re.compile(r"\s+of\s+thousands\b", re.I)
+
+
+def _war_magnitude(num: str, sentence: str, end: int) -> bool:
+    """ "Thousands", "tens of thousands", "hundreds of thousands": a war's dead, never one
+    incident's toll ("Tens of thousands of people have been killed")."""
+    word = num.lower()
+    if word == "thousands":
+        return True
+    return word in ("tens", "hundreds") and _OF_THOUSANDS.match(sentence, end) is not None
+
+
 def figures(sentence: str) -> list[Figure]:
     """Death and injury figures in one sentence, in order."""
     if not _FIGURE_WORDS.search(sentence) or CUMULATIVE.search(sentence):
@@ -364,10 +378,8 @@ def figures(sentence: str) -> list[Figure]:
         if not _accept(sentence, num_start, num_end):
             return
         value = parse_number(match.group("num"))
-        if value is None or value > 100_000:
+        if value is None or value > 100_000 or _war_magnitude(match.group("num"), sentence, num_end):
             return
-        if kind == "deaths" and re.match(r"^\s+in\b", sentence[num_end : num_end + 4]):
-            pass
         before = sentence[max(0, match.start() - 60) : match.start()]
         after = sentence[match.end() : match.end() + 30]
         earlier = bool(EARLIER.search(before)) or bool(EARLIER_AFTER.search(after))

@@ -40,6 +40,8 @@ NO_EVENT = re.compile(
     r"(?:war|conflict|insurgency|violence|crisis|unrest|campaign)\b[^.;]{0,80}\b(?:has|have) "
     r"(?:killed|left|claimed)|"
     r"(?:has|have) (?:spread|raged)|"
+    # a trend, not an event: "The group has stepped up attacks on security forces"
+    r"(?:has|have|had) (?:\w+ )?(?:stepped up|intensified|escalated)|"
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
@@ -124,6 +126,8 @@ def is_history(text: str, trig: Trigger, published_year: int) -> bool:
         if year is None or int(year) < published_year:
             return True
     return False
+
+
 # A condemnation names an event only when it says when it happened: "condemns the attack this
 # morning at a market in Baghdad" reports one, "condemned attacks on civilians" does not.
 _CONDEMNATION = re.compile(r"\bcondemn(?:ed|s|ing)?\b", re.I)
@@ -135,6 +139,14 @@ _WHEN = re.compile(
 )
 
 
+# A campaign's course, not an event, wherever in the sentence its span is said: "The military has
+# been battling insurgents in the northeast for a decade".
+CAMPAIGN_COURSE = re.compile(
+    r"\b(?:has|have|had) been (?:battling|fighting|waging|combating)\b[^.;]{0,80}\bfor (?:(?:a|the|more than|"
+    r"nearly|almost|over|about|some|two|three|four|five|several|many)\s+){1,3}?(?:past\s+|last\s+)?"
+    r"(?:decades?|years|months)\b",
+    re.I,
+)
 # Habits rather than events: "residents describe daily shelling", "routine patrols".
 HABITUAL_BEFORE = re.compile(
     r"\b(?:daily|nightly|weekly|near-daily|almost daily|routine|regular)\s+(?:[\w-]+\s+)?$",
@@ -144,9 +156,12 @@ HABITUAL_BEFORE = re.compile(
 
 def no_event(text: str, trig: Trigger) -> bool:
     """Whether the words before the trigger (and just after it) say it is no event: a threat, a
-    plan, a trial, history, a habit, or a condemnation that does not say when."""
+    plan, a trial, history, a habit, a campaign's course, or a condemnation that does not say
+    when."""
     before = text[: trig.position + 40]
     if NO_EVENT.search(before) or HABITUAL_BEFORE.search(text[max(0, trig.position - 30) : trig.position]):
+        return True
+    if CAMPAIGN_COURSE.search(text):
         return True
     return bool(_CONDEMNATION.search(before)) and not _WHEN.search(text[: trig.position + 80])
 

@@ -1,0 +1,53 @@
+"""Background in a news article: a campaign's course, a trend, a war's sum of dead. None of it is
+an incident, and none of its figures goes on the incident the article reports.
+
+The articles are written for these tests in the style of wire reports; they name no real event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.tagging import tolls
+from pipeline.tagging.tagger import Tagger
+
+PUBLISHED = date(2024, 3, 12)
+
+RAID = (
+    "Gunmen killed 12 people in an attack on a village in Nigeria's northwestern Zamfara state on "
+    "Sunday, police said.\n"
+    "The attackers arrived on motorcycles and opened fire on residents, a police spokesman said.\n"
+    "The military has been battling Islamist insurgents in the northeast for a decade, a conflict that "
+    "has killed some 30,000 people.\n"
+    "The group has stepped up attacks on security forces even as its leaders hold talks in Qatar.\n"
+    "Tens of thousands of people have been killed in the region."
+)
+
+
+def test_background_adds_no_incident_and_no_figure() -> None:
+    result = Tagger().tag("Gunmen kill 12 in Zamfara village", RAID, PUBLISHED, "background")
+    assert len(result.incidents) == 1
+    (incident,) = result.incidents
+    assert incident.fatalities == 12
+    assert incident.location is not None and incident.location["country_code"] == "NG"
+    assert not any("decade" in sentence or "Qatar" in sentence for sentence in incident.evidence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Tens of thousands of people have been killed in the war.",
+        "Thousands have died since the fighting began.",
+        "Hundreds of thousands of civilians have been killed.",
+        "The insurgency, a conflict that has killed 30,000 people, shows no sign of ending.",
+    ],
+)
+def test_a_wars_dead_is_no_toll(sentence: str) -> None:
+    assert tolls.figures(sentence) == []
+
+
+def test_hundreds_alone_still_count() -> None:
+    (figure,) = tolls.figures("Hundreds of people were killed in the attack on the camp.")
+    assert figure.value == 100
