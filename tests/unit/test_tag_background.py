@@ -22,6 +22,7 @@ RAID = (
     "The military has been battling Islamist insurgents in the northeast for a decade, a conflict that "
     "has killed some 30,000 people.\n"
     "The group has stepped up attacks on security forces even as its leaders hold talks in Qatar.\n"
+    "It frequently carries out bombings in Abuja.\n"
     "Tens of thousands of people have been killed in the region."
 )
 
@@ -32,7 +33,8 @@ def test_background_adds_no_incident_and_no_figure() -> None:
     (incident,) = result.incidents
     assert incident.fatalities == 12
     assert incident.location is not None and incident.location["country_code"] == "NG"
-    assert not any("decade" in sentence or "Qatar" in sentence for sentence in incident.evidence)
+    background = ("decade", "Qatar", "Abuja")
+    assert not any(word in sentence for sentence in incident.evidence for word in background)
 
 
 @pytest.mark.parametrize(

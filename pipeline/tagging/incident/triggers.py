@@ -40,6 +40,10 @@ NO_EVENT = re.compile(
     r"(?:war|conflict|insurgency|violence|crisis|unrest|campaign)\b[^.;]{0,80}\b(?:has|have) "
     r"(?:killed|left|claimed)|"
     r"(?:has|have) (?:spread|raged)|"
+    # a habit, not an event: "It frequently carries out bombings in the capital"
+    r"(?:frequently|often|regularly|routinely|usually|typically|commonly|sometimes|occasionally|"
+    r"repeatedly) (?:\w+ )?(?:carr(?:y|ies) out|stages?|launch(?:es)?|conducts?|mounts?|attacks|targets|"
+    r"strikes|bombs|shells|raids|kills|abducts|kidnaps)|"
     # a trend, not an event: "The group has stepped up attacks on security forces"
     r"(?:has|have|had) (?:\w+ )?(?:stepped up|intensified|escalated)|"
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
