@@ -29,7 +29,7 @@ from pipeline.tagging.naming import INSTITUTION_HEADS, NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, Place, ResolvedPlace, gazetteer
 from pipeline.tagging.rules import event_words
-from pipeline.tagging.text import fold, spelling_variant
+from pipeline.tagging.text import fold
 from pipeline.tagging.tokenizing import ChunkTokenizer
 from pipeline.tagging.truecase import CaseRestorer
 
@@ -680,12 +680,12 @@ class EntityRecognizer:
         return [ranked[0][0]]
 
     def _lone_town_weight(self, name: str, place: Place) -> int:
-        """A town's population as evidence of its country when named alone: by one of its
-        alternate names, only a spelling of its name ("Inkhel" for Inkhil) or a city's other name
-        ("Bassa" is one of Passau's names, and a town in Nigeria)."""
-        if (fold(name), place.name) in self.gazetteer.primary or spelling_variant(name, place.name):
+        """A town's population as evidence of its country when named alone: by its own name or a
+        spelling of it ("Inkhel" for Inkhil), or by another name only for a city ("Bassa" is one
+        of Passau's names, and a town in Nigeria)."""
+        if self.gazetteer.is_own_name(name, place) or place.population >= ALTERNATE_LONE_TOWN_POPULATION:
             return place.population
-        return place.population if place.population >= ALTERNATE_LONE_TOWN_POPULATION else 0
+        return 0
 
     def _name_syllable(self, word: str) -> bool:
         """A short lower-case syllable that goes on a hyphenated name ("un" of "Jong-un"), not the

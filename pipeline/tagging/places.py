@@ -537,6 +537,11 @@ class Gazetteer:
                 return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
         return None
 
+    def is_own_name(self, mention: str, place: Place) -> bool:
+        """Whether ``mention`` is the place's own name or another spelling of it ("Inkhel" for
+        Inkhil), not another name altogether ("Bassa" is one of Passau's alternate names)."""
+        return (fold(mention), place.name) in self.primary or spelling_variant(mention, place.name)
+
     def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
         """Whether a match is likely the place meant. A loose spelling never names a country,
         and outside the article's countries only a curated place by a long enough key; a short
@@ -557,10 +562,9 @@ class Gazetteer:
         if best.country in context:
             return True
         primary = (fold(mention), best.name) in self.primary
-        # Another spelling of the town's name ("Inkhel") is nearly its own name; another name
-        # altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one.
-        variant = primary or spelling_variant(mention, best.name)
-        alternate_floor = ALTERNATE_NAME_NO_CONTEXT if variant and not context else ALTERNATE_NAME_ABROAD
+        # another name altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one
+        own = self.is_own_name(mention, best)
+        alternate_floor = ALTERNATE_NAME_NO_CONTEXT if own and not context else ALTERNATE_NAME_ABROAD
         if not primary and best.population < alternate_floor:
             return False
         floor = FOREIGN_TOWN_FLOOR if context else NO_CONTEXT_FLOOR

@@ -70,12 +70,9 @@ class RuleFile(BaseModel):
         return self
 
 
-def expand(pattern: str, vocabularies: dict[str, str], depth: int = 0) -> str:
-    """``{security}`` -> the vocabulary's alternatives (repetition counts like ``{0,50}`` stay);
-    a vocabulary may name another ("{security}" inside "storming"), up to three levels deep."""
-    if depth > 3:
-        raise ValueError(f"vocabularies nest too deep (a cycle?) in {pattern[:60]!r}")
-    return _PLACEHOLDER.sub(lambda m: expand(vocabularies[m.group(1)], vocabularies, depth + 1), pattern)
+def expand(pattern: str, vocabularies: dict[str, str]) -> str:
+    """``{security}`` -> the vocabulary's alternatives (repetition counts like ``{0,50}`` stay)."""
+    return _PLACEHOLDER.sub(lambda m: vocabularies[m.group(1)], pattern)
 
 
 @dataclass(frozen=True, slots=True)
