@@ -207,6 +207,17 @@ KILLED_ONE = re.compile(
     rf"assassinated|assassinates)\s+(?P<num>an?|one)\s+(?:[\w'\u2019-]+\s+){{0,2}}?{_VICTIM}\b",
     re.I,
 )
+# Headline style, no article: "Gunmen kill aid worker in Juba", "Drone strike kills al-Qaeda
+# commander", "Militants behead village elder". The victim ends the phrase ("kill soldier's
+# family" is not one victim).
+KILLED_BARE = re.compile(
+    rf"\b(?:kill(?:s|ed)?|shoots? dead|shot dead|behead(?:s|ed)?|execut(?:es|ed)|assassinat(?:es|ed)|"
+    rf"guns? down|gunned down|(?:stab(?:s|bed)?|hack(?:s|ed)?) to death|lynch(?:es|ed)?)\s+"
+    rf"(?:(?!\d|(?:an?|the|one|his|her|their|two|three|four|five|several|many|more|dozens|scores)\b)"
+    rf"[\w'\u2019-]+\s+){{0,2}}?"
+    rf"{_VICTIM}(?=\s+(?:in|at|near|on|outside|inside|during|after|as|while|from|of)\b|\s*[,;:]|\s*$)",
+    re.I,
+)
 # "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a
 # governor and his two bodyguards", "kills 2 police, 3 paramilitaries": a list after the verb
 # adds up ("killing 5 civilians, 3 of them children" does not).
@@ -315,7 +326,7 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
     r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
-    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|"
+    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|lynch|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )
@@ -364,18 +375,26 @@ def _war_magnitude(num: str, sentence: str, end: int) -> bool:
     return word in ("tens", "hundreds") and _OF_THOUSANDS.match(sentence, end) is not None
 
 
-def figures(sentence: str) -> list[Figure]:
-    """Death and injury figures in one sentence, in order."""
-    if not _FIGURE_WORDS.search(sentence) or CUMULATIVE.search(sentence):
-        return []
-    out: list[Figure] = []
-    spans: list[tuple[int, int]] = []
+class _Figures:
+    """The figures read from one sentence so far; a number is read once, by the first pattern
+    that claims it."""
 
-    def add(kind: Kind, match: re.Match[str], bonus: int = 0) -> None:
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self.out: list[Figure] = []
+        self.spans: list[tuple[int, int]] = []
+
+    def claimed(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.spans)
+
+    def put(self, figure: Figure, span: tuple[int, int]) -> None:
+        self.spans.append(span)
+        self.out.append(figure)
+
+    def add(self, kind: Kind, match: re.Match[str], bonus: int = 0) -> None:
+        sentence = self.sentence
         num_start, num_end = match.span("num")
-        if any(s < num_end and num_start < e for s, e in spans):
-            return
-        if not _accept(sentence, num_start, num_end):
+        if self.claimed(num_start, num_end) or not _accept(sentence, num_start, num_end):
             return
         value = parse_number(match.group("num"))
         if value is None or value > 100_000 or _war_magnitude(match.group("num"), sentence, num_end):
@@ -383,60 +402,85 @@ def figures(sentence: str) -> list[Figure]:
         before = sentence[max(0, match.start() - 60) : match.start()]
         after = sentence[match.end() : match.end() + 30]
         earlier = bool(EARLIER.search(before)) or bool(EARLIER_AFTER.search(after))
-        spans.append((num_start, num_end))
-        out.append(
-            Figure(
-                kind, value + bonus, match.group(0), earlier, match.group("num").lower() in VAGUE, num_start
-            )
-        )
+        vague = match.group("num").lower() in VAGUE
+        self.put(Figure(kind, value + bonus, match.group(0), earlier, vague, num_start), (num_start, num_end))
 
+
+def figures(sentence: str) -> list[Figure]:
+    """Death and injury figures in one sentence, in order."""
+    if not _FIGURE_WORDS.search(sentence) or CUMULATIVE.search(sentence):
+        return []
+    found = _Figures(sentence)
+    _read_revisions_and_lists(found)
+    _read_deaths(found)
+    _read_injuries(found)
+    found.out.sort(key=lambda f: f.position)
+    return found.out
+
+
+def _read_revisions_and_lists(found: _Figures) -> None:
+    """Earlier estimates, and counts that add up ("one soldier and four militants were killed")."""
+    sentence = found.sentence
     for match in REVISION.finditer(sentence):
         group = next(name for name in REVISION_NUMBERS if match.group(name))
         value = parse_number(match.group(group))
         if value is not None:
-            spans.append(match.span(group))
-            out.append(
-                Figure(
-                    "deaths",
-                    value,
-                    match.group(0),
-                    True,
-                    match.group(group).lower() in VAGUE,
-                    match.start(group),
-                )
-            )
+            vague = match.group(group).lower() in VAGUE
+            figure = Figure("deaths", value, match.group(0), True, vague, match.start(group))
+            found.put(figure, match.span(group))
     for match in CONJOINED.finditer(sentence):
         first, second = parse_number(match.group("num")), parse_number(match.group("num2"))
         if first is None or second is None or not _accept(sentence, *match.span("num")):
             continue
-        spans.append((match.start("num"), match.end("num2")))
-        out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
-    active = _ACTIVE_KILLING.search(sentence) is not None
-    for match in KILLED_LIST.finditer(sentence) if active else ():
+        figure = Figure("deaths", first + second, match.group(0), False, False, match.start("num"))
+        found.put(figure, (match.start("num"), match.end("num2")))
+    if _ACTIVE_KILLING.search(sentence) is None:
+        return
+    for match in KILLED_LIST.finditer(sentence):
         first = 1 if match.group("num").lower() in ("a", "an") else parse_number(match.group("num"))
         second = parse_number(match.group("num2"))
         if first is None or second is None or not _accept(sentence, *match.span("num")):
             continue
-        spans.append((match.start("num"), match.end("num2")))
-        out.append(Figure("deaths", first + second, match.group(0), False, False, match.start("num")))
+        figure = Figure("deaths", first + second, match.group(0), False, False, match.start("num"))
+        found.put(figure, (match.start("num"), match.end("num2")))
+
+
+def _read_deaths(found: _Figures) -> None:
+    sentence = found.sentence
+    active = _ACTIVE_KILLING.search(sentence) is not None
     for match in _before_anchors(VICTIMS_KILLED, _PASSIVE_DEATH, sentence):
         if not _INJURED_TOO.search(match.group("gap")):
-            add("deaths", match)
+            found.add("deaths", match)
     for match in _before_anchors(VICTIMS_KILLED_HEADLINE, _HEADLINE_DEATH, sentence) if active else ():
         if not _ACTIVE_OBJECT.match(sentence, match.end()):
-            add("deaths", match)
+            found.add("deaths", match)
     for pattern in (TWO_VERBS, NUMBER_RISES, CLAIMED_LIVES):
         for match in pattern.finditer(sentence):
-            add("deaths", match)
+            found.add("deaths", match)
     for match in DEATH_SINGLE.finditer(sentence):
-        add("deaths", match)
-    if not out:
-        for match in HEADLINE_SINGLE.finditer(sentence):
-            if _ACTIVE_OBJECT.match(sentence, match.end()):
-                continue
-            out.append(Figure("deaths", 1, match.group(0), False, False, match.start()))
+        found.add("deaths", match)
+    if not found.out:
+        _read_lone_victim(found)
     for match in KILLED_ONE.finditer(sentence) if active else ():
-        add("deaths", match)
+        found.add("deaths", match)
+    _read_death_words(found)
+    if not found.out:
+        for match in KILLED_BARE.finditer(sentence):
+            found.out.append(Figure("deaths", 1, match.group(0), False, False, match.start()))
+
+
+def _read_lone_victim(found: _Figures) -> None:
+    """A headline's lone victim with no count: "Soldier killed in Kidal"."""
+    sentence = found.sentence
+    for match in HEADLINE_SINGLE.finditer(sentence):
+        if not _ACTIVE_OBJECT.match(sentence, match.end()):
+            # the whole phrase is the figure: no number in it for a later pattern to claim
+            found.out.append(Figure("deaths", 1, match.group(0), False, False, match.start()))
+
+
+def _read_death_words(found: _Figures) -> None:
+    """A count beside a word of death: "killing 12", "left 5 dead", "12 dead", "30 died"."""
+    sentence = found.sentence
     for match in DEATH_BEFORE.finditer(sentence):
         word = match.group("word").lower()
         if word in ("left", "leaving") and not match.group("rest"):
@@ -446,7 +490,7 @@ def figures(sentence: str) -> list[Figure]:
         reflexive = _REFLEXIVE.search(match.group(0))
         # "the toll of injured rose to 30" counts the wounded
         injured = _INJURY_WORD.search(sentence, match.start(), match.start("num")) is not None
-        add("injuries" if injured else "deaths", match, 1 if reflexive else 0)
+        found.add("injuries" if injured else "deaths", match, 1 if reflexive else 0)
     for match in DEATH_AFTER.finditer(sentence):
         between = sentence[match.end("num") : match.start("word")]
         if _NOT_DEATH_ONLY.search(between) and not _PASSIVE_END.search(between):
@@ -455,15 +499,13 @@ def figures(sentence: str) -> list[Figure]:
             sentence, match.end()
         ):
             continue
-        add("deaths", match)
-    for match in INJURY_RISES.finditer(sentence):
-        add("injuries", match)
-    for match in INJURY_BEFORE.finditer(sentence):
-        add("injuries", match)
-    for match in INJURY_AFTER.finditer(sentence):
-        add("injuries", match)
-    out.sort(key=lambda f: f.position)
-    return out
+        found.add("deaths", match)
+
+
+def _read_injuries(found: _Figures) -> None:
+    for pattern in (INJURY_RISES, INJURY_BEFORE, INJURY_AFTER):
+        for match in pattern.finditer(found.sentence):
+            found.add("injuries", match)
 
 
 UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|reached|now|revised|up to)\b", re.I)

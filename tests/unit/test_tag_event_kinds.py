@@ -64,6 +64,9 @@ def test_event_kinds(sentence: str, event_type: str, sub_event_type: str) -> Non
         ("Youths throw stones at a convoy", RIOTS, "Violent demonstration"),
         ("Soldiers loot homes in the capital", STRATEGIC, "Looting/property destruction"),
         ("Unknown men torch a school in the district", STRATEGIC, "Looting/property destruction"),
+        # wounding with a count is an attack; armed victims make it a battle
+        ("Gunmen wound five villagers in the market", VAC, "Attack"),
+        ("Separatists wound two soldiers in the region", BATTLES, "Armed clash"),
     ],
 )
 def test_headline_present_tense(headline: str, event_type: str, sub_event_type: str) -> None:
@@ -73,7 +76,13 @@ def test_headline_present_tense(headline: str, event_type: str, sub_event_type: 
 
 
 @pytest.mark.parametrize(
-    "sentence", ["A storm hit the coast near the army base", "The Olympic torch arrives in the capital"]
+    "sentence",
+    [
+        "A storm hit the coast near the army base",
+        "The Olympic torch arrives in the capital",
+        "The wound healed in two weeks",
+        "Bus crash injures 12 passengers on the highway",
+    ],
 )
 def test_present_tense_forms_need_their_context(sentence: str) -> None:
     assert classify(sentence) is None, sentence

@@ -310,3 +310,32 @@ def test_another_name_of_a_foreign_town_is_no_place_and_no_country() -> None:
 )
 def test_spelling_variants(a: str, b: str, same: bool) -> None:
     assert spelling_variant(a, b) is same
+
+
+@pytest.mark.parametrize(
+    ("headline", "country"),
+    [
+        ("Burkina Faso: 15 killed in attack on church", "BF"),
+        ("Mali: Jihadists kill 11 soldiers in attack on army camp", "ML"),
+    ],
+)
+def test_a_headline_labelled_with_a_country_is_placed_there(headline: str, country: str) -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(headline, None, date(2019, 5, 1), "a", fuse=False)
+    assert [(i.location or {}).get("country_code") for i in result.incidents] == [country]
+
+
+@pytest.mark.parametrize(
+    "headline", ["Russia: US strike killed 12 civilians", "Russia: Turkish drone strike kills 4 civilians"]
+)
+def test_a_country_label_naming_a_speaker_is_not_the_place(headline: str) -> None:
+    from datetime import date
+
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(headline, None, date(2019, 5, 1), "a", fuse=False)
+    assert result.incidents
+    assert all(i.location is None for i in result.incidents)

@@ -46,6 +46,32 @@ def test_the_toll_stated(sentence: str, toll: int) -> None:
     assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] == toll
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Gunmen kill aid worker in Upper Nile",
+        "Drone strike kills al-Qaeda commander in Marib",
+        "Militants behead village elder in Cabo Delgado",
+        "Gunmen shoot dead village chief, police say",
+    ],
+)
+def test_a_headline_s_victim_without_an_article_is_one_dead(sentence: str) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("sentence", "toll"),
+    [
+        # a count before the noun is the count, whatever the noun's number
+        ("Counter attack by the factions kill 25 person from both sides", 25),
+        # the victim's family or home is not one victim
+        ("Gunmen kill soldier's family in the village", None),
+    ],
+)
+def test_a_bare_victim_is_read_only_as_the_whole_object(sentence: str, toll: int | None) -> None:
+    assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] == toll
+
+
 @pytest.mark.parametrize("sentence", ["3 rockets hit the base", "12 shells fell on the town overnight"])
 def test_counts_of_things_are_no_toll(sentence: str) -> None:
     assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] is None

@@ -201,13 +201,15 @@ _BY_PRIORITY = tuple(
         zip(range(len(RULES)), RULES, RULE_WORDS, strict=True), key=lambda item: (-item[1][3], item[0])
     )
 )
-# The armed side is the victim: the object of the verb ("killed two soldiers", "militants kill a
+# The armed side is the victim: the object of the verb ("killed two soldiers", "wound three
+# soldiers", "militants kill a
 # U.N. peacekeeper"; not the perpetrator after "by", nor a word past a colon or another victim,
 # nor the subject of a clause after "as", "when" or "after": "three killed as bandits raid a
 # village"), or its subject in the passive ("soldiers were killed", "forces attacked in the north") or
 # before "killed" without civilians after it ("soldiers killed 30 people" is not).
 _KILLED_ARMED = re.compile(
-    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*|neutrali[sz]\w*)\b"
+    rf"\b(?:killing|killed|kills|kill|shot dead|shoots dead|gunned down|assassinat\w*|neutrali[sz]\w*|"
+    rf"wound(?:s|ed|ing)?|injur(?:es|ed|ing))\b"
     rf"(?:(?!\b(?:by|as|when|while|after)\b|{_VICTIMS_CIVIL}\b)[^:;]){{0,40}}\b{_SECURITY}\b",
     re.I,
 )

@@ -39,7 +39,8 @@ def directional(sentence: str, mention: str) -> bool:
 
 _LOCATIVE_BEFORE = re.compile(
     # "in Iraq's Diyala province": a possessive country between the preposition and the place
-    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:[\w'\u2019]+\s+){0,3}$", re.I
+    r"\b(?:in|near|at|outside|of|on|into|around)\s+(?:the\s+)?(?:[\w'\u2019]+\s+){0,3}$",
+    re.I,
 )
 
 
@@ -224,7 +225,8 @@ def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
         and could_be_event_place(m, analysis.sentences[m.sentence].text)
     ]
     if not places:
-        return _dateline_country(analysis, [m for m in analysis.mentions if id(m) in filed])
+        filed_country = _dateline_country(analysis, [m for m in analysis.mentions if id(m) in filed])
+        return filed_country or _topic_country(analysis)
     city = Counter(
         (m.place.place.name, m.place.place.country)
         for m in places
@@ -236,6 +238,32 @@ def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
             if m.place and (m.place.place.name, m.place.place.country) == (name, country):
                 return m.place
     return places[0].place
+
+
+def _topic_country(analysis: Analysis) -> ResolvedPlace | None:
+    """The country a headline is labelled with ("Mali: Jihadists kill 11 soldiers"), when the
+    article names no other country: a label such as "Russia: US strike killed 12" is a speaker."""
+    title = next((s for s in analysis.sentences if s.is_title), None)
+    gaz = analysis.gazetteer
+    if title is None or gaz is None or len(set(analysis.countries)) != 1:
+        return None
+    end = dateline_end(title.text)
+    if not title.text[:end].rstrip().endswith(":"):
+        return None
+    code = analysis.countries[0]
+    words = _CAPITALISED.findall(title.text[end:])
+    others = {gaz.country_of_word(w) for w in words} | {gaz.country_of_word(w.rstrip(".")) for w in words}
+    if others - {None, code}:
+        return None  # "Russia: Turkish strike killed 12", "Russia: U.S. strike ..."
+    for m in analysis.mentions:
+        if m.sentence != title.index or m.place is None or m.place.precision != "country":
+            continue
+        if 0 <= title.text.find(m.text) < end and m.place.place.country == code:
+            return m.place
+    return None
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\u2019.-]*")
 
 
 def _dateline_mentions(analysis: Analysis) -> set[int]:
@@ -262,4 +290,3 @@ def _dateline_country(analysis: Analysis, filed: list[Mention]) -> ResolvedPlace
         if country is not None:
             return ResolvedPlace(m.text, country, gaz.country_names.get(country.country, country.country))
     return None
-
