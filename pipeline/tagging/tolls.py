@@ -218,6 +218,17 @@ KILLED_BARE = re.compile(
     rf"{_VICTIM}(?=\s+(?:in|at|near|on|outside|inside|during|after|as|while|from|of)\b|\s*[,;:]|\s*$)",
     re.I,
 )
+# A toll stated as none: "there were no casualties", "no one was hurt", "Police fire tear gas at
+# protesters, no casualties". "No immediate reports of casualties" states nothing.
+NO_DEATHS = re.compile(
+    r"\bthere\s+(?:were|was|have been)\s+no\s+(?:immediate\s+)?(?:casualties|deaths|fatalities)\b|"
+    r"\bno\s+(?:casualties|deaths|fatalities)\s+(?:were|was|have been|had been)\s+(?:reported|recorded)\b|"
+    r"\b(?:caused|causing|left|leaving|claimed)\s+no\s+(?:casualties|deaths|fatalities|lives)\b|"
+    r"\bwithout\s+(?:causing\s+)?(?:any\s+)?(?:casualties|deaths|fatalities)\b|"
+    r"\b(?:no\s+one|no-one|nobody)\s+(?:was|were|has been|had been)\s+(?:killed|hurt|injured|wounded)\b|"
+    r",\s*no\s+(?:casualties|deaths|fatalities)(?:\s+reported)?\s*(?:$|[,;.])",
+    re.I,
+)
 # "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a
 # governor and his two bodyguards", "kills 2 police, 3 paramilitaries": a list after the verb
 # adds up ("killing 5 civilians, 3 of them children" does not).
@@ -326,7 +337,7 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
     r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
-    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|lynch|"
+    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|lynch|casualt|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )
@@ -467,6 +478,9 @@ def _read_deaths(found: _Figures) -> None:
     if not found.out:
         for match in KILLED_BARE.finditer(sentence):
             found.out.append(Figure("deaths", 1, match.group(0), False, False, match.start()))
+    if not found.out:
+        for match in NO_DEATHS.finditer(sentence):
+            found.out.append(Figure("deaths", 0, match.group(0), False, False, match.start()))
 
 
 def _read_lone_victim(found: _Figures) -> None:
@@ -518,6 +532,9 @@ def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, li
     ("the toll rose to 45"); figures introduced as earlier estimates only go into the history.
     """
     of_kind = [f for f in found if f.kind == kind]
+    if any(f.value for f in of_kind):
+        # "no one was hurt" in one sentence and "killed 3" in another: the count is the toll
+        of_kind = [f for f in of_kind if f.value]
     if not of_kind:
         return None, []
     current_figs = [f for f in of_kind if not f.earlier]

@@ -10,7 +10,16 @@ from datetime import date
 
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
-from pipeline.tagging.incident.model import BARE_PRIORITY, LOOK_BEFORE, PROTESTS, RIOTS, STRATEGIC, TOWNS
+from pipeline.tagging.incident.model import (
+    BARE_PRIORITY,
+    LOOK_BEFORE,
+    PROTESTS,
+    REFERENCE_KM,
+    RIOTS,
+    SAME_PLACE_KM,
+    STRATEGIC,
+    TOWNS,
+)
 from pipeline.tagging.incident.triggers import Trigger, classify, is_sport, no_event
 from pipeline.tagging.incident.where import best_place, far, inside, sentence_places
 from pipeline.tagging.places import ResolvedPlace
@@ -181,7 +190,9 @@ def reference(text: str, trig: Trigger) -> str | None:
     return None
 
 
-def conflicts(group: Group, explicit: ResolvedDate | None, place: ResolvedPlace | None) -> bool:
+def conflicts(
+    group: Group, explicit: ResolvedDate | None, place: ResolvedPlace | None, km: float = SAME_PLACE_KM
+) -> bool:
     if explicit and group.date and abs((explicit.value - group.date.value).days) > 1:
         return True
     # A province named in a sentence that refers back ("Monday's bombings took place ... in the
@@ -190,7 +201,7 @@ def conflicts(group: Group, explicit: ResolvedDate | None, place: ResolvedPlace 
     return (
         place is not None
         and place.precision not in ("country", "admin1")
-        and far(place, group.place)
+        and far(place, group.place, km)
         and not (group.place is not None and inside(place, group.place))
     )
 
@@ -208,7 +219,8 @@ def referent(
     for group in order:
         if wanted and group.event_type != wanted:
             continue
-        if not conflicts(group, explicit, place):
+        # the incident just told may be placed near a city its town is outside of
+        if not conflicts(group, explicit, place, REFERENCE_KM if group is current else SAME_PLACE_KM):
             return group
     return None
 

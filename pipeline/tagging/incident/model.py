@@ -15,6 +15,10 @@ RIOTS = "Riots"
 STRATEGIC = "Strategic developments"
 EVENT_TYPES = (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS, STRATEGIC)
 SAME_PLACE_KM = 25.0
+# A sentence that refers back to the incident just told ("Another 12 people were wounded in the
+# attack in the town of Tarmiyah" after a bombing "on the northern outskirts of Baghdad") may name
+# a town this far from the incident's place: leads place events near a city they are not in.
+REFERENCE_KM = 60.0
 # The precisions of a place that is a town (or a part of one), not a province or a country.
 TOWNS = ("city", "neighbourhood")
 BACKGROUND_DAYS = 31

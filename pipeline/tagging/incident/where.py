@@ -203,12 +203,12 @@ def inside(a: ResolvedPlace, b: ResolvedPlace) -> bool:
     return same_province and "admin1" in (a.precision, b.precision)
 
 
-def far(a: ResolvedPlace | None, b: ResolvedPlace | None) -> bool:
+def far(a: ResolvedPlace | None, b: ResolvedPlace | None, km: float = SAME_PLACE_KM) -> bool:
     if a is None or b is None:
         return False
     if "country" in (a.precision, b.precision):
         return a.place.country != b.place.country
-    return distance_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) > SAME_PLACE_KM
+    return distance_km(a.place.lat, a.place.lon, b.place.lat, b.place.lon) > km
 
 
 def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
