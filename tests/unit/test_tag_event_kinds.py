@@ -67,6 +67,12 @@ def test_event_kinds(sentence: str, event_type: str, sub_event_type: str) -> Non
         # wounding with a count is an attack; armed victims make it a battle
         ("Gunmen wound five villagers in the market", VAC, "Attack"),
         ("Separatists wound two soldiers in the region", BATTLES, "Armed clash"),
+        (
+            "Rebels blow up police vehicle in the district",
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+        ),
+        ("Police arrest 40 protesters in the capital", "Protests", "Protest with intervention"),
     ],
 )
 def test_headline_present_tense(headline: str, event_type: str, sub_event_type: str) -> None:
@@ -81,6 +87,8 @@ def test_headline_present_tense(headline: str, event_type: str, sub_event_type: 
         "A storm hit the coast near the army base",
         "The Olympic torch arrives in the capital",
         "The wound healed in two weeks",
+        "The talks blew up after the minister left",
+        "Fans blew up the photo on social media",
         "Bus crash injures 12 passengers on the highway",
     ],
 )
