@@ -138,16 +138,20 @@ DEATH_SINGLE = re.compile(
     r"(?:\w+\s+)?(?:killed|shot dead|slain|beheaded|executed)\b",
     re.I,
 )
+_VICTIMS = trigger_rules().vocabularies["victims"]
+_VICTIM = trigger_rules().vocabularies["victim"]
 # "one government soldier and four militants were killed", "eight soldiers and 12 militants died":
 # two counts sharing one death verb.
 CONJOINED = re.compile(
-    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and\s+(?:{QUAL}\s+)?"
+    # "Two soldiers, 10 insurgents die": a comma joins two counts only after a noun for people
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and|"
+    rf"(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS},)\s+(?:{QUAL}\s+)?"
     rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:(?:were|have been|had been|was)\s+"
-    rf"(?:\w+\s+)?(?:killed|slain|shot dead)|died|perished|lost their lives)\b",
+    rf"(?:\w+\s+)?(?:killed|slain|shot dead)|died|dies|die|perished|lost their lives|"
+    # a headline's bare participle, not an active verb with its object ("... killed 30 people")
+    rf"(?:killed|slain)(?!\s+(?:{QUAL}\s+)?(?:{NUM}|an?|the|his|her|their)\b))\b",
     re.I,
 )
-_VICTIMS = trigger_rules().vocabularies["victims"]
-_VICTIM = trigger_rules().vocabularies["victim"]
 # "5 members of the regime forces and militiamen loyal to them were killed", "At least 13 people,
 # including 11 militiamen, were killed": a count of people and its passive death verb apart.
 VICTIMS_KILLED = re.compile(

@@ -94,3 +94,19 @@ def test_armed_men_killed_by_troops_are_a_battle(headline: str, event_type: str)
 )
 def test_a_missile_names_its_owner_only(headline: str, actors: list[str]) -> None:
     assert _actors(headline) == actors
+
+
+@pytest.mark.parametrize(
+    ("headline", "actor"),
+    [
+        ("Maoist rebels kill 5 security personnel in ambush", "Communist Party of India (Maoist)"),
+        ("Government troops retake village from SPLA-IO rebels", "SPLA-IO"),
+        ("Anti-balaka militiamen attack a camp for displaced people", "Anti-balaka"),
+        ("Fano militiamen clash with federal forces", "Fano"),
+    ],
+)
+def test_armed_groups_of_the_catalogue_are_named(headline: str, actor: str) -> None:
+    from pipeline.tagging.tagger import Tagger
+
+    result = Tagger().tag(headline, None, date(2019, 5, 1), "a", fuse=False)
+    assert any(actor in i.actors for i in result.incidents)

@@ -40,6 +40,11 @@ from pipeline.tagging import tolls
         ("Soldiers gunned down five protesters in the capital", 5),
         ("Attackers burned alive 3 women in the village", 3),
         ("Police shoot dead two suspects at a checkpoint", 2),
+        # two counts joined by a comma after a noun for people, one verb
+        ("Two soldiers, 10 insurgents die in clash near the border", 12),
+        ("Three soldiers, two civilians killed in shelling", 5),
+        ("In 2015, 10 soldiers were killed", 10),
+        ("2 gunmen and 3 others killed 5 people", 5),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int) -> None:

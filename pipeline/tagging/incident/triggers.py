@@ -220,7 +220,7 @@ _ARMED_KILLED = re.compile(
     rf"(?:\s+(?:of|from|loyal to|affiliated (?:with|to)|belonging to)\s+[^.;:,]{{1,40}}?)?\s+(?:"
     rf"(?:was|were|have been|has been|had been|is|are)\s+"
     rf"(?:killed|shot dead|gunned down|shot and killed|assassinated|attacked|ambushed|targeted)\b"
-    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated|dead|died|found dead)\b"
+    rf"|(?:killed|shot dead|gunned down|shot and killed|assassinated|dead|died|found dead|wounded|injured)\b"
     rf"|(?:attacked|ambushed)"
     rf"(?=\s*(?:$|[,:;.]|(?:in|on|near|at|by|outside|during|while|after|overnight|as|when)\b)))",
     re.I,
