@@ -19,6 +19,9 @@ What is scored, and over which reports (each figure is printed with its count):
   against UCDP's ``best``, which combines all sources;
 - ``place``: the incident within 25 km of the coded point, for precisely coded events
   (``where_prec`` 1 or 2); an incident with no place counts as wrong;
+- ``place_named``: the same, over the events whose coded place the headline names in a spelling
+  close to UCDP's (see :func:`names_coded_place`): what the tagger achieves when the text holds
+  the answer; ``place`` also counts events coded at a town the headline never names;
 - ``map_precision``: of all incidents placed at a town, the share within 25 km of one of the
   report's precisely coded events (what a wrong point costs an analyst; incidents placed only
   at a province or a country claim no point and are not counted here);
@@ -45,6 +48,7 @@ from pipeline.evaluation.splits import Part, part_of
 from pipeline.tagging.incident import Incident
 from pipeline.tagging.places import distance_km
 from pipeline.tagging.tagger import Tagger
+from pipeline.tagging.text import fold, skeleton
 
 PLACE_KM = 25.0
 # UCDP's data begin in 1989; an earlier source date is a placeholder.
@@ -156,6 +160,41 @@ def stated_deaths(headline: str) -> int | None:
     return numbers[0] if len(numbers) == 1 else None
 
 
+# UCDP's ``where`` ends with the kind of place ("Ar Raqqah town", "Jabal al Akrad mountain").
+_PLACE_KIND = re.compile(r"\s+(?:town|city|village|area|mountain|district|province|camp)\s*$", re.I)
+_ARTICLES = frozenset(["al", "an", "ar", "as", "at", "ad", "az", "ash", "ath", "el", "ez", "es", "ed"])
+# Words of a coded name that do not tell the place ("Eastern Ghouta", "Western countryside of Raqqa").
+_NOT_THE_NAME = frozenset(
+    ["eastern", "western", "northern", "southern", "east", "west", "north", "south", "countryside", "of"]
+)
+NAMED_STEM = 3
+
+
+def _stems(text: str) -> set[str]:
+    """Each word's consonant skeleton (its folded form when too short): "al-Qameshly" gives
+    "qmshl", as "Al Qamishli" does."""
+    out = set()
+    for word in fold(text).replace("-", " ").split():
+        if word in _ARTICLES:
+            continue
+        stem = skeleton(word).replace(" ", "")
+        out.add(stem[: NAMED_STEM + 2] if len(stem) >= NAMED_STEM else word)
+    return out
+
+
+def names_coded_place(headline: str, where: str) -> bool:
+    """Whether the headline names the coded place: the longest word of one of UCDP's names for
+    it ("Ar Raqqah town/Raqqa", articles dropped) has the skeleton of a word of the headline
+    ("al-Raqqah"). A coarse test, written for the evaluation alone."""
+    said = _stems(headline)
+    for name in where.split("/"):
+        folded = fold(_PLACE_KIND.sub("", name)).replace("-", " ").split()
+        words = [w for w in folded if w not in _ARTICLES and w not in _NOT_THE_NAME]
+        if words and _stems(max(words, key=len)) & said:
+            return True
+    return False
+
+
 def _event(row: dict[str, Any]) -> CodedEvent:
     return CodedEvent(
         event_id=int(row["id"]),
@@ -212,7 +251,17 @@ class Tally:
         return round(self.hits / self.items, 3) if self.items else 0.0
 
 
-FIGURES = ("coverage", "type", "toll", "place", "map_precision", "country", "date", "not_english")
+FIGURES = (
+    "coverage",
+    "type",
+    "toll",
+    "place",
+    "place_named",
+    "map_precision",
+    "country",
+    "date",
+    "not_english",
+)
 
 
 @dataclass
@@ -261,6 +310,8 @@ def _score_single(score: EventScore, report: SourceReport, incidents: list[Incid
             score.errors.append(f"toll: want {stated}, got {_describe(main)} {label}")
     if event.where_prec <= 2:
         tallies["place"].add(_within(main, event))
+        if names_coded_place(report.headline, event.where):
+            tallies["place_named"].add(_within(main, event))
         if not _within(main, event):
             score.errors.append(f"place: want {event.where}, got {_describe(main)} {label}")
     if event.date_prec == 1 and report.dated:
@@ -287,9 +338,7 @@ def _score_map(score: EventScore, report: SourceReport, incidents: list[Incident
                 score.errors.append(f"map: coded {coded}; got {_describe(incident)} [{report.headline}]")
 
 
-def score_reports(
-    tagger: Tagger, reports: Iterable[SourceReport], country_code: str
-) -> EventScore:
+def score_reports(tagger: Tagger, reports: Iterable[SourceReport], country_code: str) -> EventScore:
     score = EventScore(country_code)
     for report in reports:
         french = in_french(report.headline)

@@ -98,6 +98,11 @@ DISTRICT_WORDS = (
     ("district",),
     ("sub-district",),
     ("subdistrict",),
+    # A headline capitalises the place noun too: "Al-Raqqah City", "Hama Countryside".
+    ("city",),
+    ("town",),
+    ("village",),
+    ("countryside",),
 )
 PLURAL_PLACE_SUFFIXES = {
     "provinces": "province",
@@ -666,6 +671,9 @@ class EntityRecognizer:
             # A curated place ("Eastern Ghouta") is evidence enough on its own.
             weights: dict[str, int] = {}
             for place in found:
+                # "Hama" is also one of the other names of a Japanese town: no evidence of Japan.
+                if not (place.curated or self._names_itself(name, place)):
+                    continue
                 weights[place.country] = max(weights.get(place.country, 0), 2 if place.curated else 1)
             if (
                 name in located
@@ -683,9 +691,12 @@ class EntityRecognizer:
         """A town's population as evidence of its country when named alone: by its own name or a
         spelling of it ("Inkhel" for Inkhil), or by another name only for a city ("Bassa" is one
         of Passau's names, and a town in Nigeria)."""
-        if self.gazetteer.is_own_name(name, place) or place.population >= ALTERNATE_LONE_TOWN_POPULATION:
-            return place.population
-        return 0
+        return place.population if self._names_itself(name, place) else 0
+
+    def _names_itself(self, name: str, place: Place) -> bool:
+        """Whether ``name`` is the place's own name (or a spelling of it), or one of the other
+        names of a city large enough to be known by it."""
+        return self.gazetteer.is_own_name(name, place) or place.population >= ALTERNATE_LONE_TOWN_POPULATION
 
     def _name_syllable(self, word: str) -> bool:
         """A short lower-case syllable that goes on a hyphenated name ("un" of "Jong-un"), not the

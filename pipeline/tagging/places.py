@@ -226,6 +226,7 @@ ALTERNATE_NAME_ABROAD = 1_000_000
 ALTERNATE_NAME_NO_CONTEXT = 50_000
 ACRONYM_MAX = 5
 LOOSE_KEY_MIN = 4
+LOOSE_NO_CONTEXT_KEY_MIN = 5
 
 
 @dataclass
@@ -505,28 +506,32 @@ class Gazetteer:
         if not found:
             return None
         key = fold(mention)
-        best: Place | None = None
-        best_score = -math.inf
-        for place in found:
-            score = math.log10(place.population + 10)
+
+        def score(place: Place) -> float:
+            value = math.log10(place.population + 10)
             if (key, place.name) in self.primary:
-                score += 2.5
+                value += 2.5
             if place.curated:
-                score += 2.0
+                value += 2.0
             if place.kind == "country":
-                score += 4.0
+                value += 4.0
             if place.country in context:
-                rank = list(context).index(place.country)
-                score += 6.0 - min(rank, 4) * 0.5
-            if not exact:
-                score -= 1.0
-            if score > best_score:
-                best, best_score = place, score
-        if best is None:
-            return None
-        if strict and not self._plausible(best, mention, exact, context):
-            # "Ariha" is Jericho's Arabic name abroad, and a small town of the article's country.
-            return self._small_town_in(mention, context) if exact else None
+                value += 6.0 - min(list(context).index(place.country), 4) * 0.5
+            return value - (0.0 if exact else 1.0)
+
+        ranked = sorted(found, key=score, reverse=True)
+        if not strict:
+            best = ranked[0]
+        else:
+            # The best-scored place that is plausible: "al-Bab" is the curated Syrian town when
+            # the larger namesake abroad is refused.
+            sole = len({p.country for p in found}) == 1
+            plausible = (p for p in ranked if self._plausible(p, mention, exact, context, sole_country=sole))
+            chosen = next(plausible, None)
+            if chosen is None:
+                # "Ariha" is Jericho's Arabic name abroad, and a small town of the article's country.
+                return self._small_town_in(mention, context) if exact else None
+            best = chosen
         return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
 
     def _small_town_in(self, mention: str, context: Sequence[str]) -> ResolvedPlace | None:
@@ -542,7 +547,9 @@ class Gazetteer:
         Inkhil), not another name altogether ("Bassa" is one of Passau's alternate names)."""
         return (fold(mention), place.name) in self.primary or spelling_variant(mention, place.name)
 
-    def _plausible(self, best: Place, mention: str, exact: bool, context: Sequence[str]) -> bool:
+    def _plausible(
+        self, best: Place, mention: str, exact: bool, context: Sequence[str], *, sole_country: bool = False
+    ) -> bool:
         """Whether a match is likely the place meant. A loose spelling never names a country,
         and outside the article's countries only a curated place by a long enough key; a short
         all-capitals word is an acronym ("NDF"), not a town; a foreign town matched by one of its
@@ -553,7 +560,18 @@ class Gazetteer:
         if not exact and best.country not in context:
             # "Reef Dimashq" is Rif Dimashq, but "Missile" is not Mosul: outside the article's
             # countries a loose spelling names only a curated place, by a long enough key.
-            return best.curated and len(skeleton(mention).replace(" ", "")) >= LOOSE_KEY_MIN
+            key_length = len(skeleton(mention).replace(" ", ""))
+            if best.curated:
+                return key_length >= LOOSE_KEY_MIN
+            # With no country known, "Khan al-Shekh" is Khan ash Shih when it is a spelling of
+            # that town's own name, the town is sizeable and no other country has the spelling.
+            return (
+                not context
+                and sole_country
+                and key_length >= LOOSE_NO_CONTEXT_KEY_MIN
+                and best.population >= NO_CONTEXT_FLOOR
+                and spelling_variant(mention, best.name)
+            )
         if best.kind != "city" or best.curated:
             return True
         stripped = mention.strip()

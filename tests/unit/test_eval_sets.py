@@ -63,3 +63,12 @@ def test_the_name_in_a_gold_span_leaves_out_determiners_possessives_and_pronouns
     assert entities.name_core(text, (22, 32, "LOC")) == (22, 30, "LOC")
     assert entities.name_core(text, (39, 41, "ORG")) is None
     assert entities.name_core(text, (47, 56, "ORG")) is None
+
+
+def test_a_coded_place_counts_as_named_when_a_spelling_of_it_is_in_the_headline() -> None:
+    named = events.names_coded_place
+    assert named("More than 11 killed in bombing at al-Qameshly city", "Al Qamishli  town")
+    assert named("Raids targeted areas in Al-Raqqah City", "Ar Raqqah town")
+    assert named("Bombardment targets Tadmur city", "Tadmur/Palmyra town")
+    assert not named("Aerial bombardment and continued clashes in Aleppo", "Al Bab town")
+    assert not named("Clashes in the eastern countryside of Hama", "Eastern Ghouta")

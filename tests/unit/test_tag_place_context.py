@@ -339,3 +339,41 @@ def test_a_country_label_naming_a_speaker_is_not_the_place(headline: str) -> Non
     result = Tagger().tag(headline, None, date(2019, 5, 1), "a", fuse=False)
     assert result.incidents
     assert all(i.location is None for i in result.incidents)
+
+
+def test_a_refused_namesake_gives_way_to_the_next_plausible_place() -> None:
+    # Turkey is the only country named; the larger "Al Bab" entry is refused abroad, the curated
+    # Syrian town of the same name is not.
+    places = _places("Continuous shelling by Turkey and Euphrates Shield on al-Bab city")
+    assert ("Bab", "city", "SY") in places
+
+
+@pytest.mark.parametrize(
+    ("headline", "kind"),
+    [
+        ("Dozens of casualties in raids which targeted areas in Al-Raqqah City", "city"),
+        ("Air strikes hit several areas in Hama Countryside", "admin1"),
+    ],
+)
+def test_a_capitalised_place_noun_is_not_part_of_the_name(headline: str, kind: str) -> None:
+    (place,) = _places(headline)
+    assert place[1:] == (kind, "SY")
+
+
+def test_another_name_of_a_town_abroad_is_no_evidence_of_its_country() -> None:
+    # "Hama" is also one of the other names of a Japanese town, "Al-Hara" spells a Japanese
+    # "Hara": the two do not make a Japanese article.
+    places = _places("An explosion in Al-Hara town and air strikes on several areas in Hama Countryside")
+    assert all(country != "JP" for _, _, country in places)
+    assert ("Hama", "admin1", "SY") in places
+
+
+def test_with_no_country_named_a_loose_spelling_of_a_sizeable_town_resolves() -> None:
+    assert _places("Violent clashes in Sheikh Meskin and raids by warplanes target the town") == [
+        ("Sheikh Meskin", "city", "SY")
+    ]
+
+
+def test_a_loose_spelling_shared_by_an_english_word_is_no_town() -> None:
+    # "Missile" has the loose key of Mosul, too short to stand for it without a country.
+    assert _places("Gunmen kill five villagers in Missile village") == []
