@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from pipeline.tagging.incident import Incident
-from pipeline.tagging.places import distance_km
+from pipeline.tagging.places import PRECISION_RANK, distance_km
 
 FUSION_DAYS = 1
 FUSION_KM = 25.0
@@ -197,7 +197,7 @@ def merge(existing: Incident, report: Incident) -> Incident:
     if fatalities is not None:
         history = [v for v in history if v != fatalities] + [fatalities]
     better_place = existing.location
-    rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+    rank = PRECISION_RANK
     if report.location and (
         better_place is None
         or rank.get(report.location.get("precision", "country"), 4)

@@ -36,7 +36,10 @@ import yaml
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
 from pipeline.tagging.text import fold, skeleton, spelling_variant, without_article
 
-Precision = Literal["city", "neighbourhood", "admin1", "country"]
+Precision = Literal["neighbourhood", "city", "area", "admin1", "country"]
+# Most specific first: a neighbourhood, a town, the land around a town ("the countryside of
+# Manbij") as specific as a province or state, a country.
+PRECISION_RANK: dict[str, int] = {"neighbourhood": 0, "city": 1, "area": 2, "admin1": 2, "country": 3}
 SMALL_INDEX_FORMAT = 1
 SMALL_TOWN_COUNTRIES = 2
 # (name, country code, admin1, lat, lon, population)
@@ -226,6 +229,10 @@ ALTERNATE_NAME_ABROAD = 1_000_000
 ALTERNATE_NAME_NO_CONTEXT = 50_000
 ACRONYM_MAX = 5
 LOOSE_KEY_MIN = 4
+# The words of a division's name that say what kind of division it is.
+REGION_WORDS = frozenset(
+    ["governorate", "province", "state", "region", "oblast", "county", "district", "prefecture", "division"]
+)
 LOOSE_NO_CONTEXT_KEY_MIN = 5
 
 
@@ -589,13 +596,19 @@ class Gazetteer:
         return best.population >= floor
 
     def region_around(self, resolved: ResolvedPlace) -> ResolvedPlace:
-        """The first-order division a town lies in ("the countryside of Idlib" is Idlib province,
-        not the city): the curated region, else the division with the town's coordinates
-        standing in for it (precision ``admin1`` either way). Regions and countries stay."""
+        """The rural area of a town. Of a town that names its province, the province ("the
+        countryside of Idlib" is Idlib province, not the city): the curated region, else the
+        division with the town's coordinates standing in for it (precision ``admin1`` either
+        way). Of another town, the land around it, at the town's coordinates (precision
+        ``area``: "Manbij countryside"). Regions and countries stay."""
         place = resolved.place
         if place.kind not in ("city", "neighbourhood") or not place.admin1:
             return resolved
         region = self.regions.get(place.admin1)
+        if region is not None and place.kind == "city" and not self._names_region(resolved, region):
+            # "Manbij countryside" is the land around Manbij, not all of Aleppo province.
+            around = Place(**{**_as_kwargs(place), "kind": "area"})
+            return ResolvedPlace(resolved.mention, around, resolved.country_name)
         if region is None:
             region = Place(
                 name=place.parent if place.kind == "neighbourhood" and place.parent else place.name,
@@ -607,6 +620,15 @@ class Gazetteer:
                 curated=place.curated,
             )
         return ResolvedPlace(resolved.mention, region, resolved.country_name)
+
+    @staticmethod
+    def _names_region(resolved: ResolvedPlace, region: Place) -> bool:
+        """Whether a town gives its name to its province ("Idlib", "Kaduna")."""
+        core = " ".join(w for w in fold(region.name).split() if w not in REGION_WORDS)
+        return any(
+            fold(name) == core or spelling_variant(name, core)
+            for name in (resolved.mention, resolved.place.name)
+        )
 
     def resolve_all(self, mentions: Iterable[str], context: Sequence[str]) -> list[ResolvedPlace]:
         out: list[ResolvedPlace] = []

@@ -112,8 +112,10 @@ def test_a_country_keeps_its_name_over_a_state_of_the_same_name() -> None:
 
 
 def test_the_countryside_of_a_name_with_its_article_is_the_province() -> None:
-    places = _places("An explosion in the countryside of al-Qameshly in Syria")
+    places = _places("An explosion in the countryside of al-Hasakah in Syria")
     assert places[0][1] == "admin1"
+    # Qamishli is no provincial seat: its countryside is the land around it.
+    assert _places("An explosion in the countryside of al-Qameshly in Syria")[0][1] == "area"
 
 
 def test_a_name_with_its_article_attached_is_looked_up_with_it() -> None:
@@ -377,3 +379,24 @@ def test_with_no_country_named_a_loose_spelling_of_a_sizeable_town_resolves() ->
 def test_a_loose_spelling_shared_by_an_english_word_is_no_town() -> None:
     # "Missile" has the loose key of Mosul, too short to stand for it without a country.
     assert _places("Gunmen kill five villagers in Missile village") == []
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "ISIS fierce attack on Manbij countryside",
+        "33 persons were executed in al-Mayadin desert",
+        "Attack on the countryside of Salamiyah city kills 82 persons",
+    ],
+)
+def test_the_countryside_of_a_town_that_names_no_province_is_the_land_around_it(headline: str) -> None:
+    (place,) = _places(headline)
+    assert place[1:] == ("area", "SY")
+
+
+def test_the_land_around_a_town_keeps_the_towns_point() -> None:
+    analysis = recognizer().analyse("ISIS fierce attack on Manbij countryside", None)
+    (around,) = analysis.places()
+    (town,) = recognizer().analyse("ISIS fierce attack on Manbij city", None).places()
+    assert (around.place.lat, around.place.lon) == (town.place.lat, town.place.lon)
+    assert around.to_dict()["precision"] == "area"

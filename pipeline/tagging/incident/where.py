@@ -8,7 +8,7 @@ from collections import Counter
 
 from pipeline.tagging.entities import Analysis, Mention
 from pipeline.tagging.incident.model import LOOK_AFTER, LOOK_BEFORE, SAME_PLACE_KM
-from pipeline.tagging.places import ResolvedPlace, distance_km
+from pipeline.tagging.places import PRECISION_RANK, ResolvedPlace, distance_km
 
 
 def sentence_places(analysis: Analysis, index: int) -> list[Mention]:
@@ -102,7 +102,7 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     """Most specific place in a sentence that could be an event's place, preferring one after a
     locative preposition. The dateline's town is where the report was filed: it is the event's
     place only when the sentence names no other."""
-    rank = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+    rank = PRECISION_RANK
     scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
     filed_at = dateline_end(sentence)
@@ -140,7 +140,7 @@ def possessive(sentence: str, mention: str) -> bool:
     return bool(_POSSESSIVE_AFTER.match(sentence[position + len(mention) :]))
 
 
-_RANK = {"neighbourhood": 0, "city": 1, "admin1": 2, "country": 3}
+_RANK = PRECISION_RANK
 
 
 # "the provincial capital", "the state capital": the seat of the division named before it.
@@ -175,7 +175,7 @@ def division_capital(
                 continue
             if m.sentence == sentence_index and m.text not in text[: match.start()]:
                 continue
-            if m.place.precision in ("city", "neighbourhood", "admin1") and m.place.place.admin1:
+            if m.place.precision in ("city", "neighbourhood", "area", "admin1") and m.place.place.admin1:
                 admin1 = m.place.place.admin1
                 break
     seat = gaz.seats.get(admin1) if admin1 else None
