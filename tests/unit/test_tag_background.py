@@ -53,3 +53,24 @@ def test_a_wars_dead_is_no_toll(sentence: str) -> None:
 def test_hundreds_alone_still_count() -> None:
     (figure,) = tolls.figures("Hundreds of people were killed in the attack on the camp.")
     assert figure.value == 100
+
+
+MORA = (
+    "MAROUA, Cameroon (Reuters) - A suicide bomber killed four civilians in the town of Mora in "
+    "northern Cameroon on Monday, a local official said. The attacker detonated explosives near a "
+    "mosque, the official said. Last month, two female suicide bombers killed six people at a market "
+    "in a village near the border."
+)
+
+
+def test_an_attack_of_an_earlier_month_told_after_the_news_is_background() -> None:
+    result = Tagger().tag(
+        "Suicide bomber kills 4 in northern Cameroon", MORA, date(2019, 5, 14), "m", fuse=False
+    )
+    assert [(i.fatalities, (i.location or {}).get("name")) for i in result.incidents] == [(4, "Mora")]
+
+
+def test_a_late_report_of_last_month_s_attack_is_the_news() -> None:
+    text = "Gunmen killed 20 villagers in Nigeria's Zamfara state late last month, police said on Tuesday."
+    result = Tagger().tag("Gunmen killed 20 villagers in Zamfara", text, date(2019, 5, 2), "z", fuse=False)
+    assert [i.fatalities for i in result.incidents] == [20]

@@ -376,7 +376,7 @@ def test_a_two_word_nationality_owns_the_soldiers() -> None:
 
 
 def test_a_round_up_headline_reports_each_place_apart() -> None:
-    title = "Shells target areas in the city of Daraa and human losses in Aleppo city"
+    title = "Shells target areas in the city of Daraa and gunmen kill 3 civilians in Aleppo city"
     tagged = Tagger().tag(title, None, PUBLISHED, "k", fuse=False)
     places = [(i.event_type, (i.location or {}).get("name")) for i in tagged.incidents]
     assert places == [(EXPLOSIONS, "Daraa"), (VAC, "Aleppo")]

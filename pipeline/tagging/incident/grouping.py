@@ -283,7 +283,11 @@ def title_parts(analysis: Analysis, index: int, clause: str) -> list[str]:
     for piece in pieces:
         text = f"{pending} and {piece}" if pending else piece
         place = best_place([m for m in mentions if m.text in text], text)
-        if classify(text) is None or place is None:
+        trig = classify(text)
+        # "... and human losses in Hama countryside": a bare word of harm with no toll tells no
+        # event of its own (nor what kind of event it was); it stays with the event before it.
+        bare = trig is not None and trig.priority <= BARE_PRIORITY and not own_deaths(figures(text))
+        if trig is None or place is None or (bare and parts):
             pending = text
             continue
         parts.append((text, place))
@@ -306,40 +310,59 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
         if not sentence.is_title:
             continue
         clauses = [c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()]
-        for clause in (part for c in clauses for part in title_parts(analysis, sentence.index, c)):
-            trig = classify(clause)
-            if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
-                continue
-            figs = figures(clause)
-            if no_event(clause, trig) or (is_sport(clause) and not figs):
-                continue
-            mentions = [m for m in sentence_places(analysis, sentence.index) if m.text in clause]
-            place = best_place(mentions, clause)
-            # A headline summarises: when no body incident has its toll, it still repeats the
-            # first body incident of its kind and place (its toll may sum or round the body's).
-            matching = [g for g in groups if title_matches(g, trig, figs, place)] or [
-                g for g in groups if title_matches(g, trig, figs, place, by_toll=False)
-            ]
-            if matching:
-                target = matching[0]
-                # A headline's current toll completes a body that gives only an earlier one
-                # ("Death toll rises to 21" over "police had earlier said 10 were killed").
-                if not target.current_deaths():
-                    target.figures.extend(figs)
-                if target.place is None and place is not None:
-                    target.place = place
-                continue
-            if any(g.event_type == trig.event_type for g in body_groups) and not figs:
-                # A vaguer headline of a story the body tells ("Fighting rages in the north").
-                continue
-            group = Group(trigger=trig, first_sentence=sentence.index)
-            group.sentences.append(sentence.index)
-            group.triggers.append((trig, sentence.index))
-            group.figures.extend(figs)
-            group.place = place
-            group.clauses.append((sentence.index, clause, True))
-            group.evidence.append(sentence.index)
-            groups.append(group)
+        for whole in clauses:
+            parts = title_parts(analysis, sentence.index, whole)
+            # The events of one round-up ("Explosion rocks Tartous and shelling on Daraa
+            # countryside") are apart by construction: none repeats another.
+            before = list(groups) if len(parts) > 1 else None
+            for clause in parts:
+                _merge_title_clause(analysis, sentence.index, clause, groups, body_groups, before)
+
+
+def _merge_title_clause(
+    analysis: Analysis,
+    index: int,
+    clause: str,
+    groups: list[Group],
+    body_groups: list[Group],
+    repeatable: list[Group] | None,
+) -> None:
+    """One headline clause: folded into the incident it repeats (one of ``repeatable`` when
+    given, else any), or told as an incident of its own."""
+    trig = classify(clause)
+    if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
+        return
+    figs = figures(clause)
+    if no_event(clause, trig) or (is_sport(clause) and not figs):
+        return
+    mentions = [m for m in sentence_places(analysis, index) if m.text in clause]
+    place = best_place(mentions, clause)
+    # A headline summarises: when no body incident has its toll, it still repeats the
+    # first body incident of its kind and place (its toll may sum or round the body's).
+    candidates = groups if repeatable is None else repeatable
+    matching = [g for g in candidates if title_matches(g, trig, figs, place)] or [
+        g for g in candidates if title_matches(g, trig, figs, place, by_toll=False)
+    ]
+    if matching:
+        target = matching[0]
+        # A headline's current toll completes a body that gives only an earlier one
+        # ("Death toll rises to 21" over "police had earlier said 10 were killed").
+        if not target.current_deaths():
+            target.figures.extend(figs)
+        if target.place is None and place is not None:
+            target.place = place
+        return
+    if any(g.event_type == trig.event_type for g in body_groups) and not figs:
+        # A vaguer headline of a story the body tells ("Fighting rages in the north").
+        return
+    group = Group(trigger=trig, first_sentence=index)
+    group.sentences.append(index)
+    group.triggers.append((trig, index))
+    group.figures.extend(figs)
+    group.place = place
+    group.clauses.append((index, clause, True))
+    group.evidence.append(index)
+    groups.append(group)
 
 
 def toll_of(group: Group) -> int | None:

@@ -157,7 +157,7 @@ class Reader:
             current = self.current
             anchor = current.date.value if current and current.date else self.published
             explicit = ResolvedDate(anchor - timedelta(days=1), "day", "a day before")
-        if explicit is not None and (self.published - explicit.value).days > BACKGROUND_DAYS:
+        if explicit is not None and self.background(explicit):
             return None
         mentions = [m for m in sentence_places(self.analysis, index) if m.text in text]
         place = best_place(mentions, text)
@@ -202,6 +202,18 @@ class Reader:
             establishing=establishing or trig.priority >= current.trigger.priority,
             dated=unit.explicit is not None,
         )
+
+    def background(self, explicit: ResolvedDate) -> bool:
+        """Whether a date puts a sentence in the story's background: more than a month before
+        the report, or, once an incident is told, in an earlier calendar month ("Last month, two
+        bombers killed six people at a market in Kolofata")."""
+        if (self.published - explicit.value).days > BACKGROUND_DAYS:
+            return True
+        earlier_month = (explicit.value.year, explicit.value.month) < (
+            self.published.year,
+            self.published.month,
+        )
+        return self.current is not None and explicit.precision == "month" and earlier_month
 
     def follow_up(self, unit: Unit) -> None:
         """A unit without a trigger adds its figures to the current incident, or dates it when it
