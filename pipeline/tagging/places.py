@@ -251,6 +251,7 @@ class Gazetteer:
     regions: dict[str, Place] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)
     country_words: dict[str, str] = field(default_factory=dict)
+    exact_country_words: dict[str, str] = field(default_factory=dict)  # matched as written
     demonyms: dict[str, str] = field(default_factory=dict)
     capitals: dict[str, str] = field(default_factory=dict)  # country code -> capital's name
     not_places: frozenset[str] = frozenset()
@@ -344,6 +345,8 @@ class Gazetteer:
             for spelling in [info["name"], *extra.get("aliases", [])]:
                 gaz.country_words[fold(spelling)] = code
                 gaz._add(spelling, country, own_name=True)
+            for spelling in extra.get("exact_aliases", []):
+                gaz.exact_country_words[spelling] = code
             for demonym in extra.get("demonyms", []):
                 gaz.demonyms[fold(demonym)] = code
 
@@ -461,7 +464,7 @@ class Gazetteer:
     def country_of_word(self, word: str) -> str | None:
         """The country code a country name or demonym refers to ("Syrian" -> "SY")."""
         key = fold(word)
-        return self.country_words.get(key) or self.demonyms.get(key)
+        return self.exact_country_words.get(word) or self.country_words.get(key) or self.demonyms.get(key)
 
     def capital_of(self, code: str) -> ResolvedPlace | None:
         """The capital city of the country ``code`` ("the Afghan capital" is Kabul)."""
@@ -480,6 +483,9 @@ class Gazetteer:
 
     def candidates(self, mention: str) -> tuple[list[Place], bool]:
         """Places spelled like ``mention``; the flag says whether the match was exact."""
+        exact_country = self.exact_country_words.get(mention.strip())
+        if exact_country is not None and exact_country in self.countries:
+            return [self.countries[exact_country]], True
         key = fold(mention)
         if key in self.not_places or key in self.features:
             return [], True

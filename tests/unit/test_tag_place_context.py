@@ -400,3 +400,10 @@ def test_the_land_around_a_town_keeps_the_towns_point() -> None:
     (town,) = recognizer().analyse("ISIS fierce attack on Manbij city", None).places()
     assert (around.place.lat, around.place.lon) == (town.place.lat, town.place.lon)
     assert around.to_dict()["precision"] == "area"
+
+
+def test_a_car_bomb_is_no_mention_of_the_central_african_republic() -> None:
+    analysis = recognizer().analyse("Car bomb kills at least 60 in Syria's Azaz", None)
+    assert "CF" not in analysis.countries
+    assert [(p.place.country, p.place.kind) for p in analysis.places()][-1] == ("SY", "city")
+    assert recognizer().analyse("CAR army kills 7 in rebel ambush", None).countries == ["CF"]
