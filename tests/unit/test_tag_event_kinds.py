@@ -435,3 +435,17 @@ REGIMENT = (
 )
 def test_an_account_of_the_past_names_no_incident(body: str, incidents: int) -> None:
     assert len(Tagger().tag("", body, PUBLISHED, "k", fuse=False).incidents) == incidents
+
+
+@pytest.mark.parametrize(
+    ("title", "country"),
+    [("Israel strikes Gaza, killing 12", "PS"), ("Russia struck Kharkiv overnight, killing 4", "UA")],
+)
+def test_a_state_that_strikes_a_place_strikes_from_afar(title: str, country: str) -> None:
+    (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
+    assert incident.event_type == EXPLOSIONS
+    assert (incident.location or {}).get("country_code") == country
+
+
+def test_a_state_that_strikes_a_deal_reports_no_incident() -> None:
+    assert Tagger().tag("Israel strikes a deal with Egypt over gas", None, PUBLISHED, "k").incidents == []
