@@ -696,7 +696,7 @@ class EntityRecognizer:
     def _names_itself(self, name: str, place: Place) -> bool:
         """Whether ``name`` is the place's own name (or a spelling of it), or one of the other
         names of a city large enough to be known by it."""
-        return self.gazetteer.is_own_name(name, place) or place.population >= ALTERNATE_LONE_TOWN_POPULATION
+        return place.population >= ALTERNATE_LONE_TOWN_POPULATION or self.gazetteer.is_own_name(name, place)
 
     def _name_syllable(self, word: str) -> bool:
         """A short lower-case syllable that goes on a hyphenated name ("un" of "Jong-un"), not the

@@ -38,6 +38,7 @@ def skeleton(text: str) -> str:
     return _cached_skeleton(text) if len(text) <= CACHED_KEY_MAX_CHARS else _skeleton(text)
 
 
+@lru_cache(maxsize=FOLD_CACHE_SIZE)
 def spelling_variant(a: str, b: str) -> bool:
     """Whether two names are spellings of one name ("Inkhel" and "Inkhil", "Zabadani" and "Az
     Zabadani", "Azaz" and "I'zaz"), not two names ("Bassa" and "Passau"): their loose keys
