@@ -12,6 +12,7 @@ rules left unclassified.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections import Counter
@@ -210,6 +211,16 @@ DIRECTIONS = frozenset(
         "south-west",
     )
     for suffix in ("", "ern")
+)
+
+
+# What lies between a place and the province it is said to be in: "village in the western
+# countryside of", "town in", ", in the north of".
+_INSIDE_REGION = re.compile(
+    r"[\s,]*(?:(?:village|town|city|area|camp|district|sub-district)\s+)?(?:in|of)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+)?"
+    r"(?:(?:countryside|province|governorate|state|region|part|outskirts)\s+of\s+(?:the\s+)?)?",
+    re.I,
 )
 
 
@@ -579,6 +590,7 @@ class EntityRecognizer:
                 mentions.extend(self._model_guess(span, index, base))
         mentions = self._with_capitals(sentences, mentions)
         mentions.sort(key=lambda m: (m.start, m.end))
+        self._inside_named_regions(sentences, mentions)
         return Analysis(sentences, mentions, countries, gazetteer=self.gazetteer)
 
     # -- steps ----------------------------------------------------------------------------------
@@ -612,6 +624,26 @@ class EntityRecognizer:
                     )
                 )
         return mentions + found if found else mentions
+
+    def _inside_named_regions(self, sentences: Sequence[Sentence], mentions: list[Mention]) -> None:
+        """A place named inside a province ("Abyan village in the western countryside of Aleppo",
+        "Sinjar in the countryside of Idlib") lies in it: a namesake elsewhere gives way to a
+        small town of that name in the province, else to no coordinates at all (the incident
+        then falls back to the province)."""
+        for m, region in itertools.pairwise(mentions):
+            if m.place is None or region.place is None or m.sentence != region.sentence:
+                continue
+            if region.place.precision != "admin1" or m.place.place.admin1 == region.place.place.admin1:
+                continue
+            sentence = sentences[m.sentence]
+            between = sentence.text[m.end - sentence.start : region.start - sentence.start]
+            if not _INSIDE_REGION.fullmatch(between):
+                continue
+            town = self.gazetteer.small_town(m.text, region.place.place.country)
+            inside = town is not None and town.admin1 == region.place.place.admin1
+            m.place = ResolvedPlace(m.text, town, region.place.country_name) if inside and town else None
+            if m.place is None:
+                m.canonical = m.text
 
     def _actor_matches(self, sent: Any) -> Iterator[tuple[int, int, Actor]]:
         doc = sent.doc

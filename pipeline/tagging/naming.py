@@ -95,12 +95,21 @@ class NameContext:
                     self._place = self.gazetteer.resolve(self.article_lookup, self.countries)
                 if self._place is None:
                     self._place = self.gazetteer.resolve(self.lookup, self.countries)
+            # "Salah al-Din neighborhood" is a quarter of a city, not the Iraqi province ("Aleppo
+            # neighborhoods" are the city's).
+            quarter = _QUARTER_AFTER.match(self.after) is not None
+            if quarter and self._place is not None and self._place.precision in ("admin1", "country"):
+                self._place = None
             self._resolved = True
         place: ResolvedPlace | None = self._place
         return place
 
     def place_mention(self, place: ResolvedPlace) -> Mention:
         return self.make("PLACE", place.to_dict()["name"], place=place)
+
+
+# A noun after a name that makes it a part of a city.
+_QUARTER_AFTER = re.compile(r"^\s*(?:neighbou?rhoods?|quarter|district of the city)\b")
 
 
 def person(c: NameContext) -> Mention:
@@ -237,9 +246,7 @@ def after_place_noun(c: NameContext) -> Mention | None:
 
 
 # A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley".
-_PLACE_NOUN_AFTER = re.compile(
-    r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b"
-)
+_PLACE_NOUN_AFTER = re.compile(r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b")
 # Arabic and English words that begin the names of places: "Wadi al-Shay", "Jabal al-Akrad",
 # "Tell Abyad", "Ras al-Ain", "Mount Sinjar".
 GEOGRAPHIC_HEADS = frozenset(
@@ -296,10 +303,45 @@ def acronym(c: NameContext) -> Mention | None:
 
 # The last word of a building, venue or event's name: no person ("Constitution Hall").
 FACILITY_WORDS = frozenset(
-    ["Hall", "Fair", "Festival", "Stadium", "Arena", "Airport", "Bridge", "Street", "Square", "Park",
-     "Center", "Centre", "Hotel", "Hospital", "Mosque", "Church", "Cathedral", "Market", "Palace",
-     "Cup", "Championship", "Championships", "Awards", "Prize", "Summit", "Conference", "Games",
-     "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base"]
+    [
+        "Hall",
+        "Fair",
+        "Festival",
+        "Stadium",
+        "Arena",
+        "Airport",
+        "Bridge",
+        "Street",
+        "Square",
+        "Park",
+        "Center",
+        "Centre",
+        "Hotel",
+        "Hospital",
+        "Mosque",
+        "Church",
+        "Cathedral",
+        "Market",
+        "Palace",
+        "Cup",
+        "Championship",
+        "Championships",
+        "Awards",
+        "Prize",
+        "Summit",
+        "Conference",
+        "Games",
+        "Road",
+        "Avenue",
+        "Highway",
+        "Dam",
+        "Mall",
+        "Tower",
+        "Towers",
+        "Prison",
+        "Camp",
+        "Base",
+    ]
 )
 
 

@@ -407,3 +407,27 @@ def test_a_car_bomb_is_no_mention_of_the_central_african_republic() -> None:
     assert "CF" not in analysis.countries
     assert [(p.place.country, p.place.kind) for p in analysis.places()][-1] == ("SY", "city")
     assert recognizer().analyse("CAR army kills 7 in rebel ambush", None).countries == ["CF"]
+
+
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "Warplanes carry out a massacre in Abyan village in the western countryside of Aleppo",
+        "Fierce fighting in the Kurds Mountain in Lattakia countryside",
+    ],
+)
+def test_a_namesake_outside_the_province_named_is_no_place(headline: str) -> None:
+    # Abyan is a Yemeni province and "Mountain" spells Montana loosely: neither is in the
+    # Syrian province the headline places them in, which is all that is left.
+    places = _places(headline)
+    assert [(kind, country) for _, kind, country in places] == [("admin1", "SY")]
+
+
+def test_a_place_named_inside_a_province_is_the_province_s_town_of_that_name() -> None:
+    places = _places("At least 10 people were killed by warplanes in Sinjar in the countryside of Idlib")
+    assert ("Sinjar", "city", "SY") in places
+
+
+def test_a_province_s_name_before_neighborhood_is_a_city_quarter() -> None:
+    assert _places("Rebel shells kill children in Salah al-Din neighborhood") == []
+    assert _places("27 raids target Aleppo neighborhoods since this morning") == [("Aleppo", "city", "SY")]
