@@ -449,3 +449,22 @@ def test_a_state_that_strikes_a_place_strikes_from_afar(title: str, country: str
 
 def test_a_state_that_strikes_a_deal_reports_no_incident() -> None:
     assert Tagger().tag("Israel strikes a deal with Egypt over gas", None, PUBLISHED, "k").incidents == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Five civilians killed in Anadan due to Russian raids",
+        "A plane kills three fighters in the city of Raqqa",
+        "Targeting the town by several missiles kills 13 people",
+    ],
+)
+def test_raids_planes_and_missiles_of_a_state_strike_from_afar(title: str) -> None:
+    (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
+    assert incident.event_type == EXPLOSIONS
+
+
+def test_security_members_killed_in_an_attack_is_a_battle() -> None:
+    title = "42 security members killed by attacks targeted security branches in Homs"
+    (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
+    assert (incident.event_type, incident.fatalities) == (BATTLES, 42)
