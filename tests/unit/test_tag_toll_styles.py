@@ -105,3 +105,8 @@ def test_a_risen_count_of_the_wounded_is_no_toll(sentence: str, injured: int) ->
     found = tolls.figures(sentence)
     assert tolls.current_and_history(found, "deaths")[0] is None
     assert tolls.current_and_history(found, "injuries")[0] == injured
+
+
+def test_a_count_of_forces_named_in_a_list_is_the_toll() -> None:
+    sentence = "More than 32 of the regime forces, Russian and clan forces were killed in 4 days of clashes"
+    assert [(f.kind, f.value) for f in tolls.figures(sentence)] == [("deaths", 32)]
