@@ -1,4 +1,5 @@
-"""Round-up headlines: one headline that tells several events, each in its own place."""
+"""Headlines on their own: a round-up that tells several events, each in its own place, and a
+headline dated by its own words."""
 
 from __future__ import annotations
 
@@ -48,3 +49,8 @@ def test_a_bare_word_of_harm_stays_with_the_event_before_it(headline: str) -> No
 def test_two_places_of_one_event_are_not_a_round_up() -> None:
     assert len(_incidents("Clashes in Aleppo and Idlib")) == 1
     assert len(_incidents("Air strikes and shelling on the countryside of Aleppo")) == 1
+
+
+def test_a_headline_is_dated_by_its_own_words() -> None:
+    result = Tagger().tag("120 killed yesterday including 26 regime forces", None, date(2016, 11, 8), "y")
+    assert [(i.date, i.date_precision) for i in result.incidents] == [(date(2016, 11, 7), "day")]

@@ -11,6 +11,7 @@ from datetime import date
 from pipeline.tagging.dates import ResolvedDate, find_dates
 from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.model import (
+    BACKGROUND_DAYS,
     BARE_PRIORITY,
     LOOK_BEFORE,
     PROTESTS,
@@ -301,7 +302,7 @@ def title_parts(analysis: Analysis, index: int, clause: str) -> list[str]:
     return [text for text, _ in parts]
 
 
-def merge_title(analysis: Analysis, groups: list[Group]) -> None:
+def merge_title(analysis: Analysis, groups: list[Group], published: date) -> None:
     """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
     only when no body incident matches it. A strategic development (an arrest, a handover) stands
     only in a headline with no incident at all: beside violence it is the story's background."""
@@ -316,19 +317,23 @@ def merge_title(analysis: Analysis, groups: list[Group]) -> None:
             # countryside") are apart by construction: none repeats another.
             before = list(groups) if len(parts) > 1 else None
             for clause in parts:
-                _merge_title_clause(analysis, sentence.index, clause, groups, body_groups, before)
+                _merge_title_clause(
+                    analysis, (sentence.index, clause), groups, body_groups, before, published
+                )
 
 
 def _merge_title_clause(
     analysis: Analysis,
-    index: int,
-    clause: str,
+    where: tuple[int, str],
     groups: list[Group],
     body_groups: list[Group],
     repeatable: list[Group] | None,
+    published: date,
 ) -> None:
-    """One headline clause: folded into the incident it repeats (one of ``repeatable`` when
-    given, else any), or told as an incident of its own."""
+    """One headline clause (``where``: its sentence index and text): folded into the incident it
+    repeats (one of ``repeatable`` when given, else any), or told as an incident of its own,
+    dated by its own words ("120 killed yesterday")."""
+    index, clause = where
     trig = classify(clause)
     if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
         return
@@ -360,6 +365,9 @@ def _merge_title_clause(
     group.triggers.append((trig, index))
     group.figures.extend(figs)
     group.place = place
+    when = event_date(clause, published)
+    if when is not None and 0 <= (published - when.value).days <= BACKGROUND_DAYS:
+        group.date = when
     group.clauses.append((index, clause, True))
     group.evidence.append(index)
     groups.append(group)

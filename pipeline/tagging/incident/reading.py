@@ -135,7 +135,7 @@ class Reader:
                 unit = self.unit(sentence.index, text, own_clause=position > 0, day_before=day_before)
                 if unit is not None:
                     self.take(unit)
-        merge_title(self.analysis, self.groups)
+        merge_title(self.analysis, self.groups, self.published)
         return drop_summaries(self.groups)
 
     def unit(self, index: int, text: str, *, own_clause: bool, day_before: bool) -> Unit | None:
