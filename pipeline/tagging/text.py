@@ -23,6 +23,7 @@ FOLD_CACHE_SIZE = 32_768
 SKELETON_CACHE_SIZE = 16_384
 # How alike two loose keys must be to spell one name (difflib's ratio).
 SPELLING_VARIANT_MIN_RATIO = 0.6
+SPELLING_VARIANT_MIN_KEY = 3
 
 
 def fold(text: str) -> str:
@@ -51,6 +52,9 @@ def spelling_variant(a: str, b: str) -> bool:
         key_a, key_b = "a" + key_a[1:], "a" + key_b[1:]
     if key_a[0] != key_b[0]:
         return False
+    if min(len(key_a), len(key_b)) < SPELLING_VARIANT_MIN_KEY:
+        # two letters say too little: "Bala" is not a spelling of Basel
+        return key_a == key_b
     return difflib.SequenceMatcher(None, key_a, key_b).ratio() >= SPELLING_VARIANT_MIN_RATIO
 
 

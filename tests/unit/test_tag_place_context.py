@@ -431,3 +431,8 @@ def test_a_place_named_inside_a_province_is_the_province_s_town_of_that_name() -
 def test_a_province_s_name_before_neighborhood_is_a_city_quarter() -> None:
     assert _places("Rebel shells kill children in Salah al-Din neighborhood") == []
     assert _places("27 raids target Aleppo neighborhoods since this morning") == [("Aleppo", "city", "SY")]
+
+
+def test_two_letters_make_no_spelling_of_a_longer_name() -> None:
+    assert not spelling_variant("Bala", "Basel")
+    assert spelling_variant("Azaz", "I\u2018z\u0101z")
