@@ -147,6 +147,13 @@ GENERIC_ACTORS: tuple[GenericActor, ...] = (
         state=True,
         needs_owner=True,
     ),
+    # "Israel strikes Gaza", "Turkey shells Afrin": a country that strikes from afar is its forces.
+    GenericActor(
+        re.compile(r"\b(?:strikes|struck|shells|shelled|bombs|bombed|bombards|bombarded|pounds|pounded)\b"),
+        "Military Forces of {country}",
+        state=True,
+        needs_owner=True,
+    ),
     GenericActor(
         re.compile(r"\b(?:protesters|protestors|demonstrators|marchers)\b", re.I), "Protesters ({country})"
     ),

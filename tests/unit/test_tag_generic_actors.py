@@ -110,3 +110,18 @@ def test_armed_groups_of_the_catalogue_are_named(headline: str, actor: str) -> N
 
     result = Tagger().tag(headline, None, date(2019, 5, 1), "a", fuse=False)
     assert any(actor in i.actors for i in result.incidents)
+
+
+@pytest.mark.parametrize(
+    ("headline", "actor"),
+    [
+        ("Israel strikes Gaza, killing 12", "Military Forces of Israel"),
+        ("Turkey shells Kurdish fighters in Afrin", "Military Forces of Turkey"),
+    ],
+)
+def test_a_country_that_strikes_from_afar_is_its_forces(headline: str, actor: str) -> None:
+    assert actor in _actors(headline)
+
+
+def test_a_group_that_bombs_is_no_country_s_forces() -> None:
+    assert _actors("Gunmen bombed a church in Kaduna") == ["Unidentified Armed Group (Nigeria)"]
