@@ -338,7 +338,9 @@ def _score_map(score: EventScore, report: SourceReport, incidents: list[Incident
                 score.errors.append(f"map: coded {coded}; got {_describe(incident)} [{report.headline}]")
 
 
-def score_reports(tagger: Tagger, reports: Iterable[SourceReport], country_code: str) -> EventScore:
+def score_reports(
+    tagger: Tagger, reports: Iterable[SourceReport], country_code: str
+) -> EventScore:
     score = EventScore(country_code)
     for report in reports:
         french = in_french(report.headline)

@@ -640,10 +640,10 @@ class EntityRecognizer:
             if not _INSIDE_REGION.fullmatch(between):
                 continue
             town = self.gazetteer.small_town(m.text, region.place.place.country)
-            inside = town is not None and town.admin1 == region.place.place.admin1
-            m.place = ResolvedPlace(m.text, town, region.place.country_name) if inside and town else None
-            if m.place is None:
-                m.canonical = m.text
+            if town is not None and town.admin1 == region.place.place.admin1:
+                m.place = ResolvedPlace(m.text, town, region.place.country_name)
+            else:
+                m.place, m.canonical = None, m.text
 
     def _actor_matches(self, sent: Any) -> Iterator[tuple[int, int, Actor]]:
         doc = sent.doc

@@ -197,11 +197,10 @@ def merge(existing: Incident, report: Incident) -> Incident:
     if fatalities is not None:
         history = [v for v in history if v != fatalities] + [fatalities]
     better_place = existing.location
-    rank = PRECISION_RANK
     if report.location and (
         better_place is None
-        or rank.get(report.location.get("precision", "country"), 4)
-        < rank.get(better_place.get("precision", "country"), 4)
+        or PRECISION_RANK.get(report.location.get("precision", "country"), 4)
+        < PRECISION_RANK.get(better_place.get("precision", "country"), 4)
     ):
         better_place = report.location
     better_date = existing.date

@@ -246,7 +246,9 @@ def after_place_noun(c: NameContext) -> Mention | None:
 
 
 # A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley".
-_PLACE_NOUN_AFTER = re.compile(r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b")
+_PLACE_NOUN_AFTER = re.compile(
+    r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b"
+)
 # Arabic and English words that begin the names of places: "Wadi al-Shay", "Jabal al-Akrad",
 # "Tell Abyad", "Ras al-Ain", "Mount Sinjar".
 GEOGRAPHIC_HEADS = frozenset(
@@ -303,45 +305,10 @@ def acronym(c: NameContext) -> Mention | None:
 
 # The last word of a building, venue or event's name: no person ("Constitution Hall").
 FACILITY_WORDS = frozenset(
-    [
-        "Hall",
-        "Fair",
-        "Festival",
-        "Stadium",
-        "Arena",
-        "Airport",
-        "Bridge",
-        "Street",
-        "Square",
-        "Park",
-        "Center",
-        "Centre",
-        "Hotel",
-        "Hospital",
-        "Mosque",
-        "Church",
-        "Cathedral",
-        "Market",
-        "Palace",
-        "Cup",
-        "Championship",
-        "Championships",
-        "Awards",
-        "Prize",
-        "Summit",
-        "Conference",
-        "Games",
-        "Road",
-        "Avenue",
-        "Highway",
-        "Dam",
-        "Mall",
-        "Tower",
-        "Towers",
-        "Prison",
-        "Camp",
-        "Base",
-    ]
+    ["Hall", "Fair", "Festival", "Stadium", "Arena", "Airport", "Bridge", "Street", "Square", "Park",
+     "Center", "Centre", "Hotel", "Hospital", "Mosque", "Church", "Cathedral", "Market", "Palace",
+     "Cup", "Championship", "Championships", "Awards", "Prize", "Summit", "Conference", "Games",
+     "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base"]
 )
 
 

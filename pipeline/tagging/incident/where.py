@@ -102,7 +102,6 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
     """Most specific place in a sentence that could be an event's place, preferring one after a
     locative preposition. The dateline's town is where the report was filed: it is the event's
     place only when the sentence names no other."""
-    rank = PRECISION_RANK
     scored: list[tuple[int, bool, int, ResolvedPlace]] = []
     seen: set[str] = set()
     filed_at = dateline_end(sentence)
@@ -123,7 +122,7 @@ def best_place(mentions: list[Mention], sentence: str) -> ResolvedPlace | None:
             continue
         locative = after_locative(sentence, m.text)
         container = possessive(sentence, m.text)
-        scored.append((rank[m.place.precision] - (1 if locative else 0), container, order, m.place))
+        scored.append((PRECISION_RANK[m.place.precision] - (1 if locative else 0), container, order, m.place))
     if not scored:
         return None
     scored.sort(key=lambda s: (s[0], s[1], s[2]))
@@ -138,9 +137,6 @@ def possessive(sentence: str, mention: str) -> bool:
     Bassa"): of two equally specific places, the one inside wins."""
     position = find_in(sentence, mention)
     return bool(_POSSESSIVE_AFTER.match(sentence[position + len(mention) :]))
-
-
-_RANK = PRECISION_RANK
 
 
 # "the provincial capital", "the state capital": the seat of the division named before it.
@@ -188,7 +184,8 @@ def division_capital(
 
 def more_precise(new: ResolvedPlace, old: ResolvedPlace) -> bool:
     """A more precise place in the same country (or any place when the old one is a country)."""
-    return _RANK[new.precision] < _RANK[old.precision] and (new.place.country == old.place.country)
+    finer = PRECISION_RANK[new.precision] < PRECISION_RANK[old.precision]
+    return finer and new.place.country == old.place.country
 
 
 def find_in(sentence: str, text: str) -> int:
