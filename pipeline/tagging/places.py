@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
+from pipeline.tagging.truecase import common_words
 from pipeline.tagging.text import fold, skeleton, spelling_variant, without_article
 
 Precision = Literal["neighbourhood", "city", "area", "admin1", "country"]
@@ -183,7 +184,9 @@ def _add_divisions(
         key = fold(name)
         english = key in common or all(fold(w) in common for w in name.replace("-", " ").split())
         if len(key) >= 4 and not english and key not in gaz.exact and not gaz.country_of_word(name):
-            gaz._add(name, place, own_name=True, loose=False)
+            # loosely too, as towns are: the press writes "Oromia" and "Shabwa" for Oromiya and
+            # Shabwah (taken only inside the article's countries, as for any loose spelling)
+            gaz._add(name, place, own_name=True)
 
 
 def _add_division_aliases(gaz: Gazetteer, aliases: dict[str, list[str]]) -> None:
@@ -493,7 +496,8 @@ class Gazetteer:
         if found:
             return list(found), True
         loose = self.loose.get(skeleton(mention))
-        if loose and len(key) >= 5:
+        if loose and len(key) >= 5 and not _english_words(key):
+            # "Mountain" is a word, not a spelling of Montana
             return list(loose), False
         return [], False
 
@@ -580,6 +584,7 @@ class Gazetteer:
             # that town's own name, the town is sizeable and no other country has the spelling.
             return (
                 not context
+                and best.kind == "city"
                 and sole_country
                 and key_length >= LOOSE_NO_CONTEXT_KEY_MIN
                 and best.population >= NO_CONTEXT_FLOOR
@@ -643,6 +648,12 @@ class Gazetteer:
             if resolved is not None:
                 out.append(resolved)
         return out
+
+
+def _english_words(key: str) -> bool:
+    """Whether every word of a folded name is a frequent English word."""
+    words = common_words()
+    return all(word in words for word in key.split())
 
 
 def cache_dir(configured: str | None = None) -> Path:

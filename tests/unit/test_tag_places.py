@@ -61,3 +61,18 @@ def test_small_towns_only_in_the_article_countries() -> None:
     assert in_context.place.country == "UA"
     assert gaz.resolve("Kurakhivka", ["SY", "IQ"]) is None
     assert gaz.resolve("Kurakhivka", []) is None
+
+
+def test_press_spelling_of_a_division_inside_its_country() -> None:
+    gaz = gazetteer()
+    oromia = gaz.resolve("Oromia", ["ET"])
+    assert oromia is not None and oromia.precision == "admin1" and oromia.place.admin1 == "ET.51"
+    # a loose spelling of a division names it only inside the article's countries
+    assert gaz.resolve("Oromia", []) is None
+    chechen = gaz.resolve("Chechen", [])
+    assert chechen is None or chechen.place.kind == "country"
+
+
+def test_an_english_word_is_no_loose_spelling_of_a_place() -> None:
+    # "Mountain" and Montana share their consonants
+    assert gazetteer().resolve("Mountain", ["SY"]) is None
