@@ -34,8 +34,8 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
-from pipeline.tagging.truecase import common_words
 from pipeline.tagging.text import fold, skeleton, spelling_variant, without_article
+from pipeline.tagging.truecase import common_words
 
 Precision = Literal["neighbourhood", "city", "area", "admin1", "country"]
 # Most specific first: a neighbourhood, a town, the land around a town ("the countryside of
