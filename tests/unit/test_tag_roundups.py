@@ -54,3 +54,15 @@ def test_two_places_of_one_event_are_not_a_round_up() -> None:
 def test_a_headline_is_dated_by_its_own_words() -> None:
     result = Tagger().tag("120 killed yesterday including 26 regime forces", None, date(2016, 11, 8), "y")
     assert [(i.date, i.date_precision) for i in result.incidents] == [(date(2016, 11, 7), "day")]
+
+
+@pytest.mark.parametrize(
+    ("headline", "toll"),
+    [
+        ("Blast hits market in Lashkar Gah; 6 dead", 6),
+        ("Gunmen storm hotel in Mogadishu | 9 dead", 9),
+    ],
+)
+def test_a_headline_clause_that_only_states_a_toll_tells_the_clause_before_it(headline: str, toll: int) -> None:
+    result = Tagger().tag(headline, None, date(2017, 5, 14), "a", fuse=False)
+    assert [incident.fatalities for incident in result.incidents] == [toll]

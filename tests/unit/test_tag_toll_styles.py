@@ -58,6 +58,7 @@ def test_the_toll_stated(sentence: str, toll: int) -> None:
         "Drone strike kills al-Qaeda commander in Marib",
         "Militants behead village elder in Cabo Delgado",
         "Gunmen shoot dead village chief, police say",
+        "Separatists kill gendarme in Bamenda",
     ],
 )
 def test_a_headline_s_victim_without_an_article_is_one_dead(sentence: str) -> None:

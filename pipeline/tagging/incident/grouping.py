@@ -302,6 +302,18 @@ def title_parts(analysis: Analysis, index: int, clause: str) -> list[str]:
     return [text for text, _ in parts]
 
 
+def title_clauses(title: str) -> list[str]:
+    """A headline's clauses ("Raids on Aleppo; shelling on Daraa"). A clause that only states a
+    toll is the one before it told on ("Blast hits market in Lashkar Gah; 6 dead")."""
+    clauses: list[str] = []
+    for clause in (c for c in TITLE_CLAUSES.split(title) if c.strip()):
+        if clauses and classify(clause) is None and any(f.kind == "deaths" for f in figures(clause)):
+            clauses[-1] = f"{clauses[-1]}, {clause}"
+        else:
+            clauses.append(clause)
+    return clauses
+
+
 def merge_title(analysis: Analysis, groups: list[Group], published: date) -> None:
     """Fold headline clauses into the body incidents they repeat; a headline clause stands alone
     only when no body incident matches it. A strategic development (an arrest, a handover) stands
@@ -310,8 +322,7 @@ def merge_title(analysis: Analysis, groups: list[Group], published: date) -> Non
     for sentence in analysis.sentences:
         if not sentence.is_title:
             continue
-        clauses = [c for c in TITLE_CLAUSES.split(sentence.text) if c.strip()]
-        for whole in clauses:
+        for whole in title_clauses(sentence.text):
             parts = title_parts(analysis, sentence.index, whole)
             # The events of one round-up ("Explosion rocks Tartous and shelling on Daraa
             # countryside") are apart by construction: none repeats another.
