@@ -63,6 +63,6 @@ def test_a_headline_is_dated_by_its_own_words() -> None:
         ("Gunmen storm hotel in Mogadishu | 9 dead", 9),
     ],
 )
-def test_a_headline_clause_that_only_states_a_toll_tells_the_clause_before_it(headline: str, toll: int) -> None:
+def test_a_clause_stating_only_a_toll_tells_the_clause_before_it(headline: str, toll: int) -> None:
     result = Tagger().tag(headline, None, date(2017, 5, 14), "a", fuse=False)
     assert [incident.fatalities for incident in result.incidents] == [toll]
