@@ -177,6 +177,7 @@ def test_a_trial_for_an_old_massacre_is_no_incident() -> None:
         ("In 2019, a car bomb killed 12 people at the market.", 0),
         ("The group, founded in 2009, attacked an army base on Monday, killing 5 soldiers.", 1),
         ("Gunmen killed 5 villagers on Monday in the town where the 2014 massacre took place.", 1),
+        ("The last election in the city was held before the 2014 protests.", 0),
     ],
 )
 def test_an_event_of_another_year_is_background(sentence: str, incidents: int) -> None:

@@ -59,6 +59,9 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "The governor of Herat died of a heart attack.",
         "Officials blamed a ransomware attack on the hospital in Kyiv.",
         "The new government took control of the budget.",
+        "The magazine, which attacked the movement's defectors, was founded in Los Angeles.",
+        "Hackers attack the ministry's website in Kabul.",
+        "Pilgrims in Mina took part in the stoning of the devil on Tuesday.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:

@@ -55,7 +55,9 @@ HISTORY = re.compile(
     r"\b(?:\w+-century|centur(?:y|ies) ago|(?:last|previous) year|(?:years|decades) ago)\b|"
     r"^\W*in (?P<opening>(?:19|20)\d\d)\b|"
     r"\b(?P<year>(?:19|20)\d\d)\s+(?:massacres?|attacks?|bombings?|killings?|war|genocide|offensive|"
-    r"siege|uprising|coup|clashes|fighting|invasion|insurgency|crackdown)\b",
+    r"siege|uprising|coup|clashes|fighting|invasion|insurgency|crackdown|protests?|demonstrations?|"
+    r"riots?|revolution|unrest|violence|battles?|raids?|(?:air ?)?strikes|shelling|bombardment|"
+    r"ambush|assault|incursion|occupation|intervention)\b",
     re.I,
 )
 # A sentence about a trial speaks of a crime already reported: "sentenced ... for his role in a
