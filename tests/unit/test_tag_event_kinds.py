@@ -469,3 +469,28 @@ def test_security_members_killed_in_an_attack_is_a_battle() -> None:
     title = "42 security members killed by attacks targeted security branches in Homs"
     (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
     assert (incident.event_type, incident.fatalities) == (BATTLES, 42)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The coalition gave masks to the Iraqi forces during training in preparation for the Mosul offensive.",
+        "All parties must commit to an end to all the fighting in Aleppo.",
+        "The minister met groups working on preventing sexual violence in conflict in Gaziantep.",
+    ],
+)
+def test_preparations_and_aims_are_no_incident(sentence: str) -> None:
+    assert Tagger().tag(None, sentence, date(2016, 6, 15), "aims", fuse=False).incidents == []
+
+
+def test_a_strike_report_s_strikes_destroy() -> None:
+    result = Tagger().tag(
+        None, "Near Sinjar, two strikes destroyed three tunnel entrances.", date(2016, 6, 15), "s", fuse=False
+    )
+    assert [(i.event_type, i.sub_event_type) for i in result.incidents] == [(EXPLOSIONS, "Air/drone strike")]
+
+
+def test_a_country_named_as_one_of_two_parties_is_not_the_place() -> None:
+    body = "The convoy near Aleppo was attacked from the air by forces of either the regime or Russia."
+    result = Tagger().tag(None, body, date(2016, 9, 21), "c", fuse=False)
+    assert [(i.location or {}).get("country") for i in result.incidents] == ["Syria"]

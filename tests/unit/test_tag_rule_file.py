@@ -62,6 +62,8 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "The magazine, which attacked the movement's defectors, was founded in Los Angeles.",
         "Hackers attack the ministry's website in Kabul.",
         "Pilgrims in Mina took part in the stoning of the devil on Tuesday.",
+        "An artillery crewmember from Vermillion said the training went well.",
+        "North Korea conducted a missile test near Pyongyang on Monday.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:

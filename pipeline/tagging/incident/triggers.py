@@ -28,6 +28,12 @@ NO_EVENT = re.compile(
     r"trial|sentenced|convicted|court|"
     # calls, aims and fears rather than events
     r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
+    # preparations and aims: "training for the Mosul offensive", "an end to all the fighting",
+    # "preventing sexual violence in conflict"
+    r"(?:in preparation|preparing|prepared|ready|readiness|training|trained) for|"
+    r"(?:upcoming|forthcoming|impending|planned|expected) (?:\w+ )?(?:offensive|operation|assault|"
+    r"attack|battle|campaign)|an? end (?:to|of)|(?:prevent(?:s|ing)?|prevention of|tackling|combat(?:t?ing)?|"
+    r"countering|ending|stopping) (?:\w+ )?(?:sexual |gender-based )?violence|"
     r"(?:might|may|could|would)(?: not)? have been|"
     r"(?:is|are|has been|have been|was|were) (?:fighting|battling|struggling|trying|seeking) to|"
     r"(?:continue|continues|continued) to be engaged|"

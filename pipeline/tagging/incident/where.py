@@ -46,7 +46,7 @@ _LOCATIVE_BEFORE = re.compile(
 
 # A country as a party rather than a place: "shelling by Turkey", "Russia boosts its campaign",
 # "Turkey's Anadolu agency" ("C.Africa militia kills 20" still places the event in the country).
-_PARTY_BEFORE = re.compile(r"\b(?:by|from|with|against|and)\s+(?:the\s+)?$", re.I)
+_PARTY_BEFORE = re.compile(r"\b(?:by|from|with|against|and|or)\s+(?:the\s+)?$", re.I)
 _PARTY_AFTER = re.compile(
     r"^(?:['\u2019]s\b|\s*:|\s+(?:said|says|has|have|had|is|was|will|would|to|and|denies|denied|"
     r"accuses|accused|warns|warned|vows|vowed|claims|claimed|confirms|confirmed|"
