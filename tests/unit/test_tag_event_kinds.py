@@ -474,7 +474,7 @@ def test_security_members_killed_in_an_attack_is_a_battle() -> None:
 @pytest.mark.parametrize(
     "sentence",
     [
-        "The coalition gave masks to the Iraqi forces during training in preparation for the Mosul offensive.",
+        "The coalition gave masks to Iraqi forces during training in preparation for the Mosul offensive.",
         "All parties must commit to an end to all the fighting in Aleppo.",
         "The minister met groups working on preventing sexual violence in conflict in Gaziantep.",
     ],
