@@ -174,6 +174,25 @@ def test_subcounts_are_ignored() -> None:
             BATTLES,
             "Government regains territory",
         ),
+        ("Syrian army, allies push back Islamic State near Aleppo", BATTLES, "Armed clash"),
+        ("Turkish forces target sites of the Kurdish units near Kobani", BATTLES, "Armed clash"),
+        ("Regime forces are able to advance and reach the outskirts of Deir Hafer", BATTLES, "Armed clash"),
+        (
+            "The army controls 3 new villages in the eastern countryside",
+            BATTLES,
+            "Government regains territory",
+        ),
+        ("Police drove back the protesters in the square", PROTESTS, "Peaceful protest"),
+        (
+            "A judge of a court in Idlib was assassinated with an IED explosion",
+            EXPLOSIONS,
+            "Remote explosive/landmine/IED",
+        ),
+        (
+            "Security forces fire on protesters in Baghdad, killing seven",
+            PROTESTS,
+            "Excessive force against protesters",
+        ),
     ],
 )
 def test_event_types(sentence: str, event_type: str, sub_event_type: str) -> None:

@@ -25,7 +25,7 @@ RULES: tuple[tuple[re.Pattern[str], str, str, int, bool], ...] = tuple(
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
     r"would (?:attack|strike)|could (?:attack|strike)|anniversary|commemorat\w*|"
-    r"trial|sentenced|convicted|court|"
+    r"trial|sentenced|convicted|(?:in|before|to) court\b|court (?:heard|ruled|hearing|case)|"
     # calls, aims and fears rather than events
     r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
     # preparations and aims: "training for the Mosul offensive", "an end to all the fighting",
