@@ -70,9 +70,18 @@ class RuleFile(BaseModel):
         return self
 
 
+# A class that stops at a full stop (``[^.]``, ``[^.;]``) keeps a match inside its clause; the
+# dots of abbreviations ("U.N. base", "C.African Republic capital") end no clause, so such a
+# class lets through a dot that a letter, or a space and a lower-case word, follows.
+_STOP_CLASS = re.compile(r"\[\^\.((?:\\.|[^\]])*)\]")
+_ABBREVIATION_DOT = r"\.(?=\w|\s+(?-i:[a-z]))"
+
+
 def expand(pattern: str, vocabularies: dict[str, str]) -> str:
-    """``{security}`` -> the vocabulary's alternatives (repetition counts like ``{0,50}`` stay)."""
-    return _PLACEHOLDER.sub(lambda m: vocabularies[m.group(1)], pattern)
+    """``{security}`` -> the vocabulary's alternatives (repetition counts like ``{0,50}`` stay);
+    ``[^.]`` classes let abbreviation dots through."""
+    expanded = _PLACEHOLDER.sub(lambda m: vocabularies[m.group(1)], pattern)
+    return _STOP_CLASS.sub(lambda m: f"(?:{_ABBREVIATION_DOT}|[^.{m.group(1)}])", expanded)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,6 +183,10 @@ def test_subcounts_are_ignored() -> None:
             "Government regains territory",
         ),
         ("Police drove back the protesters in the square", PROTESTS, "Peaceful protest"),
+        # an abbreviation's dots end no clause
+        ("Rebels seize U.N. base in Bunia", BATTLES, "Non-state actor overtakes territory"),
+        ("Rebels capture C.African Republic capital", BATTLES, "Non-state actor overtakes territory"),
+        ("Militants attacked the U.N. peacekeepers' base in Kidal", BATTLES, "Armed clash"),
         (
             "A judge of a court in Idlib was assassinated with an IED explosion",
             EXPLOSIONS,
