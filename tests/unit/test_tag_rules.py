@@ -183,6 +183,7 @@ def test_subcounts_are_ignored() -> None:
             "Government regains territory",
         ),
         ("Police drove back the protesters in the square", PROTESTS, "Peaceful protest"),
+        ("Scores slain in single town", VAC, "Attack"),
         # an abbreviation's dots end no clause
         ("Rebels seize U.N. base in Bunia", BATTLES, "Non-state actor overtakes territory"),
         ("Rebels capture C.African Republic capital", BATTLES, "Non-state actor overtakes territory"),

@@ -25,7 +25,9 @@ RULES: tuple[tuple[re.Pattern[str], str, str, int, bool], ...] = tuple(
 NO_EVENT = re.compile(
     r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|plan(?:s|ned|ning)? to|"
     r"would (?:attack|strike)|could (?:attack|strike)|anniversary|commemorat\w*|"
-    r"trial|sentenced|convicted|(?:in|before|to) court\b|court (?:heard|ruled|hearing|case)|"
+    r"trial|sentenced|convicted|(?:in|before|to) court\b|"
+    r"courts? (?:heard|hears|ruled|rules|hearing|case|jails?|jailed|sentences|convicts?|acquits?|"
+    r"orders?|ordered|finds|found)|"
     # calls, aims and fears rather than events
     r"call(?:ed|s|ing)? (?:on|for)|urg(?:ed|es|ing)|or be killed|fears? that|"
     # preparations and aims: "training for the Mosul offensive", "an end to all the fighting",
