@@ -183,7 +183,9 @@ def _add_divisions(
             gaz._add(f"{name} {word}", place, own_name=own, loose=False)
         key = fold(name)
         english = key in common or all(fold(w) in common for w in name.replace("-", " ").split())
-        if len(key) >= 4 and not english and key not in gaz.exact and not gaz.country_of_word(name):
+        # a town's alternate name ("Sulu" for Jolo) does not hide the division of that name
+        town_named = any((key, town.name) in gaz.primary for town in gaz.exact.get(key, []))
+        if len(key) >= 4 and not english and not town_named and not gaz.country_of_word(name):
             # loosely too, as towns are: the press writes "Oromia" and "Shabwa" for Oromiya and
             # Shabwah (taken only inside the article's countries, as for any loose spelling)
             gaz._add(name, place, own_name=True)

@@ -76,3 +76,9 @@ def test_press_spelling_of_a_division_inside_its_country() -> None:
 def test_an_english_word_is_no_loose_spelling_of_a_place() -> None:
     # "Mountain" and Montana share their consonants
     assert gazetteer().resolve("Mountain", ["SY"]) is None
+
+
+def test_a_town_s_alternate_name_does_not_hide_the_division_of_that_name() -> None:
+    # "Laghman" is one of Mehtar Lam's alternate names, and the province's own name
+    laghman = gazetteer().resolve("Laghman", ["AF"])
+    assert laghman is not None and laghman.precision == "admin1" and laghman.place.admin1 == "AF.35"
