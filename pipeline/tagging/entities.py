@@ -158,7 +158,9 @@ PLACE_NOUNS = re.compile(
 
 
 _APPOSITIVE = re.compile(
-    r"^,\s*(?:a|an|the)?\s*(?:\w+\s)?(?:spokes\w+|official|commander|leader|"
+    # not "Kharkiv, where officials reported": a clause about the place, not a person's title
+    r"^,\s*(?:a|an|the)?\s*(?:(?!(?:where|which|who|whose|when|while|as|after|and|but|since|because|"
+    r"though|although|if|whereas)\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
     r"resident|witness|governor|chief|head|minister|member|police|officer|"
     r"deputy|director|activist|doctor|chairman)"
 )

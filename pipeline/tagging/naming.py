@@ -245,9 +245,13 @@ def after_place_noun(c: NameContext) -> Mention | None:
     return c.make("PLACE", c.text) if c.after_place_noun else None
 
 
-# A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley".
+# A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley",
+# "Helmand province's Nad Ali district" (not a "district attorney" or a "town hall").
 _PLACE_NOUN_AFTER = re.compile(
-    r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp)\b"
+    r"^\s*(?:neighbou?rhoods?|quarter|suburb|township|valley|refugee camp|sub-?districts?|"
+    r"(?:districts?|counties|county|municipality|lga|local government area|village|town)\b"
+    r"(?!\s+(?:attorneys?|judges?|courts?|commissioners?|officers?|officials?|chiefs?|councils?|"
+    r"administrators?|heads?|hall|halls|governors?|sheriffs?|clerks?|elections?)\b))\b"
 )
 # Arabic and English words that begin the names of places: "Wadi al-Shay", "Jabal al-Akrad",
 # "Tell Abyad", "Ras al-Ain", "Mount Sinjar".

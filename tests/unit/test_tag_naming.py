@@ -44,6 +44,8 @@ def test_a_route_between_two_places_is_no_name() -> None:
     [
         ("The blast hit Kabul's Khair Khana neighbourhood on Wednesday.", "Khair Khana", "PLACE"),
         ("Troops raided hideouts in Wadi al-Shay south of the city.", "Wadi al-Shay", "PLACE"),
+        ("A bomb struck a car in Helmand province's Nad Ali district.", "Nad Ali", "PLACE"),
+        ("Explosions were heard in Kyiv and Kharkiv, where officials reported damage.", "Kharkiv", "PLACE"),
         (
             "Two people were killed, the Kenya National Commission on Human Rights said.",
             "Kenya National Commission on Human Rights",
