@@ -249,7 +249,10 @@ REVISION = re.compile(
     rf"\b(?:up|down|revised)\s+from\s+(?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?(?:estimate|toll|figure|count|"
     rf"report|tally|number)s?\s+of\s+(?P<qual>{QUAL}\s+)?(?P<num>{NUM})|"
     rf"\b(?:earlier|initial|previous|preliminary)\s+(?:death\s+)?(?:estimate|toll|figure|count|report|"
-    rf"tally)s?\s+(?:of|was|had been|put at|stood at)\s+(?P<qual2>{QUAL}\s+)?(?P<num2>{NUM})|"
+    # "an earlier toll given by a local official was nine"
+    rf"tally)s?(?:\s+(?:given|issued|released|provided|reported|announced|cited)\s+by\s+"
+    rf"(?:[\w'\u2019-]+\s+){{1,4}}?)?\s*(?:of|was|had been|put at|stood at)\s+"
+    rf"(?P<qual2>{QUAL}\s+)?(?P<num2>{NUM})|"
     # "an earlier estimate from local officials had put the toll of the fighting at 18"
     rf"\b(?:earlier|initial|previous|preliminary)\s+(?:death\s+)?(?:estimate|toll|figure|count|report|"
     rf"tally)s?\b[^.;]{{0,80}}?\b(?:put|set|gave|placed)\b[^.;]{{0,40}}?\b(?:at|as)\s+"
@@ -529,6 +532,10 @@ def _read_injuries(found: _Figures) -> None:
 UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|reached|now|revised|up to)\b", re.I)
 
 
+# A figure told on top of the lead's: "N ... were also killed", "another N", "a further N".
+ADDED = re.compile(r"\b(?:also|another|a further|an additional)\b", re.I)
+
+
 def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, list[int]]:
     """The current figure and the history, earliest first.
 
@@ -546,5 +553,10 @@ def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, li
     current = [f.value for f in current_figs]
     earlier = [f.value for f in of_kind if f.earlier]
     value = max(updates) if updates else (current[0] if current else max(earlier))
-    history = list(dict.fromkeys([*earlier, value]))
+    if not updates and current:
+        # "killing seven policemen ... Four Taliban fighters were also killed": eleven dead
+        value += sum(f.value for f in current_figs[1:] if ADDED.search(f.text))
+    # the lead's figure an update supersedes ("killing 12" ... "the toll had risen to 30")
+    superseded = [current[0]] if updates and current and current[0] < value else []
+    history = list(dict.fromkeys([*earlier, *superseded, value]))
     return value, history

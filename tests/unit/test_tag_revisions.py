@@ -33,6 +33,8 @@ def test_an_earlier_estimate_revises_the_incident_it_names_not_the_last_one() ->
         ("The toll was initially reported as 18.", 18, [18]),
         ("The toll rose to 30 from an earlier 18.", 30, [18, 30]),
         ("Up from 18 reported on Monday, the toll now stands at 30.", 30, [18, 30]),
+        ("A bomb killed 14 people. An earlier toll given by a local official was nine.", 14, [9, 14]),
+        ("Gunmen killed seven policemen. Four fighters were also killed.", 11, [11]),
     ],
 )
 def test_ways_of_stating_an_earlier_figure(sentence: str, current: int, history: list[int]) -> None:
@@ -151,3 +153,15 @@ def test_a_headline_s_generic_attack_is_the_body_s_bombing_not_a_second_incident
 def test_a_count_five_words_from_its_verb() -> None:
     (figure,) = tolls.figures("Two members of the federal police were wounded in the operation.")
     assert (figure.kind, figure.value) == ("injuries", 2)
+
+
+def test_a_toll_risen_by_a_later_day_revises_the_incident_of_its_town() -> None:
+    body = (
+        "A Russian missile slammed into an apartment building in Dnipro on Sunday, killing at "
+        "least 12 people.\nExplosions were also heard in Kyiv, where officials reported damage.\n"
+        "By Monday, the death toll in Dnipro had risen to 30, the governor said."
+    )
+    result = Tagger().tag(None, body, date(2023, 1, 15), "d", fuse=False)
+    by_place = {i.location["name"]: i for i in result.incidents if i.location}
+    assert by_place["Dnipro"].sub_event_type == "Shelling/artillery/missile attack"
+    assert by_place["Dnipro"].fatalities_history == [12, 30]

@@ -70,6 +70,13 @@ from pipeline.tagging.places import ResolvedPlace, distance_km
 from pipeline.tagging.text import fold
 from pipeline.tagging.tolls import Figure, current_and_history, figures
 
+# A toll counted later than the event ("By Monday, the death toll in Dnipro had risen to 30"):
+# the day it names is the count's, not the event's.
+COUNTED_LATER = re.compile(
+    r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|killed|victims|fatalities))\b[^.;]{0,60}?\b"
+    r"(?:rose|risen|rises|climbed|climbs|increased|increases|jumped|jumps|reached|reaches|stood|stands)\b",
+    re.I,
+)
 CLAIMED = re.compile(
     r"\bclaim(?:ed|s|ing)?\s+responsibility\b|\bclaimed\s+(?:the|its|their)\s+(?:attacks?|bombings?|blasts?|killings?)\b",
     re.I,
@@ -224,10 +231,12 @@ class Reader:
         claimed = CLAIMED.search(unit.text) is not None
         if current is None or not (unit.figs or refers_back or claimed):
             return
-        if conflicts(current, unit.explicit, unit.place):
+        counted_later = bool(unit.figs) and COUNTED_LATER.search(unit.text) is not None
+        when = None if counted_later else unit.explicit
+        if conflicts(current, when, unit.place):
             # "The Kharkiv strike ... the number of injured had risen to 20" after a sentence on
             # Belgorod: the figures go back to the incident of the town the sentence names.
-            earlier = self.incident_at(unit)
+            earlier = self.incident_at(unit, when)
             if earlier is None or not unit.figs:
                 return
             current = earlier
@@ -235,15 +244,16 @@ class Reader:
             current.date = unit.explicit
         attach(current, unit, None, establishing=False, dated=False)
 
-    def incident_at(self, unit: Unit) -> Group | None:
-        """The last incident placed in the town a unit names, if any."""
+    def incident_at(self, unit: Unit, when: ResolvedDate | None) -> Group | None:
+        """The last incident placed in the town a unit names, if any, and not on another day
+        than ``when``."""
         place = unit.place
         if place is None or place.precision not in TOWNS:
             return None
         for group in reversed(self.groups):
             known = group.place
             if known is not None and known.precision in TOWNS and not far(place, known):
-                return group if not conflicts(group, unit.explicit, place) else None
+                return group if not conflicts(group, when, place) else None
         return None
 
     def refer_back(self, unit: Unit, trig: Trigger) -> bool:
