@@ -554,6 +554,10 @@ def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, li
     earlier = [f.value for f in of_kind if f.earlier]
     value = max(updates) if updates else (current[0] if current else max(earlier))
     if not updates and current:
+        # "wounded dozens more ... 97 people were wounded": the count, not the estimate
+        exact = [f.value for f in current_figs[1:] if not f.vague and not ADDED.search(f.text)]
+        if current_figs[0].vague and exact and exact[0] > value:
+            value = exact[0]
         # "killing seven policemen ... Four Taliban fighters were also killed": eleven dead
         value += sum(f.value for f in current_figs[1:] if ADDED.search(f.text))
     # the lead's figure an update supersedes ("killing 12" ... "the toll had risen to 30")

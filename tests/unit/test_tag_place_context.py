@@ -3,10 +3,13 @@ an alternate or loose spelling are refused, and names that share one country res
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from pipeline.tagging.entities import recognizer
 from pipeline.tagging.places import gazetteer
+from pipeline.tagging.tagger import Tagger
 from pipeline.tagging.text import spelling_variant
 
 
@@ -441,3 +444,22 @@ def test_two_letters_make_no_spelling_of_a_longer_name() -> None:
 def test_sokhna_is_syria_s_al_sukhnah_not_a_town_of_india() -> None:
     resolved = gazetteer().resolve("Sokhna", [])
     assert resolved is not None and resolved.place.country == "SY"
+
+
+def test_an_incident_naming_no_place_is_not_put_in_a_village_of_another() -> None:
+    body = (
+        "Gunmen killed at least 22 people in attacks on villages in Nigeria's Zamfara state, police said.\n"
+        "The attackers stormed the villages of Kadawa, Gora and Rini in Maru on Wednesday evening.\n"
+        "The military said on Tuesday its air force had killed dozens of bandits in strikes on their camps."
+    )
+    result = Tagger().tag("Gunmen kill 22 in Zamfara", body, date(2021, 4, 1), "z", fuse=False)
+    strikes = [i for i in result.incidents if i.sub_event_type == "Air/drone strike"]
+    assert strikes and all((i.location or {}).get("precision") != "city" for i in strikes)
+
+
+def test_a_state_named_as_the_press_names_it() -> None:
+    body = (
+        "Tribal clashes in Sudan's West Darfur province have killed at least 48 people, a medical group said."
+    )
+    (incident,) = Tagger().tag(None, body, date(2021, 1, 17), "w", fuse=False).incidents
+    assert (incident.location or {}).get("admin1") == "SD.47"

@@ -229,11 +229,20 @@ def article_fallback_place(analysis: Analysis) -> ResolvedPlace | None:
         for m in places
         if m.place and m.place.precision in ("city", "neighbourhood")
     )
-    if city:
-        name, country = city.most_common(1)[0][0]
+    # A town stands for the article only when it is its town: named more than once, or the only
+    # one. Of several towns named once each ("the villages of Kadawa, Gora and Rini"), none is
+    # where an incident whose sentence names no place happened: the province or country is.
+    ((name, country), count) = city.most_common(1)[0] if city else (("", ""), 0)
+    if count >= 2 or len(city) == 1:
         for m in places:
             if m.place and (m.place.place.name, m.place.place.country) == (name, country):
                 return m.place
+    wider = [m for m in places if m.place and m.place.precision not in ("city", "neighbourhood")]
+    if city and not wider:
+        return None
+    if wider:
+        # the province rather than its country ("Nigeria's Zamfara state")
+        return min(wider, key=lambda m: PRECISION_RANK[m.place.precision] if m.place else 9).place
     return places[0].place
 
 
