@@ -159,10 +159,13 @@ PLACE_NOUNS = re.compile(
 
 _APPOSITIVE = re.compile(
     # not "Kharkiv, where officials reported": a clause about the place, not a person's title
-    r"^,\s*(?:a|an|the)?\s*(?:(?!(?:where|which|who|whose|when|while|as|after|and|but|since|because|"
-    r"though|although|if|whereas)\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
+    r"^,\s*(?i:(?:a|an|the)?\s*(?:(?!(?:where|which|who|whose|when|while|as|after|and|but|since|"
+    r"because|though|although|if|whereas)\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
     r"resident|witness|governor|chief|head|minister|member|police|officer|"
-    r"deputy|director|activist|doctor|chairman)"
+    r"deputy|director|activist|doctor|chairman))"
+    # ... and not the title of the name after it ("Ogossagou and Welingara, local official
+    # Moulaye Guindo said")
+    r"[\w-]*\b(?:\s+[a-z][\w-]*\b){0,2}(?!\s+[A-Z])"
 )
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
@@ -907,7 +910,7 @@ class EntityRecognizer:
         titled = prev is not None and (
             prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
         )
-        after_text = tokens.span_text(end, min(sent.end, end + 4)).lower()
+        after_raw = tokens.span_text(end, min(sent.end, end + 6))
         # "al-Busayrah": the run is "Busayrah", the place is looked up with its article first.
         attached = (
             start - 2 >= sent.start
@@ -927,7 +930,7 @@ class EntityRecognizer:
             article_lookup=f"{token_text[start - 2]}-{text_for_lookup}" if attached else None,
             prev=prev,
             titled=titled,
-            appositive=bool(_APPOSITIVE.match(after_text)),
+            appositive=bool(_APPOSITIVE.match(after_raw)),
             after=tokens.span_text(end, min(sent.end, end + 6)).lower(),
             prev_locative=prev is not None and prev.lower() in LOCATIVE,
             after_place_noun=bool(PLACE_NOUNS.search(before_text)),

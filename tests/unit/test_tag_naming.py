@@ -46,6 +46,7 @@ def test_a_route_between_two_places_is_no_name() -> None:
         ("Troops raided hideouts in Wadi al-Shay south of the city.", "Wadi al-Shay", "PLACE"),
         ("A bomb struck a car in Helmand province's Nad Ali district.", "Nad Ali", "PLACE"),
         ("Explosions were heard in Kyiv and Kharkiv, where officials reported damage.", "Kharkiv", "PLACE"),
+        ("Abdi Hassan, a spokesman for the governor, said the road was closed.", "Abdi Hassan", "PERSON"),
         (
             "Two people were killed, the Kenya National Commission on Human Rights said.",
             "Kenya National Commission on Human Rights",
@@ -66,3 +67,10 @@ def test_a_force_on_a_town_is_the_force_and_the_town() -> None:
 def test_a_military_operation_is_no_entity() -> None:
     mentions = recognizer().analyse(None, "Operation Inherent Resolve continued in the north.").mentions
     assert [m.text for m in mentions] == []
+
+
+def test_a_title_before_a_name_is_not_an_appositive_of_the_name_before_it() -> None:
+    sentence = "Gunmen fired on residents of Ogossagou and Welingara, local official Moulaye Guindo said."
+    mentions = {(m.text, m.label) for m in recognizer().analyse(None, sentence).mentions}
+    assert ("Welingara", "PERSON") not in mentions
+    assert ("Moulaye Guindo", "PERSON") in mentions
