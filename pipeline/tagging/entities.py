@@ -198,6 +198,13 @@ _CAPITAL_PHRASE = re.compile(
     rf"|(?i:capital)(?:\s+(?i:city))?\s+of\s+(?:the\s+)?(?P<after>{_COUNTRY_WORDS})"
     rf"(?![\w.'\u2019-]|\s+[A-Z]))"
 )
+# "in the capital", "on the outskirts of the capital" (not "the capital, Kabul", "the capital of
+# Borno state", "the capital's markets").
+_BARE_CAPITAL = re.compile(
+    r"\b(?:in|at|near|across|around|outside|into|of|inside|to)\s+(?P<phrase>the\s+capital)\b"
+    r"(?!\s*,?\s*[A-Z]|['\u2019]s|\s+(?:of|city of|punishment|markets?|gains?|flight|expenditure|"
+    r"investments?|region|district|territory|province|area)\b)"
+)
 RURAL_AFTER = frozenset(["countryside", "countrysides", "desert", "badia"])
 DIRECTIONS = frozenset(
     f"{word}{suffix}"
@@ -593,20 +600,26 @@ class EntityRecognizer:
                 )
             elif self.model is not None:
                 mentions.extend(self._model_guess(span, index, base))
-        mentions = self._with_capitals(sentences, mentions)
+        mentions = self._with_capitals(sentences, mentions, countries)
         mentions.sort(key=lambda m: (m.start, m.end))
         self._inside_named_regions(sentences, mentions)
         return Analysis(sentences, mentions, countries, gazetteer=self.gazetteer)
 
     # -- steps ----------------------------------------------------------------------------------
 
-    def _with_capitals(self, sentences: Sequence[Sentence], mentions: list[Mention]) -> list[Mention]:
+    def _with_capitals(
+        self, sentences: Sequence[Sentence], mentions: list[Mention], countries: Sequence[str]
+    ) -> list[Mention]:
         """ "the Afghan capital", "Somalia's capital", "the capital of Iraq": the country's capital
-        city, as an inferred mention beside the country's name."""
+        city, as an inferred mention beside the country's name; "in the capital" alone, the
+        capital of the article's country."""
         found: list[Mention] = []
         for sentence in sentences:
             if "apital" not in sentence.text:
                 continue
+            # the article's country, else that of the first place it names (its dateline's)
+            leading = [*countries, *(m.place.place.country for m in mentions if m.place is not None)]
+            found.extend(self._bare_capitals(sentence, leading[:1]))
             for match in _CAPITAL_PHRASE.finditer(sentence.text):
                 name = re.sub(r"['\u2019]s$", "", match.group("before") or match.group("after") or "")
                 words = name.split()
@@ -629,6 +642,29 @@ class EntityRecognizer:
                     )
                 )
         return mentions + found if found else mentions
+
+    def _bare_capitals(self, sentence: Sentence, countries: Sequence[str]) -> list[Mention]:
+        """ "a roadside bomb killed two civilians in the capital": the capital of the article's
+        leading country (not "the provincial capital", nor "the capital, Kabul")."""
+        capital = self.gazetteer.capital_of(countries[0]) if countries else None
+        if capital is None:
+            return []
+        out: list[Mention] = []
+        for match in _BARE_CAPITAL.finditer(sentence.text):
+            start, end = match.start("phrase"), match.end("phrase")
+            out.append(
+                Mention(
+                    sentence.text[start:end],
+                    "PLACE",
+                    sentence.index,
+                    sentence.start + start,
+                    sentence.start + end,
+                    capital.to_dict()["name"],
+                    place=capital,
+                    inferred=True,
+                )
+            )
+        return out
 
     def _inside_named_regions(self, sentences: Sequence[Sentence], mentions: list[Mention]) -> None:
         """A place named inside a province ("Abyan village in the western countryside of Aleppo",

@@ -82,3 +82,32 @@ def test_a_condemnation_that_says_when_reports_the_attack(tagger: Tagger) -> Non
 def test_a_condemnation_without_a_time_reports_nothing(tagger: Tagger) -> None:
     text = "The minister condemned attacks on aid workers and called for an inquiry."
     assert tagger.tag(None, text, date(2020, 1, 1), "condemned", fuse=False).incidents == []
+
+
+@pytest.mark.parametrize(
+    ("body", "capital"),
+    [
+        (
+            "MOGADISHU (Reuters) - A roadside bomb killed two civilians in the capital, police said.",
+            "Mogadishu",
+        ),
+        ("Somali officials said a roadside bomb killed two civilians in the capital on Monday.", "Mogadishu"),
+    ],
+)
+def test_the_capital_alone_is_the_capital_of_the_article_s_country(
+    tagger: Tagger, body: str, capital: str
+) -> None:
+    (incident,) = tagger.tag(None, body, date(2020, 12, 15), "cap", fuse=False).incidents
+    assert (incident.location or {}).get("name") == capital
+
+
+def test_a_provincial_capital_is_not_the_country_s_capital(tagger: Tagger) -> None:
+    body = "Somali officials said a bomb killed two soldiers in the provincial capital on Monday."
+    for incident in tagger.tag(None, body, date(2020, 12, 15), "prov", fuse=False).incidents:
+        assert (incident.location or {}).get("name") != "Mogadishu"
+
+
+def test_a_party_described_as_linked_to_another_is_not_that_other(tagger: Tagger) -> None:
+    body = "Al Shabaab fighters attacked a base in Lower Shabelle, a raid by the al Qaeda-linked group."
+    (incident,) = tagger.tag(None, body, date(2020, 12, 15), "q", fuse=False).incidents
+    assert "Al-Qaeda" not in incident.actors and "Al-Shabaab" in incident.actors

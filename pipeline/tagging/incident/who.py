@@ -60,6 +60,12 @@ def _speaker(text: str, start: int, end: int) -> bool:
     return bool(_SPEAKER_AFTER.match(after) or _SPEAKER_BEFORE.search(before))
 
 
+# An actor named only to describe another: "the al Qaeda-linked group", "Iran-backed militias".
+_QUALIFIER_AFTER = re.compile(
+    r"-(?:linked|affiliated|allied|aligned|inspired|backed|supported|funded)\b", re.I
+)
+
+
 def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country: str | None) -> list[str]:
     """The parties to an incident. A clause that establishes the event names its agent and its
     targets (named actors, and generic ones such as "police", "civilians" or "a rival faction");
@@ -81,6 +87,8 @@ def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country
             position = text.find(m.text)
             if actor.type in ("source", "agency") or _speaker(text, position, position + len(m.text)):
                 continue
+            if _QUALIFIER_AFTER.match(text, position + len(m.text)):
+                continue  # "the al Qaeda-linked group", "Iran-backed militias": another party
             named.append(actor.name)
         if not establishing or not country_name:
             continue
