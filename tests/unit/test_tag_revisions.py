@@ -165,3 +165,12 @@ def test_a_toll_risen_by_a_later_day_revises_the_incident_of_its_town() -> None:
     by_place = {i.location["name"]: i for i in result.incidents if i.location}
     assert by_place["Dnipro"].sub_event_type == "Shelling/artillery/missile attack"
     assert by_place["Dnipro"].fatalities_history == [12, 30]
+
+
+def test_the_day_responsibility_was_claimed_is_not_the_day_of_the_event() -> None:
+    body = (
+        "The Islamic State group claimed responsibility on Friday for a twin suicide bombing that "
+        "tore through a crowded market in central Baghdad a day earlier, killing 32 people."
+    )
+    (incident,) = Tagger().tag(None, body, date(2021, 1, 22), "b", fuse=False).incidents
+    assert incident.date == date(2021, 1, 21)

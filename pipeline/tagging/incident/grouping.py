@@ -83,7 +83,7 @@ def violent(group: Group) -> bool:
 
 REPORTING = re.compile(
     r"\b(?:said|says|told|tell|reported|announced|confirmed|added|stated|claimed)"
-    r"(?:\s+(?:reporters|journalists|VOA|AFP|Reuters|the \w+|\w+ media))?\s*(?:on\s+)?$",
+    r"(?:\s+(?:reporters|journalists|VOA|AFP|Reuters|the \w+|\w+ media|responsibility))?\s*(?:on\s+)?$",
     re.I,
 )
 
