@@ -19,6 +19,7 @@ resolve to coordinates, so they cannot match a town of a similar name.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import pickle
@@ -46,6 +47,9 @@ SMALL_TOWN_COUNTRIES = 2
 # (name, country code, admin1, lat, lon, population)
 TownRow = tuple[str, str, str | None, float, float, int]
 EARTH_RADIUS_KM = 6371.0088
+# An alternate name this short names no town abroad (it is as often a village at home).
+SHORT_ALTERNATE_MAX = 4
+SHORT_ALTERNATE_MIN_RATIO = 0.8
 # GeoNames alternate names are indexed for towns of at least this size (smaller ones by name only).
 ALTERNATE_NAMES_MIN_POPULATION = 15_000
 
@@ -600,6 +604,12 @@ class Gazetteer:
         if best.country in context:
             return True
         primary = (fold(mention), best.name) in self.primary
+        if not primary and len(fold(mention).replace(" ", "")) <= SHORT_ALTERNATE_MAX:
+            # "Boni" is one of Bonn's names, and a Malian town: a name this short is taken only
+            # when it is nearly the town's own ("Hama" for Hamah)
+            close = difflib.SequenceMatcher(None, _vowel_start(mention), _vowel_start(best.name)).ratio()
+            if close < SHORT_ALTERNATE_MIN_RATIO:
+                return False
         # another name altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one
         own = self.is_own_name(mention, best)
         alternate_floor = ALTERNATE_NAME_NO_CONTEXT if own and not context else ALTERNATE_NAME_ABROAD
@@ -650,6 +660,12 @@ class Gazetteer:
             if resolved is not None:
                 out.append(resolved)
         return out
+
+
+def _vowel_start(name: str) -> str:
+    """A folded name whose initial vowel is a transliterator's choice ("Azaz", "I'zaz")."""
+    key = fold(name)
+    return "a" + key[1:] if key[:1] in "aeiou" else key
 
 
 def _english_words(key: str) -> bool:

@@ -125,3 +125,22 @@ def test_a_country_that_strikes_from_afar_is_its_forces(headline: str, actor: st
 
 def test_a_group_that_bombs_is_no_country_s_forces() -> None:
     assert _actors("Gunmen bombed a church in Kaduna") == ["Unidentified Armed Group (Nigeria)"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "actor"),
+    [
+        ("Taliban kill 3 ALP members in Faryab", "Police Forces of Afghanistan"),
+        ("FARDC troops clash with Mai-Mai", "Military Forces of Democratic Republic of the Congo"),
+        ("KDF soldiers killed by IED in Lamu", "Military Forces of Kenya"),
+    ],
+)
+def test_a_country_s_forces_named_by_their_acronym(headline: str, actor: str) -> None:
+    assert actor in _actors(headline)
+
+
+def test_a_short_foreign_alternate_name_is_not_a_town_abroad() -> None:
+    # "Boni" is one of Bonn's alternate names, and a village in Mali
+    analysis = recognizer().analyse("FAMa soldiers killed in ambush near Boni", None)
+    for incident in extract(analysis, date(2019, 6, 15), "b"):
+        assert (incident.location or {}).get("country") != "Germany"
