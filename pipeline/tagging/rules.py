@@ -133,5 +133,6 @@ def event_words() -> frozenset[str]:
     for parties, targets and events, which a headline in title case capitalises but which name
     nothing."""
     rules = trigger_rules()
-    texts = [*rules.vocabularies.values(), *(cue for rule in rules.rules for cue in rule.cues)]
+    vocabularies = [text for name, text in rules.vocabularies.items() if name != "nationals"]
+    texts = [*vocabularies, *(cue for rule in rules.rules for cue in rule.cues)]
     return frozenset(word for text in texts for word in re.findall(r"[a-z]{3,}", text))

@@ -139,7 +139,7 @@ DEATH_SINGLE = re.compile(
     re.I,
 )
 _VICTIMS = trigger_rules().vocabularies["victims"]
-_VICTIM = trigger_rules().vocabularies["victim"]
+_VICTIM = "(?:{victim}|{nationals})".format(**trigger_rules().vocabularies)
 # "one government soldier and four militants were killed", "eight soldiers and 12 militants died":
 # two counts sharing one death verb.
 CONJOINED = re.compile(

@@ -185,6 +185,8 @@ def test_subcounts_are_ignored() -> None:
         ("Police drove back the protesters in the square", PROTESTS, "Peaceful protest"),
         ("Scores slain in single town", VAC, "Attack"),
         ("Abu Sayyaf beheads hostage in Sulu", VAC, "Attack"),
+        ("Israeli troops shoot dead Palestinian in Hebron", VAC, "Attack"),
+        ("Gunmen gun down trader in Maiduguri", VAC, "Attack"),
         ("Gunmen took a hostage in the bank", VAC, "Abduction/forced disappearance"),
         # an abbreviation's dots end no clause
         ("Rebels seize U.N. base in Bunia", BATTLES, "Non-state actor overtakes territory"),

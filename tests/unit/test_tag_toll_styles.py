@@ -59,6 +59,8 @@ def test_the_toll_stated(sentence: str, toll: int) -> None:
         "Militants behead village elder in Cabo Delgado",
         "Gunmen shoot dead village chief, police say",
         "Separatists kill gendarme in Bamenda",
+        "Israeli troops shoot dead Palestinian in Hebron",
+        "Palestinian killed by Israeli forces near Jenin",
     ],
 )
 def test_a_headline_s_victim_without_an_article_is_one_dead(sentence: str) -> None:
