@@ -164,8 +164,9 @@ _APPOSITIVE = re.compile(
     r"resident|witness|governor|chief|head|minister|member|police|officer|"
     r"deputy|director|activist|doctor|chairman))"
     # ... and not the title of the name after it ("Ogossagou and Welingara, local official
-    # Moulaye Guindo said")
-    r"[\w-]*\b(?:\s+[a-z][\w-]*\b){0,2}(?!\s+[A-Z])"
+    # Moulaye Guindo said"), nor a speaker ("drone hits Belgorod, Russian governor says")
+    r"[\w-]*\b(?!\s+(?:says|said|say|told|tells|adds|added|reports|reported|confirms|confirmed|"
+    r"claims|claimed|announces|announced)\b)(?:\s+[a-z][\w-]*\b){0,2}(?!\s+[A-Z])"
 )
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",
