@@ -49,6 +49,8 @@ TownRow = tuple[str, str, str | None, float, float, int]
 EARTH_RADIUS_KM = 6371.0088
 # An alternate name this short names no town abroad (it is as often a village at home).
 SHORT_ALTERNATE_MAX = 4
+# With no country known, a town is taken only when no namesake abroad has a third of its size.
+NAMESAKE_RATIO = 3
 SHORT_ALTERNATE_MIN_RATIO = 0.8
 # GeoNames alternate names are indexed for towns of at least this size (smaller ones by name only).
 ALTERNATE_NAMES_MIN_POPULATION = 15_000
@@ -551,11 +553,28 @@ class Gazetteer:
             sole = len({p.country for p in found}) == 1
             plausible = (p for p in ranked if self._plausible(p, mention, exact, context, sole_country=sole))
             chosen = next(plausible, None)
+            if chosen is not None and not context and self._namesakes_abroad(chosen, ranked, mention):
+                # "Clashes in Bor": Russia's, Serbia's, Turkey's and South Sudan's Bor are alike
+                # in size, and nothing says which
+                return None
             if chosen is None:
                 # "Ariha" is Jericho's Arabic name abroad, and a small town of the article's country.
                 return self._small_town_in(mention, context) if exact else None
             best = chosen
         return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
+
+    def _namesakes_abroad(self, chosen: Place, ranked: Sequence[Place], mention: str) -> bool:
+        """Whether a town of another country has the same own name and a size near the chosen
+        town's (a third of it or more): a name that, with no country known, says no country."""
+        if chosen.kind != "city" or chosen.curated:
+            return False
+        return any(
+            other.country != chosen.country
+            and other.kind == "city"
+            and other.population * NAMESAKE_RATIO >= chosen.population
+            and self.is_own_name(mention, other)
+            for other in ranked
+        )
 
     def _small_town_in(self, mention: str, context: Sequence[str]) -> ResolvedPlace | None:
         """A small town of one of the article's two leading countries spelled like ``mention``."""

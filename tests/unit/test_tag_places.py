@@ -82,3 +82,14 @@ def test_a_town_s_alternate_name_does_not_hide_the_division_of_that_name() -> No
     # "Laghman" is one of Mehtar Lam's alternate names, and the province's own name
     laghman = gazetteer().resolve("Laghman", ["AF"])
     assert laghman is not None and laghman.precision == "admin1" and laghman.place.admin1 == "AF.35"
+
+
+def test_with_no_country_known_a_name_of_several_alike_towns_says_none() -> None:
+    gaz = gazetteer()
+    # Russia's, Serbia's, Turkey's and South Sudan's Bor are alike in size
+    assert gaz.resolve("Bor", []) is None
+    bor = gaz.resolve("Bor", ["SS"])
+    assert bor is not None and bor.place.country == "SS"
+    # Libya's Tripoli is five times Lebanon's
+    tripoli = gaz.resolve("Tripoli", [])
+    assert tripoli is not None and tripoli.place.country == "LY"
