@@ -118,7 +118,8 @@ DEATH_BEFORE = re.compile(
     rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|"
     rf"claims? the lives of|claimed the lives of)\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
-    rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b)?",
+    rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b|"
+    rf"\s+of\s+the\s+(?:attackers|assailants|bombers|raiders)\b)?",
     re.I,
 )
 INJURY_AFTER = re.compile(
@@ -533,7 +534,9 @@ UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|reached|now|revis
 
 
 # A figure told on top of the lead's: "N ... were also killed", "another N", "a further N".
-ADDED = re.compile(r"\b(?:also|another|a further|an additional)\b", re.I)
+# So is a count of the attackers ("Security forces killed three of the attackers"): the lead
+# counts those they attacked.
+ADDED = re.compile(r"\b(?:also|another|a further|an additional|attackers|assailants|bombers|raiders)\b", re.I)
 
 
 def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, list[int]]:

@@ -174,3 +174,12 @@ def test_the_day_responsibility_was_claimed_is_not_the_day_of_the_event() -> Non
     )
     (incident,) = Tagger().tag(None, body, date(2021, 1, 22), "b", fuse=False).incidents
     assert incident.date == date(2021, 1, 21)
+
+
+def test_the_attackers_killed_add_to_those_they_killed() -> None:
+    body = (
+        "Militants attacked a police checkpoint near El Arish on Sunday, killing seven policemen.\n"
+        "Security forces killed three of the attackers, the sources said."
+    )
+    (incident,) = Tagger().tag(None, body, date(2019, 1, 6), "s", fuse=False).incidents
+    assert incident.fatalities == 10
