@@ -615,12 +615,16 @@ class EntityRecognizer:
         city, as an inferred mention beside the country's name; "in the capital" alone, the
         capital of the article's country."""
         found: list[Mention] = []
+        # the article's country, else that of the first place it names (its dateline's)
+        leading = next(
+            iter([*countries[:1], *(m.place.place.country for m in mentions if m.place is not None)]), None
+        )
+        home_capital = self.gazetteer.capital_of(leading) if leading else None
         for sentence in sentences:
             if "apital" not in sentence.text:
                 continue
-            # the article's country, else that of the first place it names (its dateline's)
-            leading = [*countries, *(m.place.place.country for m in mentions if m.place is not None)]
-            found.extend(self._bare_capitals(sentence, leading[:1]))
+            if home_capital is not None:
+                found.extend(_bare_capitals(sentence, home_capital))
             for match in _CAPITAL_PHRASE.finditer(sentence.text):
                 name = re.sub(r"['\u2019]s$", "", match.group("before") or match.group("after") or "")
                 words = name.split()
@@ -643,29 +647,6 @@ class EntityRecognizer:
                     )
                 )
         return mentions + found if found else mentions
-
-    def _bare_capitals(self, sentence: Sentence, countries: Sequence[str]) -> list[Mention]:
-        """ "a roadside bomb killed two civilians in the capital": the capital of the article's
-        leading country (not "the provincial capital", nor "the capital, Kabul")."""
-        capital = self.gazetteer.capital_of(countries[0]) if countries else None
-        if capital is None:
-            return []
-        out: list[Mention] = []
-        for match in _BARE_CAPITAL.finditer(sentence.text):
-            start, end = match.start("phrase"), match.end("phrase")
-            out.append(
-                Mention(
-                    sentence.text[start:end],
-                    "PLACE",
-                    sentence.index,
-                    sentence.start + start,
-                    sentence.start + end,
-                    capital.to_dict()["name"],
-                    place=capital,
-                    inferred=True,
-                )
-            )
-        return out
 
     def _inside_named_regions(self, sentences: Sequence[Sentence], mentions: list[Mention]) -> None:
         """A place named inside a province ("Abyan village in the western countryside of Aleppo",
@@ -1053,6 +1034,25 @@ class EntityRecognizer:
                     )
                 )
         return out
+
+
+def _bare_capitals(sentence: Sentence, capital: ResolvedPlace) -> list[Mention]:
+    """ "a roadside bomb killed two civilians in the capital": the capital of the article's
+    country (not "the provincial capital", nor "the capital, Kabul")."""
+    name = capital.to_dict()["name"]
+    return [
+        Mention(
+            sentence.text[match.start("phrase") : match.end("phrase")],
+            "PLACE",
+            sentence.index,
+            sentence.start + match.start("phrase"),
+            sentence.start + match.end("phrase"),
+            name,
+            place=capital,
+            inferred=True,
+        )
+        for match in _BARE_CAPITAL.finditer(sentence.text)
+    ]
 
 
 def _trim_claimed(doc: Any, start: int, end: int, claimed: set[tuple[int, int]]) -> tuple[int, int]:

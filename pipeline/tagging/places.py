@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.options import DEFAULT_MIN_POPULATION, DEFAULT_SMALL_TOWNS
-from pipeline.tagging.text import fold, skeleton, spelling_variant, without_article
+from pipeline.tagging.text import any_initial_vowel, fold, skeleton, spelling_variant, without_article
 from pipeline.tagging.truecase import common_words
 
 Precision = Literal["neighbourhood", "city", "area", "admin1", "country"]
@@ -626,7 +626,8 @@ class Gazetteer:
         if not primary and len(fold(mention).replace(" ", "")) <= SHORT_ALTERNATE_MAX:
             # "Boni" is one of Bonn's names, and a Malian town: a name this short is taken only
             # when it is nearly the town's own ("Hama" for Hamah)
-            close = difflib.SequenceMatcher(None, _vowel_start(mention), _vowel_start(best.name)).ratio()
+            written, name = any_initial_vowel(fold(mention)), any_initial_vowel(fold(best.name))
+            close = difflib.SequenceMatcher(None, written, name).ratio()
             if close < SHORT_ALTERNATE_MIN_RATIO:
                 return False
         # another name altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one
@@ -679,12 +680,6 @@ class Gazetteer:
             if resolved is not None:
                 out.append(resolved)
         return out
-
-
-def _vowel_start(name: str) -> str:
-    """A folded name whose initial vowel is a transliterator's choice ("Azaz", "I'zaz")."""
-    key = fold(name)
-    return "a" + key[1:] if key[:1] in "aeiou" else key
 
 
 def _english_words(key: str) -> bool:

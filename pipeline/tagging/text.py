@@ -47,15 +47,19 @@ def spelling_variant(a: str, b: str) -> bool:
     key_a, key_b = skeleton(a), skeleton(b)
     if not key_a or not key_b:
         return False
-    # an initial vowel is a transliterator's choice ("Azaz", "I'zaz", "Ezaz")
-    if key_a[0] in "aeiou" and key_b[0] in "aeiou":
-        key_a, key_b = "a" + key_a[1:], "a" + key_b[1:]
+    key_a, key_b = any_initial_vowel(key_a), any_initial_vowel(key_b)
     if key_a[0] != key_b[0]:
         return False
     if min(len(key_a), len(key_b)) < SPELLING_VARIANT_MIN_KEY:
         # two letters say too little: "Bala" is not a spelling of Basel
         return key_a == key_b
     return difflib.SequenceMatcher(None, key_a, key_b).ratio() >= SPELLING_VARIANT_MIN_RATIO
+
+
+def any_initial_vowel(key: str) -> str:
+    """A key whose initial vowel is written "a": an initial vowel is a transliterator's choice
+    ("Azaz", "I'zaz", "Ezaz")."""
+    return "a" + key[1:] if key[:1] in ("a", "e", "i", "o", "u") else key
 
 
 def without_article(key: str) -> str:

@@ -533,6 +533,11 @@ def _read_injuries(found: _Figures) -> None:
 UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|reached|now|revised|up to)\b", re.I)
 
 
+def is_update(figure: Figure) -> bool:
+    """Whether a figure is stated as an update of an earlier count ("the toll rose to 30")."""
+    return not figure.earlier and UPDATE.search(figure.text) is not None
+
+
 # A figure told on top of the lead's: "N ... were also killed", "another N", "a further N".
 # So is a count of the attackers ("Security forces killed three of the attackers"): the lead
 # counts those they attacked.
@@ -552,17 +557,19 @@ def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, li
     if not of_kind:
         return None, []
     current_figs = [f for f in of_kind if not f.earlier]
-    updates = [f.value for f in current_figs if UPDATE.search(f.text)]
+    updates = [f.value for f in current_figs if is_update(f)]
     current = [f.value for f in current_figs]
     earlier = [f.value for f in of_kind if f.earlier]
     value = max(updates) if updates else (current[0] if current else max(earlier))
     if not updates and current:
+        later = current_figs[1:]
+        added = [f for f in later if ADDED.search(f.text)]
         # "wounded dozens more ... 97 people were wounded": the count, not the estimate
-        exact = [f.value for f in current_figs[1:] if not f.vague and not ADDED.search(f.text)]
+        exact = [f.value for f in later if not f.vague and f not in added]
         if current_figs[0].vague and exact and exact[0] > value:
             value = exact[0]
         # "killing seven policemen ... Four Taliban fighters were also killed": eleven dead
-        value += sum(f.value for f in current_figs[1:] if ADDED.search(f.text))
+        value += sum(f.value for f in added)
     # the lead's figure an update supersedes ("killing 12" ... "the toll had risen to 30")
     superseded = [current[0]] if updates and current and current[0] < value else []
     history = list(dict.fromkeys([*earlier, *superseded, value]))

@@ -68,15 +68,8 @@ from pipeline.tagging.incident.where import (
 from pipeline.tagging.incident.who import actors_for, armed_on_both_sides
 from pipeline.tagging.places import ResolvedPlace, distance_km
 from pipeline.tagging.text import fold
-from pipeline.tagging.tolls import Figure, current_and_history, figures
+from pipeline.tagging.tolls import Figure, current_and_history, figures, is_update
 
-# A toll counted later than the event ("By Monday, the death toll in Dnipro had risen to 30"):
-# the day it names is the count's, not the event's.
-COUNTED_LATER = re.compile(
-    r"\b(?:death toll|toll|number of (?:the )?(?:dead|deaths|killed|victims|fatalities))\b[^.;]{0,60}?\b"
-    r"(?:rose|risen|rises|climbed|climbs|increased|increases|jumped|jumps|reached|reaches|stood|stands)\b",
-    re.I,
-)
 CLAIMED = re.compile(
     r"\bclaim(?:ed|s|ing)?\s+responsibility\b|\bclaimed\s+(?:the|its|their)\s+(?:attacks?|bombings?|blasts?|killings?)\b",
     re.I,
@@ -231,8 +224,9 @@ class Reader:
         claimed = CLAIMED.search(unit.text) is not None
         if current is None or not (unit.figs or refers_back or claimed):
             return
-        counted_later = bool(unit.figs) and COUNTED_LATER.search(unit.text) is not None
-        when = None if counted_later else unit.explicit
+        # "By Monday, the death toll in Dnipro had risen to 30": the day of a count that rose is
+        # the count's, not the event's
+        when = None if any(is_update(f) for f in unit.figs) else unit.explicit
         if conflicts(current, when, unit.place):
             # "The Kharkiv strike ... the number of injured had risen to 20" after a sentence on
             # Belgorod: the figures go back to the incident of the town the sentence names.
