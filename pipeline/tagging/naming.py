@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
+
+from pipeline.tagging.truecase import common_words
 
 if TYPE_CHECKING:
     from pipeline.tagging.entities import Mention, WordLists
@@ -348,16 +351,33 @@ def _company_shaped(word: str) -> bool:
 
 
 def capitalised_pair(c: NameContext) -> Mention | None:
-    """Two or three capitalised words that are not common words and not after a locative."""
+    """Two or three capitalised words that are not common words and not after a locative. Runs
+    made only of frequent English words ("Beautiful Lie", "Back Door", "Year Zero") are titles
+    and things more often than people: no given name or title said otherwise, so no person."""
     common = c.words_list.common
     if (
         2 <= len(c.words) <= 3
         and all(w[:1].isupper() for w in c.words)
         and not c.locative
         and all(w not in common for w in c.words)
+        and not _common_words_only(c.words)
     ):
         return person(c)
     return None
+
+
+def _common_words_only(words: Sequence[str]) -> bool:
+    """Every word a frequent English word, and the first no given name: "Iron Fist", not "Jeff
+    Davis"."""
+    frequent = common_words()
+    return words[0].lower() not in given_names() and all(w.lower() in frequent for w in words)
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """``pipeline/data/given_names.txt``: frequent given names, lower-case."""
+    text = resources.files("pipeline.data").joinpath("given_names.txt").read_text("utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
 Rule = Callable[[NameContext], "Mention | _NotAName | None"]

@@ -522,7 +522,7 @@ class Gazetteer:
         such matches are far more often a person's name or a common word.
         """
         found, exact = self.candidates(mention)
-        if not exact:
+        if not exact and not self._region_spelled(found, mention, context):
             # The article's two leading countries: war reports name the other party's country
             # about as often as the one where the fighting is.
             town = self._small_town_in(mention, context)
@@ -574,6 +574,17 @@ class Gazetteer:
             and other.population * NAMESAKE_RATIO >= chosen.population
             and self.is_own_name(mention, other)
             for other in ranked
+        )
+
+    @staticmethod
+    def _region_spelled(found: Sequence[Place], mention: str, context: Sequence[str]) -> bool:
+        """Whether a province of the article's leading countries is spelled like ``mention``:
+        "Shabwa" is Yemen's Shabwah governorate, not a village that lists the name among its
+        alternates."""
+        leading = context[:SMALL_TOWN_COUNTRIES]
+        return any(
+            place.kind != "city" and place.country in leading and spelling_variant(mention, place.name)
+            for place in found
         )
 
     def _small_town_in(self, mention: str, context: Sequence[str]) -> ResolvedPlace | None:

@@ -162,6 +162,21 @@ def test_a_building_or_event_name_is_not_a_person() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "thing", "person"),
+    [
+        ("The band said Beautiful Lie would end the show, Jeff Davis wrote.", "Beautiful Lie", "Jeff Davis"),
+        ("Officers said Iron Fist began in March, Rose Gray reported.", "Iron Fist", "Rose Gray"),
+    ],
+)
+def test_a_run_of_common_words_is_a_person_only_after_a_given_name(
+    body: str, thing: str, person: str
+) -> None:
+    typed = {(m.label, m.text) for m in recognizer().analyse(None, body).mentions}
+    assert ("PERSON", person) in typed
+    assert all(text != thing for _, text in typed)
+
+
+@pytest.mark.parametrize(
     "body", ["The Prime Minister said the talks failed.", "Foreign Office Minister, Tobias Ellwood, said so."]
 )
 def test_a_title_without_a_name_is_no_person(body: str) -> None:
