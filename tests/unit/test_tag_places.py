@@ -84,6 +84,12 @@ def test_a_town_s_alternate_name_does_not_hide_the_division_of_that_name() -> No
     assert laghman is not None and laghman.precision == "admin1" and laghman.place.admin1 == "AF.35"
 
 
+def test_a_loosely_spelled_province_wins_over_a_village_listing_the_name_among_its_alternates() -> None:
+    # a village near Sanaa lists "Shabwa" among its names; the governorate is Shabwah
+    shabwa = gazetteer().resolve("Shabwa", ["YE"])
+    assert shabwa is not None and shabwa.precision == "admin1" and shabwa.place.admin1 == "YE.05"
+
+
 def test_with_no_country_known_a_name_of_several_alike_towns_says_none() -> None:
     gaz = gazetteer()
     # Russia's, Serbia's, Turkey's and South Sudan's Bor are alike in size

@@ -64,6 +64,7 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "Pilgrims in Mina took part in the stoning of the devil on Tuesday.",
         "An artillery crewmember from Vermillion said the training went well.",
         "North Korea conducted a missile test near Pyongyang on Monday.",
+        "The opposition leader stabs at the government's budget in Abuja.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:

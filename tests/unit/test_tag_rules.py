@@ -187,6 +187,8 @@ def test_subcounts_are_ignored() -> None:
         ("Abu Sayyaf beheads hostage in Sulu", VAC, "Attack"),
         ("Israeli troops shoot dead Palestinian in Hebron", VAC, "Attack"),
         ("Gunmen gun down trader in Maiduguri", VAC, "Attack"),
+        ("Suspected ADF militants hack 14 villagers to death near Oicha", VAC, "Attack"),
+        ("Man stabs two women near the market", VAC, "Attack"),
         ("Gunmen took a hostage in the bank", VAC, "Abduction/forced disappearance"),
         # an abbreviation's dots end no clause
         ("Rebels seize U.N. base in Bunia", BATTLES, "Non-state actor overtakes territory"),
