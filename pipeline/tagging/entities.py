@@ -813,14 +813,15 @@ class EntityRecognizer:
 
             # Drop sentence-initial and headline common words, titles and demonyms at the front
             # (not from a country's name: "Central African Republic").
-            def opening_word(k: int) -> bool:
+            # An organisation's name keeps its first words ("Central Bank raises rates"), not
+            # the article before them.
+            organisation = j - i > 1 and text[j - 1] in self.words.org_heads
+
+            def opening_word(k: int, organisation: bool = organisation) -> bool:
                 # A line break before the run starts a sentence as much as a full stop does.
                 opens = k == sent.start or is_title or tokens.punct(k - 1) or text[k - 1].isspace()
-                return (
-                    opens
-                    and (text[k] in self.words.common or tokens.stop(k))
-                    and not self._known_name(text[k])
-                )
+                common = text[k] in self.words.common and not organisation
+                return opens and (common or tokens.stop(k)) and not self._known_name(text[k])
 
             strip = opening_word(start) and not self._whole_name(tokens.span_text(i, j), j - i)
             while strip and start < j and opening_word(start):

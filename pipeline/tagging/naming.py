@@ -144,9 +144,16 @@ def organisation_word(c: NameContext) -> Mention | None:
         (w in heads and nxt == "of") or (w in INSTITUTION_HEADS and nxt in ("on", "for"))
         for w, nxt in pairwise(words)
     )
-    if c.last in heads or (len(words) > 2 and joined):
+    if (c.last in heads or (len(words) > 2 and joined)) and not _curated_place(c):
         return c.make("ORG", c.text)
     return None
+
+
+def _curated_place(c: NameContext) -> bool:
+    """ "West Bank" ends with an organisation word and is a place the gazetteer's curated
+    entries spell exactly."""
+    found, exact = c.gazetteer.candidates(c.lookup)
+    return exact and any(place.curated for place in found)
 
 
 def named_operation(c: NameContext) -> _NotAName | None:

@@ -136,6 +136,16 @@ def test_a_title_word_before_an_organisation_word_is_part_of_the_name(body: str,
     assert ("ORG", name) in {(m.label, m.text) for m in recognizer().analyse(None, body).mentions}
 
 
+def test_an_organisation_opening_a_headline_keeps_its_first_word() -> None:
+    mentions = recognizer().analyse("Central Bank raises rates as World Bank warns", None).mentions
+    assert {("ORG", "Central Bank"), ("ORG", "World Bank")} <= {(m.label, m.text) for m in mentions}
+
+
+def test_a_curated_place_ending_in_an_organisation_word_is_a_place() -> None:
+    mentions = recognizer().analyse("Two soldiers wounded in West Bank car-ramming attack", None).mentions
+    assert ("PLACE", "West Bank") in {(m.label, m.text) for m in mentions}
+
+
 def test_a_joke_alternate_name_of_a_city_is_not_a_place() -> None:
     """GeoNames lists "Google" among Topeka's names (the city's 2010 stunt)."""
     mentions = recognizer().analyse(None, "Google said on Monday it would hire.").mentions
