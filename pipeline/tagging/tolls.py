@@ -116,7 +116,10 @@ DEATH_BEFORE = re.compile(
     rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|shoots? dead|gunned down|guns? down|hacked to death|hacks? to death|"
     rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|"
-    rf"claims? the lives of|claimed the lives of)\s+"
+    rf"claims? the lives of|claimed the lives of|"
+    # "the army loses two soldiers", never "lost 20 months" or "lost three seats"
+    rf"(?:lose|loses|lost|losing)(?=\s+(?:{QUAL}\s+)?{NUM}\s+(?:of\s+(?:its|their|his)\s+)?"
+    rf"(?:[\w-]+\s+)?(?:soldiers|troops|men|members|fighters|policemen|officers|servicemen|personnel)\b))\s+"
     rf"(?:(?:him|her|himself|herself|themselves|itself)\s+and\s+)?(?P<qual>{QUAL}\s+)?(?P<num>{NUM})"
     rf"(?P<rest>\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:dead|others|martyrs)\b|"
     rf"\s+of\s+the\s+(?:attackers|assailants|bombers|raiders)\b)?",
@@ -345,7 +348,8 @@ def _accept(sentence: str, start: int, end: int) -> bool:
 # any of them states no figure, and one scan says so instead of eight.
 _FIGURE_WORDS = re.compile(
     r"kill|slain|behead|execut|left|leaving|lives|toll|dead|bodies|death|massacr|died|dies|\bdie\b|"
-    r"martyr|perish|lost|assassinat|neutrali|gunned|guns? down|alive|slaughter|lynch|casualt|"
+    r"martyr|perish|lost|\blos(?:e|es|ing)\b|assassinat|neutrali|gunned|guns? down|alive|slaughter|"
+    r"lynch|casualt|"
     r"fatalit|corpse|murder|wound|injur|hurt|estimate|figure|count|report|tally|number",
     re.I,
 )
@@ -540,8 +544,13 @@ def is_update(figure: Figure) -> bool:
 
 # A figure told on top of the lead's: "N ... were also killed", "another N", "a further N".
 # So is a count of the attackers ("Security forces killed three of the attackers"): the lead
-# counts those they attacked.
-ADDED = re.compile(r"\b(?:also|another|a further|an additional|attackers|assailants|bombers|raiders)\b", re.I)
+# counts those they attacked; and so are an attacking force's own losses ("Army kills 10 militants,
+# loses two soldiers").
+ADDED = re.compile(
+    r"\b(?:also|another|a further|an additional|attackers|assailants|bombers|raiders)\b"
+    r"|\blos(?:e|es|t|ing)\s+(?!(?:their|his|her)\s+li(?:fe|ves)\b)",
+    re.I,
+)
 
 
 def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, list[int]]:

@@ -189,6 +189,8 @@ def test_subcounts_are_ignored() -> None:
         ("Gunmen gun down trader in Maiduguri", VAC, "Attack"),
         ("Suspected ADF militants hack 14 villagers to death near Oicha", VAC, "Attack"),
         ("Man stabs two women near the market", VAC, "Attack"),
+        ("US drone kills militant commander in Jilib", EXPLOSIONS, "Air/drone strike"),
+        ("Children killed by unexploded ordnance in Helmand", EXPLOSIONS, "Remote explosive/landmine/IED"),
         ("Gunmen took a hostage in the bank", VAC, "Abduction/forced disappearance"),
         # an abbreviation's dots end no clause
         ("Rebels seize U.N. base in Bunia", BATTLES, "Non-state actor overtakes territory"),

@@ -45,9 +45,14 @@ from pipeline.tagging import tolls
         ("Three soldiers, two civilians killed in shelling", 5),
         ("In 2015, 10 soldiers were killed", 10),
         ("2 gunmen and 3 others killed 5 people", 5),
+        # a force's own losses
+        ("Euphrates forces lose at least 20 members in the fighting", 20),
+        ("Army kills 10 militants, loses two soldiers in Sinai clash", 12),
+        ("The ruling party lost 12 seats in the vote", None),
+        ("Regime forces restore positions they lost 20 months ago", None),
     ],
 )
-def test_the_toll_stated(sentence: str, toll: int) -> None:
+def test_the_toll_stated(sentence: str, toll: int | None) -> None:
     assert tolls.current_and_history(tolls.figures(sentence), "deaths")[0] == toll
 
 
