@@ -39,6 +39,9 @@ def test_region_and_country_precision() -> None:
     assert borno is not None and borno.precision == "admin1" and borno.place.country == "NG"
     syria = gaz.resolve("Syria", [])
     assert syria is not None and syria.precision == "country"
+    for region, country in (("Donbas", "UA"), ("Iraqi Kurdistan", "IQ")):
+        found = gaz.resolve(region, [])
+        assert found is not None and found.precision == "admin1" and found.place.country == country
 
 
 def test_small_foreign_places_need_context() -> None:
