@@ -65,6 +65,8 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "An artillery crewmember from Vermillion said the training went well.",
         "North Korea conducted a missile test near Pyongyang on Monday.",
         "The opposition leader stabs at the government's budget in Abuja.",
+        "Troops rescued 200 kidnapped women in the forest on Friday.",
+        "Twelve kidnapped students were freed in Kaduna.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
