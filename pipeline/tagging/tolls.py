@@ -126,7 +126,8 @@ DEATH_BEFORE = re.compile(
     re.I,
 )
 INJURY_AFTER = re.compile(
-    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:were|have been|had been|was|are|others|"
+    # not the "one" of "no one was hurt"
+    rf"(?<!\bno )\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+{_NOUN}(?:(?:were|have been|had been|was|are|others|"
     rf"people|also|being)\s+){{0,3}}(?P<word>wounded|injured|hurt)\b",
     re.I,
 )

@@ -37,6 +37,19 @@ def test_a_separate_attack_in_a_town_far_away_stays_its_own_incident() -> None:
     assert sorted(i["fatalities"] for i in found) == [4, 9]
 
 
+def test_a_province_s_toll_does_not_take_in_a_bombing_elsewhere_that_killed_no_one() -> None:
+    text = (
+        "In western Herat province, a roadside bomb struck a minibus, killing five civilians, the "
+        "governor's spokesman said. Separately, officials said a suicide bomber blew himself up "
+        "outside a mosque in Kabul on Friday, but no one was hurt except the attacker."
+    )
+    found = _incidents("Roadside bomb kills five in Herat", text)
+    places = sorted((i["location"] or {}).get("name", "") for i in found)  # type: ignore[union-attr]
+    assert len(found) == 2 and places == ["Herat Province", "Kabul"]
+    kabul = next(i for i in found if (i["location"] or {}).get("name") == "Kabul")  # type: ignore[union-attr]
+    assert kabul["fatalities"] == 0 and kabul["injured"] is None
+
+
 @pytest.mark.parametrize(
     "sentence",
     [

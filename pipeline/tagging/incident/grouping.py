@@ -393,17 +393,26 @@ def _parts_of(lead: Group, later_groups: list[Group]) -> list[Group]:
     a bare "killed"), country and day."""
     parts = []
     for later in later_groups:
-        if toll_of(later) is None:
+        # an incident that killed no one adds nothing to a sum
+        if not toll_of(later):
             continue
         if later.event_type != lead.event_type and lead.trigger.priority > BARE_PRIORITY:
             continue
         here, there = lead.place, later.place
-        if here is not None and there is not None and here.place.country != there.place.country:
+        if here is not None and there is not None and not _within(there, here):
             continue
         if lead.date and later.date and abs((lead.date.value - later.date.value).days) > 1:
             continue
         parts.append(later)
     return parts
+
+
+def _within(place: ResolvedPlace, area: ResolvedPlace) -> bool:
+    """Whether a later incident's place can be part of a lead's: in its country, and in its
+    province when the lead names one (a toll for Herat province sums nothing in Kabul)."""
+    if place.place.country != area.place.country:
+        return False
+    return area.precision != "admin1" or inside(place, area)
 
 
 def drop_summaries(groups: list[Group]) -> list[Group]:
