@@ -37,6 +37,17 @@ def test_a_separate_attack_in_a_town_far_away_stays_its_own_incident() -> None:
     assert sorted(i["fatalities"] for i in found) == [4, 9]
 
 
+def test_another_kind_of_event_in_another_town_is_another_incident() -> None:
+    text = (
+        "Russian shelling killed two civilians in the town of Bakhmut, the regional administration "
+        "said. Heavy fighting continued around Soledar, where Ukrainian forces said they repelled "
+        "several assaults."
+    )
+    found = _incidents("Shelling kills two in Bakhmut", text)
+    kinds = {((i["location"] or {}).get("name"), i["event_type"]) for i in found}  # type: ignore[union-attr]
+    assert kinds == {("Bakhmut", "Explosions/Remote violence"), ("Soledar", "Battles")}
+
+
 def test_a_province_s_toll_does_not_take_in_a_bombing_elsewhere_that_killed_no_one() -> None:
     text = (
         "In western Herat province, a roadside bomb struck a minibus, killing five civilians, the "

@@ -298,8 +298,26 @@ class Reader:
             )
         if own_deaths(figs) and current.current_deaths() and self.another_place(unit, current):
             return True
+        other_kind = trig.event_type not in (current.event_type, STRATEGIC)
+        if other_kind and self.other_town(unit, current):
+            # "Shelling killed two in Bakhmut. Heavy fighting continued around Soledar": another
+            # kind of event in another town is another incident
+            return True
         return another or bool(
             figs and current.figures and trig.event_type != current.trigger.event_type and own_deaths(figs)
+        )
+
+    @staticmethod
+    def other_town(unit: Unit, current: Group) -> bool:
+        """Whether the unit names a town other than the incident's town."""
+        place, known = unit.place, current.place
+        return (
+            place is not None
+            and known is not None
+            and place.precision in TOWNS
+            and known.precision in TOWNS
+            and fold(known.place.name) != fold(place.place.name)
+            and distance_km(place.place.lat, place.place.lon, known.place.lat, known.place.lon) > SAME_TOWN_KM
         )
 
     def another_place(self, unit: Unit, current: Group) -> bool:
