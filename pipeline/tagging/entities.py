@@ -163,6 +163,8 @@ _APPOSITIVE = re.compile(
     r"because|though|although|if|whereas)\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
     r"resident|witness|governor|chief|head|minister|member|police|officer|"
     r"deputy|director|activist|doctor|chairman))"
+    # one person's title, not a plural ("Mubi, residents flee")
+    r"(?!e?s\b)"
     # ... and not the title of the name after it ("Ogossagou and Welingara, local official
     # Moulaye Guindo said"), nor a speaker ("drone hits Belgorod, Russian governor says")
     r"[\w-]*\b(?!\s+(?:says|said|say|told|tells|adds|added|reports|reported|confirms|confirmed|"

@@ -146,6 +146,11 @@ def test_a_curated_place_ending_in_an_organisation_word_is_a_place() -> None:
     assert ("PLACE", "West Bank") in {(m.label, m.text) for m in mentions}
 
 
+def test_a_plural_after_the_comma_is_no_person_s_title() -> None:
+    mentions = recognizer().analyse("Boko Haram attacks Mubi, residents flee", None).mentions
+    assert ("PLACE", "Mubi") in {(m.label, m.text) for m in mentions}
+
+
 def test_a_joke_alternate_name_of_a_city_is_not_a_place() -> None:
     """GeoNames lists "Google" among Topeka's names (the city's 2010 stunt)."""
     mentions = recognizer().analyse(None, "Google said on Monday it would hire.").mentions
