@@ -494,3 +494,26 @@ def test_a_country_named_as_one_of_two_parties_is_not_the_place() -> None:
     body = "The convoy near Aleppo was attacked from the air by forces of either the regime or Russia."
     result = Tagger().tag(None, body, date(2016, 9, 21), "c", fuse=False)
     assert [(i.location or {}).get("country") for i in result.incidents] == ["Syria"]
+
+
+@pytest.mark.parametrize(
+    ("headline", "expected"),
+    [
+        ("Turkey vows to battle on after 16 troops killed in Syria", [(BATTLES, "Armed clash")]),
+        (
+            "UN calls for probe after airstrike kills 20 civilians in Saada",
+            [(EXPLOSIONS, "Air/drone strike")],
+        ),
+        ("Taliban threaten to attack after talks fail", []),
+        ("The court sentenced him after he killed 5 people in Kano", []),
+    ],
+)
+def test_a_reaction_reports_the_event_it_answers(headline: str, expected: list[tuple[str, str]]) -> None:
+    assert _headline_incidents(headline) == expected
+
+
+def test_the_one_reacting_is_no_party() -> None:
+    result = Tagger().tag("Army warns of more attacks after bomb kills 5 in Maiduguri", None, PUBLISHED, "r")
+    (incident,) = result.incidents
+    assert incident.fatalities == 5
+    assert incident.actors == []

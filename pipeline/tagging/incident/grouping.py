@@ -21,7 +21,7 @@ from pipeline.tagging.incident.model import (
     STRATEGIC,
     TOWNS,
 )
-from pipeline.tagging.incident.triggers import Trigger, classify, is_sport, no_event
+from pipeline.tagging.incident.triggers import Trigger, answered_event, classify, is_sport, no_event
 from pipeline.tagging.incident.where import best_place, far, inside, sentence_places
 from pipeline.tagging.places import ResolvedPlace
 from pipeline.tagging.tolls import Figure, current_and_history, figures
@@ -349,7 +349,9 @@ def _merge_title_clause(
     if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
         return
     figs = figures(clause)
-    if no_event(clause, trig) or (is_sport(clause) and not figs):
+    if no_event(clause, trig):
+        trig = answered_event(clause)
+    if trig is None or (is_sport(clause) and not figs):
         return
     mentions = [m for m in sentence_places(analysis, index) if m.text in clause]
     place = best_place(mentions, clause)

@@ -46,6 +46,7 @@ from pipeline.tagging.incident.model import (
 from pipeline.tagging.incident.triggers import (
     WEAK_REFERENCE,
     Trigger,
+    answered_event,
     classify,
     is_bare_explosion,
     is_history,
@@ -166,8 +167,10 @@ class Reader:
         if trig is not None and is_history(text, trig, self.published.year):
             return None
         figurative = trig is not None and not figs and is_sport(text, sport_article=self.sport)
-        if trig is not None and not figs and (no_event(text, trig) or figurative):
+        if trig is not None and not figs and figurative:
             trig = None
+        elif trig is not None and not figs and no_event(text, trig):
+            trig = answered_event(text)
         return Unit(index, text, trig, figs, explicit, place, own_clause)
 
     def take(self, unit: Unit) -> None:

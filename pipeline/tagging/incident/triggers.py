@@ -5,7 +5,7 @@ attack on armed victims retyped as a battle."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, LOOK_AFTER, RIOTS, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
@@ -441,6 +441,33 @@ _EVENT_WORD = re.compile(
     re.I,
 )
 _SENTENCE_OPENING = re.compile(r"(?:^|[.!?:;\"\u201c\u2018(\-\u2013\u2014]\s*)$")
+
+
+# A reaction, then the event it answers: "Turkey vows to battle on after 16 troops killed",
+# "Leaders urge calm after clashes kill 10".
+_REACTION = re.compile(
+    r"\b(?:threaten(?:ed|s)? to|vow(?:ed|s)? to|warn(?:ed|s)? (?:of|that)|call(?:ed|s|ing)? (?:on|for)|"
+    r"urg(?:ed|es|ing)|fears? that)\b",
+    re.I,
+)
+_AFTER = re.compile(r"\b(?:after|following|in the wake of)\b", re.I)
+
+
+def answered_event(text: str) -> Trigger | None:
+    """The event a reaction answers, read after its "after" ("Turkey vows to battle on after 16
+    troops killed": the killing), when all that denies an event before it is a reaction (a vow,
+    a threat, a call); None otherwise. Its position is in ``text``."""
+    after = _AFTER.search(text)
+    if after is None:
+        return None
+    denials = [m.group(0) for m in NO_EVENT.finditer(text, 0, after.start())]
+    if not denials or not all(_REACTION.fullmatch(d) for d in denials):
+        return None
+    clause = text[after.end() :]
+    trig = classify(clause)
+    if trig is None or no_event(clause, trig):
+        return None
+    return replace(trig, position=trig.position + after.end())
 
 
 def in_a_name(sentence: str, trig: Trigger) -> bool:

@@ -20,12 +20,13 @@ from pipeline.tagging.places import Gazetteer, gazetteer
 
 # -- actors -------------------------------------------------------------------------------------
 
-# A crowd or force named as the speaker ("residents said", "according to police") reports the
-# event; it is not a party to it.
+# A crowd or force named as the speaker ("residents said", "according to police") or as the one
+# reacting ("Army warns of more attacks after bomb kills 5") reports the event; it is not a
+# party to it.
 _SPEAKER_AFTER = re.compile(
     # "residents said", "residents and a local official said"
     r"^\s*(?:\w+\s+){0,4}?(?:said|say|says|told|tell|reported|report|added|confirmed|described|"
-    r"recounted|called)\b",
+    r"recounted|called|vow(?:s|ed)?|warn(?:s|ed)?|urg(?:es|ed)|condemn(?:s|ed)?|den(?:y|ies|ied))\b",
     re.I,
 )
 _SPEAKER_BEFORE = re.compile(r"\b(?:according to|quoting|citing)\s+(?:the\s+|local\s+)*$", re.I)
