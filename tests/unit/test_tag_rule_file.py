@@ -120,6 +120,16 @@ def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: st
             "Non-state actor overtakes territory",
         ),
         ("The rebels control the last village on the road", "Battles", "Non-state actor overtakes territory"),
+        (
+            "Regime forces expand their scope of control in the vicinity of Deir Ezzor",
+            "Battles",
+            "Government regains territory",
+        ),
+        (
+            "A bomb targeting a commander in Idlib city",
+            "Explosions/Remote violence",
+            "Remote explosive/landmine/IED",
+        ),
         ("The SDF continue their military operations against ISIS", "Battles", "Armed clash"),
         (
             "Helicopters of the regime bomb Daraya with barrels of explosives",
@@ -246,6 +256,7 @@ def test_an_arrest_is_an_arrest_and_a_warrant_is_not(sentence: str, arrest: bool
         "The areas under regime control were calm on Friday",
         "Traffic control in the city centre was tightened",
         "Police took control of the situation",
+        "The government extends its control of the media",
     ],
 )
 def test_control_as_a_state_or_a_figure_of_speech_is_no_incident(sentence: str) -> None:
