@@ -255,6 +255,21 @@ def after_place_noun(c: NameContext) -> Mention | None:
     return c.make("PLACE", c.text) if c.after_place_noun else None
 
 
+def _named_place(c: NameContext) -> Mention:
+    """A name the text calls a place: the place it names; else, for "X town" or "X village"
+    with no country known, the one country's small town of that name (never for a quarter:
+    "Barza neighbourhood" is Damascus's, not a Romanian village); else a place with no
+    coordinates."""
+    if c.place is not None:
+        return c.place_mention(c.place)
+    town_noun = _TOWN_NOUN_AFTER.match(c.after) is not None
+    town = c.gazetteer.sole_small_town(c.lookup) if town_noun and not c.countries else None
+    return c.place_mention(town) if town is not None else c.make("PLACE", c.text)
+
+
+_TOWN_NOUN_AFTER = re.compile(r"^\s*(?:town|village)\b")
+
+
 # A place noun right after the name: "Kabul's Khair Khana neighbourhood", "the Panjshir valley",
 # "Helmand province's Nad Ali district" (not a "district attorney" or a "town hall").
 _PLACE_NOUN_AFTER = re.compile(
@@ -286,7 +301,7 @@ def place_word_around(c: NameContext) -> Mention | None:
         return None
     geographic = len(c.words) >= 2 and (c.head in GEOGRAPHIC_HEADS or c.last in GEOGRAPHIC_TAILS)
     if _PLACE_NOUN_AFTER.match(c.after) or geographic:
-        return c.place_mention(c.place) if c.place is not None else c.make("PLACE", c.text)
+        return _named_place(c)
     return None
 
 

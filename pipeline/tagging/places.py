@@ -240,6 +240,8 @@ ALTERNATE_NAME_ABROAD = 1_000_000
 ALTERNATE_NAME_NO_CONTEXT = 50_000
 ACRONYM_MAX = 5
 LOOSE_KEY_MIN = 4
+# A small town taken with no country known ("Atarib town"): its name this long or longer.
+SOLE_TOWN_KEY_MIN = 5
 # The words of a division's name that say what kind of division it is.
 REGION_WORDS = frozenset(
     ["governorate", "province", "state", "region", "oblast", "county", "district", "prefecture", "division"]
@@ -469,6 +471,28 @@ class Gazetteer:
             return None
         name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
         return Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
+
+    def sole_small_town(self, mention: str) -> ResolvedPlace | None:
+        """With no country known, the small town spelled like ``mention`` when the towns so
+        spelled are all in one country ("Atarib town" is Syria's al-Atarib) and no larger town
+        elsewhere has the name: for a name the text itself calls a town or a village."""
+        key = fold(mention)
+        if len(key) < SOLE_TOWN_KEY_MIN or key in self.not_places or key in self.features:
+            return None
+        if _english_words(key):
+            return None
+        exact, _ = self.small_index()
+        # the exact spelling, or with the Arabic article GeoNames writes ("Atarib": Al Atarib);
+        # never a looser one (with no country to check it, "Maardis" would be Meredosia)
+        rows = [row for spelling in (key, f"al {key}") for row in exact.get(spelling, [])]
+        if not rows or len({row[1] for row in rows}) != 1:
+            return None
+        found, is_exact = self.candidates(mention)
+        if is_exact and any(place.country != rows[0][1] for place in found):
+            return None
+        name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
+        town = Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
+        return ResolvedPlace(mention, town, self.country_names.get(code, code))
 
     # -- lookups --------------------------------------------------------------------------------
 

@@ -463,3 +463,16 @@ def test_a_state_named_as_the_press_names_it() -> None:
     )
     (incident,) = Tagger().tag(None, body, date(2021, 1, 17), "w", fuse=False).incidents
     assert (incident.location or {}).get("admin1") == "SD.47"
+
+
+def test_a_town_called_so_with_no_country_known_is_the_one_country_s_small_town() -> None:
+    headline = "Warplanes kill 61 people in the market of Atarib town"
+    result = Tagger().tag(headline, None, date(2017, 11, 14), "a", fuse=False)
+    (incident,) = result.incidents
+    assert incident.location is not None and incident.location["country_code"] == "SY"
+
+
+def test_a_quarter_is_never_a_small_town_abroad() -> None:
+    headline = "Warplanes carry out a massacre in the Barza neighborhood"
+    result = Tagger().tag(headline, None, date(2017, 2, 20), "a", fuse=False)
+    assert all(i.location is None or i.location["country_code"] != "RO" for i in result.incidents)
