@@ -459,9 +459,10 @@ class Gazetteer:
         return self._small
 
     def small_town(self, mention: str, country: str) -> Place | None:
-        """The most populous small town in ``country`` spelled like ``mention``."""
+        """The most populous small town in ``country`` spelled like ``mention``. A frequent
+        English word is no small town ("Formed in 1999, ..." is not Fairmead, Ohio)."""
         key = fold(mention)
-        if len(key) < 4 or key in self.not_places or key in self.features:
+        if len(key) < 4 or key in self.not_places or key in self.features or _english_words(key):
             return None
         exact, loose = self.small_index()
         rows = [r for r in exact.get(key, []) if r[1] == country]

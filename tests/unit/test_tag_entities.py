@@ -215,3 +215,9 @@ def test_the_vocabulary_is_bounded_and_a_fresh_pipeline_finds_the_same_entities(
         (m.text, m.label, m.canonical) for m in before.mentions
     ]
     assert {m.label for m in after.mentions} >= {"PERSON", "PLACE"}
+
+
+def test_a_frequent_english_word_opening_a_sentence_is_no_small_town() -> None:
+    body = "Born in Ohio, he moved to Texas. Formed in 1999, the band toured. Finally, it split."
+    places = {m.text for m in recognizer().analyse(None, body).mentions if m.label == "PLACE"}
+    assert places == {"Ohio", "Texas"}
