@@ -221,3 +221,11 @@ def test_a_frequent_english_word_opening_a_sentence_is_no_small_town() -> None:
     body = "Born in Ohio, he moved to Texas. Formed in 1999, the band toured. Finally, it split."
     places = {m.text for m in recognizer().analyse(None, body).mentions if m.label == "PLACE"}
     assert places == {"Ohio", "Texas"}
+
+
+def test_a_news_outlet_is_an_organisation_that_reports_and_never_acts() -> None:
+    body = "Gunmen killed five people in Kano, Sky News and France 24 reported."
+    analysis = recognizer().analyse(None, body)
+    outlets = [m for m in analysis.mentions if m.text in ("Sky News", "France 24")]
+    assert [m.label for m in outlets] == ["ORG", "ORG"]
+    assert all(m.actor is not None and m.actor.type == "source" for m in outlets)
