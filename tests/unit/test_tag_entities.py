@@ -229,3 +229,8 @@ def test_a_news_outlet_is_an_organisation_that_reports_and_never_acts() -> None:
     outlets = [m for m in analysis.mentions if m.text in ("Sky News", "France 24")]
     assert [m.label for m in outlets] == ["ORG", "ORG"]
     assert all(m.actor is not None and m.actor.type == "source" for m in outlets)
+
+
+def test_an_acronym_of_a_weapon_is_no_organisation() -> None:
+    analysis = recognizer().analyse(None, "An IED struck the convoy. Two VBIEDs exploded near the ISF post.")
+    assert {m.text for m in analysis.mentions if m.label == "ORG"} == {"ISF"}
