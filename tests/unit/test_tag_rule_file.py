@@ -67,6 +67,7 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "The opposition leader stabs at the government's budget in Abuja.",
         "Troops rescued 200 kidnapped women in the forest on Friday.",
         "Twelve kidnapped students were freed in Kaduna.",
+        "The wounded were evacuated by helicopter to Kabul.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
@@ -86,6 +87,8 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("Rebel factions take control of Al-Toqli", "Battles"),
         ("Advancement for the regime forces in the countryside of Sheikh Meskin", "Battles"),
         ("Regime forces take over the village of Kafr Nabudah", "Battles"),
+        ("A massacre carried out by the regime's helicopters in Aleppo", "Explosions/Remote violence"),
+        ("Five civilians killed by Russian jets in Idlib", "Explosions/Remote violence"),
     ],
 )
 def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:
