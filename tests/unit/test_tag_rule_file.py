@@ -174,6 +174,9 @@ def test_riots_strategic_developments_and_armed_victims(
         ("Seven soldiers, including two officers, were killed near Mosul", "Battles"),
         ("Gunmen assassinate a police commander in Kirkuk", "Battles"),
         ("Medical personnel killed in a raid on the clinic", "Violence against civilians"),
+        # State forces attacking, with no civilian victim named, fight their armed enemy.
+        ("Violent attack by the regime forces in the vicinity of Tal Sawwan", "Battles"),
+        ("Government forces attacked the village and killed 20 civilians", "Violence against civilians"),
         # The armed victims with what they belong to between them and the verb.
         ("Twelve fighters of the Northern Brigade were killed near Tal Afar", "Battles"),
         ("Five policemen loyal to the governor were killed in the raid", "Battles"),

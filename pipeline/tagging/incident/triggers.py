@@ -249,6 +249,14 @@ _ATTACK_ON_ARMED = re.compile(
     rf"(?:the\s+)?(?:[\w'\u2019-]+\s+){{0,2}}?{_SECURITY}\b",
     re.I,
 )
+# State forces attacking ("an attack by the regime forces near Tal Sawwan", "the army continues
+# its offensive"): with no civilian victim named, they attack their armed enemy.
+_STATE_FORCES = r"(?:regime|government|army|security|state|pro-government|loyalist)\s+(?:forces|troops)"
+_STATE_ATTACK = re.compile(
+    rf"\b(?:attacks?|assaults?|offensives?)\s+(?:launched\s+)?by\s+(?:the\s+)?{_STATE_FORCES}\b|"
+    rf"\b{_STATE_FORCES}\b[^.;:]{{0,40}}?\b(?:attack(?:s|ed|ing)?|assault(?:s|ed|ing)?|offensive)\b",
+    re.I,
+)
 # Victims who are civilians by what they do: with one of them named, a killing stays an attack
 # on civilians ("insurgents killed 12 farmers"). "people" and "men" say nothing of that.
 _CROWD_WORDS = (
@@ -520,6 +528,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
             or _ARMED_KILLED.search(sentence)
             or _ATTACK_ON_ARMED.search(sentence)
             or _ARMED_LOSSES.search(sentence)
+            or _STATE_ATTACK.search(sentence)
         )
         and not _CIVILIAN_VICTIMS.search(sentence)
     ):
