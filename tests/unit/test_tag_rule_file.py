@@ -176,6 +176,9 @@ def test_riots_strategic_developments_and_armed_victims(
         ("Medical personnel killed in a raid on the clinic", "Violence against civilians"),
         # State forces attacking, with no civilian victim named, fight their armed enemy.
         ("Violent attack by the regime forces in the vicinity of Tal Sawwan", "Battles"),
+        # Members of an armed organisation are armed; members of a family are not.
+        ("Unknown militiamen assassinate 10 members of Fateh al-Sham front", "Battles"),
+        ("Gunmen kill 5 members of one family in Kano", "Violence against civilians"),
         ("Government forces attacked the village and killed 20 civilians", "Violence against civilians"),
         # The armed victims with what they belong to between them and the verb.
         ("Twelve fighters of the Northern Brigade were killed near Tal Afar", "Battles"),
