@@ -85,7 +85,8 @@ QUAL = (
 _DEATH = (
     r"(?:killed|dead|died|dies|die|deaths|death|slain|perished|executed|massacred|lost their lives|"
     r"martyrs|martyred|martyr|"
-    r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|shot dead|neutrali[sz]ed|"
+    r"lost his life|lost her life|fatalities|bodies|corpses|murdered|beheaded|assassinated|shot dead|"
+    r"neutrali[sz]ed|"
     r"were killed|have been killed|had been killed|was killed)"
 )
 _INJURY = r"(?:wounded|injured|hurt|injuries|wounding|injuring|casualties)"
@@ -113,6 +114,7 @@ DEATH_BEFORE = re.compile(
     rf"dead numbered|"
     rf"bodies of|(?:the )?deaths? of|(?:the )?killings? of|killed at least|"
     rf"massacred|executed|executes|execute|executing|"
+    rf"assassinated|assassinates|assassinate|assassinating|"
     rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|shoots? dead|gunned down|guns? down|hacked to death|hacks? to death|"
     rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|"

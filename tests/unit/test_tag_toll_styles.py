@@ -50,6 +50,8 @@ from pipeline.tagging import tolls
         ("Army kills 10 militants, loses two soldiers in Sinai clash", 12),
         ("The ruling party lost 12 seats in the vote", None),
         ("Regime forces restore positions they lost 20 months ago", None),
+        ("Unknown militiamen assassinate 10 members of the front", 10),
+        ("Two judges assassinated in Daraa", 2),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int | None) -> None:
