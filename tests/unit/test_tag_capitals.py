@@ -111,3 +111,20 @@ def test_a_party_described_as_linked_to_another_is_not_that_other(tagger: Tagger
     body = "Al Shabaab fighters attacked a base in Lower Shabelle, a raid by the al Qaeda-linked group."
     (incident,) = tagger.tag(None, body, date(2020, 12, 15), "q", fuse=False).incidents
     assert "Al-Qaeda" not in incident.actors and "Al-Shabaab" in incident.actors
+
+
+def test_a_headline_condemnation_is_news_of_the_attack(tagger: Tagger) -> None:
+    title = "UN chief condemns attack that kills peacekeeper in Bangassou"
+    (incident,) = tagger.tag(title, None, date(2020, 1, 1), "condemned", fuse=False).incidents
+    assert incident.fatalities == 1
+    assert incident.location is not None and incident.location["country_code"] == "CF"
+
+
+def test_a_headline_condemnation_folds_into_the_body_s_attack_in_its_province(tagger: Tagger) -> None:
+    title = "U.S. Condemns Terrorist Attack in Hasaka, Syria"
+    body = (
+        "The United States strongly condemns the suicide attacks in the town of Tel Tamer in Hasaka "
+        "Province, which killed scores of civilians."
+    )
+    incidents = tagger.tag(title, body, date(2015, 12, 11), "condemned", fuse=False).incidents
+    assert [i.sub_event_type for i in incidents] == ["Suicide bomb"]

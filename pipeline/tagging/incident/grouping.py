@@ -252,6 +252,9 @@ def title_matches(
         return False
     if place is None or group.place is None:
         return True
+    if generic and place.place.admin1 is not None and place.place.admin1 == group.place.place.admin1:
+        # "Terrorist attack in Hasaka" over the body's bombing in Tel Tamer, Hasaka province
+        return True
     if "country" in (place.precision, group.place.precision) or "admin1" in (
         place.precision,
         group.place.precision,
@@ -349,7 +352,7 @@ def _merge_title_clause(
     if trig is None or (trig.event_type == STRATEGIC and (groups or not concrete(trig))):
         return
     figs = figures(clause)
-    if no_event(clause, trig):
+    if no_event(clause, trig, headline=True):
         trig = answered_event(clause)
     if trig is None or (is_sport(clause) and not figs):
         return

@@ -168,15 +168,18 @@ HABITUAL_BEFORE = re.compile(
 )
 
 
-def no_event(text: str, trig: Trigger) -> bool:
+def no_event(text: str, trig: Trigger, *, headline: bool = False) -> bool:
     """Whether the words before the trigger (and just after it) say it is no event: a threat, a
     plan, a trial, history, a habit, a campaign's course, or a condemnation that does not say
-    when."""
+    when (in running text; a headline's condemnation is news of the attack it condemns: "UN
+    chief condemns attack that kills peacekeeper in Bangassou")."""
     before = text[: trig.position + 40]
     if NO_EVENT.search(before) or HABITUAL_BEFORE.search(text[max(0, trig.position - 30) : trig.position]):
         return True
     if CAMPAIGN_COURSE.search(text):
         return True
+    if headline:
+        return False
     return bool(_CONDEMNATION.search(before)) and not _WHEN.search(text[: trig.position + 80])
 
 
