@@ -117,7 +117,7 @@ DEATH_BEFORE = re.compile(
     rf"assassinated|assassinates|assassinate|assassinating|"
     rf"beheaded|beheads|behead|"
     rf"the execution of|shot dead|shoots? dead|gunned down|guns? down|hacked to death|hacks? to death|"
-    rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|"
+    rf"stabbed to death|burned alive|burnt alive|burns? alive|slaughtered|slaughters|slaughter|"
     rf"claims? the lives of|claimed the lives of|"
     # "the army loses two soldiers", never "lost 20 months" or "lost three seats"
     rf"(?:lose|loses|lost|losing)(?=\s+(?:{QUAL}\s+)?{NUM}\s+(?:of\s+(?:its|their|his)\s+)?"

@@ -68,6 +68,7 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "Troops rescued 200 kidnapped women in the forest on Friday.",
         "Twelve kidnapped students were freed in Kaduna.",
         "The wounded were evacuated by helicopter to Kabul.",
+        "The slaughter of cattle for the feast began in Kano.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
@@ -89,6 +90,8 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("Regime forces take over the village of Kafr Nabudah", "Battles"),
         ("A massacre carried out by the regime's helicopters in Aleppo", "Explosions/Remote violence"),
         ("Five civilians killed by Russian jets in Idlib", "Explosions/Remote violence"),
+        ("Soldiers repel rebels at the capital", "Battles"),
+        ("Rebels slaughter many in cathedral refuge, say priests", "Violence against civilians"),
     ],
 )
 def test_conflict_reporting_verbs_report_incidents(sentence: str, event_type: str) -> None:

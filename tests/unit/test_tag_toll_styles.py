@@ -52,6 +52,7 @@ from pipeline.tagging import tolls
         ("Regime forces restore positions they lost 20 months ago", None),
         ("Unknown militiamen assassinate 10 members of the front", 10),
         ("Two judges assassinated in Daraa", 2),
+        ("Militants slaughter 12 villagers in Borno", 12),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int | None) -> None:
