@@ -69,6 +69,8 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "Twelve kidnapped students were freed in Kaduna.",
         "The wounded were evacuated by helicopter to Kabul.",
         "The slaughter of cattle for the feast began in Kano.",
+        "The campaign hits 5 targets for growth in Lagos.",
+        "Police target drug dealers in Lagos.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
@@ -91,6 +93,8 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("A massacre carried out by the regime's helicopters in Aleppo", "Explosions/Remote violence"),
         ("Five civilians killed by Russian jets in Idlib", "Explosions/Remote violence"),
         ("Soldiers repel rebels at the capital", "Battles"),
+        ("Rebels target Damascus and Dahya al-Assad", "Explosions/Remote violence"),
+        ("Turkish military says hits 71 IS targets in northern Syria", "Explosions/Remote violence"),
         ("Rebels slaughter many in cathedral refuge, say priests", "Violence against civilians"),
     ],
 )
