@@ -186,6 +186,7 @@ def test_riots_strategic_developments_and_armed_victims(
         # Members of an armed organisation are armed; members of a family are not.
         ("Unknown militiamen assassinate 10 members of Fateh al-Sham front", "Battles"),
         ("Gunmen kill 5 members of one family in Kano", "Violence against civilians"),
+        ("Jaysh Khaled Ibn al-Walid targets the factions in the Yarmouk Basin", "Battles"),
         ("Government forces attacked the village and killed 20 civilians", "Violence against civilians"),
         # The armed victims with what they belong to between them and the verb.
         ("Twelve fighters of the Northern Brigade were killed near Tal Afar", "Battles"),
