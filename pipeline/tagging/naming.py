@@ -332,12 +332,16 @@ def acronym(c: NameContext) -> Mention | None:
     return None
 
 
-# The last word of a building, venue or event's name: no person ("Constitution Hall").
+# The last word of a building, venue or event's name: no person ("Constitution Hall",
+# "Overland Campaign", "Dayton Agreement").
 FACILITY_WORDS = frozenset(
     ["Hall", "Fair", "Festival", "Stadium", "Arena", "Airport", "Bridge", "Street", "Square", "Park",
      "Center", "Centre", "Hotel", "Hospital", "Mosque", "Church", "Cathedral", "Market", "Palace",
      "Cup", "Championship", "Championships", "Awards", "Prize", "Summit", "Conference", "Games",
-     "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base"]
+     "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base",
+     "Campaign", "War", "Revolution", "Offensive", "Operation", "Crisis", "Massacre", "Agreement",
+     "Accord", "Accords", "Treaty", "Act", "Declaration", "Doctrine", "Protocol", "Convention",
+     "Uprising", "Siege", "Expedition", "Album", "Award"]
 )
 
 

@@ -234,3 +234,9 @@ def test_a_news_outlet_is_an_organisation_that_reports_and_never_acts() -> None:
 def test_an_acronym_of_a_weapon_is_no_organisation() -> None:
     analysis = recognizer().analyse(None, "An IED struck the convoy. Two VBIEDs exploded near the ISF post.")
     assert {m.text for m in analysis.mentions if m.label == "ORG"} == {"ISF"}
+
+
+def test_an_event_s_name_is_no_person() -> None:
+    body = "He fought in the Overland Campaign and signed the Dayton Agreement."
+    analysis = recognizer().analyse(None, body)
+    assert not [m for m in analysis.mentions if m.label == "PERSON"]
