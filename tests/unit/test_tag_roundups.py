@@ -66,3 +66,13 @@ def test_a_headline_is_dated_by_its_own_words() -> None:
 def test_a_clause_stating_only_a_toll_tells_the_clause_before_it(headline: str, toll: int) -> None:
     result = Tagger().tag(headline, None, date(2017, 5, 14), "a", fuse=False)
     assert [incident.fatalities for incident in result.incidents] == [toll]
+
+
+def test_clauses_dated_to_different_days_are_different_incidents() -> None:
+    body = (
+        "The ministry condemned the attack this morning at a crowded market in Baghdad, and the car "
+        "bomb attacks in Diyala province on Monday."
+    )
+    result = Tagger().tag(None, body, date(2015, 7, 22), "days", fuse=False)
+    days = sorted(str(i.date) for i in result.incidents)
+    assert days == ["2015-07-20", "2015-07-22"]

@@ -105,21 +105,30 @@ CLAUSE_BREAK = re.compile(
 DAY_BEFORE = re.compile(r"\s+a day (?:after|before)\s+", re.I)
 
 
-def units(sentence: str) -> list[tuple[str, bool]]:
+def units(sentence: str, published: date) -> list[tuple[str, bool]]:
     """A sentence, or its clauses when each clause reports its own event with its own toll
-    ("Air strikes killed 23 ..., and a woman was killed by shelling ..."). The flag marks a
-    clause introduced by "a day after/before", dated the day before the main clause."""
+    ("Air strikes killed 23 ..., and a woman was killed by shelling ...") or on its own day
+    ("the attack this morning at a market in Baghdad, and the car bomb attacks in Diyala on
+    Monday"). The flag marks a clause introduced by "a day after/before", dated the day before
+    the main clause."""
     marker = DAY_BEFORE.search(sentence)
     if marker:
         later = sentence[marker.end() :]
         if classify(later) is not None and any(f.kind == "deaths" for f in figures(later)):
             return [(sentence[: marker.start()], False), (later, True)]
     parts = [p for p in CLAUSE_BREAK.split(sentence) if p.strip()]
-    if len(parts) > 1 and all(
-        classify(p) is not None and any(f.kind == "deaths" for f in figures(p)) for p in parts
-    ):
-        return [(p, False) for p in parts]
+    if len(parts) > 1 and all(classify(p) is not None for p in parts):
+        tolls = all(any(f.kind == "deaths" for f in figures(p)) for p in parts)
+        if tolls or _days_apart(parts, published):
+            return [(p, False) for p in parts]
     return [(sentence, False)]
+
+
+def _days_apart(parts: list[str], published: date) -> bool:
+    """Whether every clause dates its event, each to another day."""
+    days = [event_date(p, published) for p in parts]
+    values = [d.value for d in days if d is not None]
+    return len(values) == len(parts) and len(set(values)) == len(values)
 
 
 # "comes after", "came two days after", "comes barely a week after", "follows": what follows is

@@ -132,7 +132,7 @@ class Reader:
         for sentence in self.analysis.sentences:
             if sentence.is_title:
                 continue
-            for position, (text, day_before) in enumerate(units(sentence.text)):
+            for position, (text, day_before) in enumerate(units(sentence.text, self.published)):
                 unit = self.unit(sentence.index, text, own_clause=position > 0, day_before=day_before)
                 if unit is not None:
                     self.take(unit)
