@@ -74,3 +74,17 @@ def test_a_late_report_of_last_month_s_attack_is_the_news() -> None:
     text = "Gunmen killed 20 villagers in Nigeria's Zamfara state late last month, police said on Tuesday."
     result = Tagger().tag("Gunmen killed 20 villagers in Zamfara", text, date(2019, 5, 2), "z", fuse=False)
     assert [i.fatalities for i in result.incidents] == [20]
+
+
+@pytest.mark.parametrize(
+    ("headline", "incidents"),
+    [
+        ("About 5000 killed in May 2016 as the war goes on", 0),
+        ("Hundreds were killed in Aleppo in the past seven days", 0),
+        ("More than 500 casualties during two weeks of attacks by IS in the desert", 0),
+        ("At least 30 killed in two days of fighting in Tripoli", 1),
+        ("In the deadliest attack in months, gunmen killed 5 people in Kano", 1),
+    ],
+)
+def test_a_headline_summing_weeks_or_months_is_no_incident(headline: str, incidents: int) -> None:
+    assert len(Tagger().tag(headline, None, PUBLISHED, "period", fuse=False).incidents) == incidents

@@ -57,6 +57,19 @@ NO_EVENT = re.compile(
     r"(?:last|previous) (?:year|month)|(?:years|months|decades) ago)\b",
     re.I,
 )
+# A period's sum, not an event: a count, then the weeks, months or month it covers ("About 5000
+# killed in May 2016", "123 casualties in a week of military operations", "Hundreds were killed
+# in Aleppo in the past seven days"); never a period named before the count ("In the largest
+# death in months, 5 persons were killed") nor "the second explosion within two weeks".
+PERIOD_SUM = re.compile(
+    r"(?:\b\d[\d,]*|\b(?:hundreds|thousands|dozens|scores|tens))\b[^.;:\u2026]{0,100}?"
+    r"\b(?:(?:in|during|over|within|throughout)\s+(?:the\s+)?(?:(?:past|last|previous|first|recent)\s+)?"
+    r"(?:(?:a|one|two|three|four|five|six|several|few|\d+)\s+)?(?:weeks?|months?|years)|"
+    r"(?:in|during|over|within)\s+(?:the\s+)?(?:past|last|previous|first)\s+(?:seven|ten|\d{2,})\s+days|"
+    r"in\s+(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+    r"\s+(?:19|20)\d\d)\b",
+    re.I,
+)
 # An event of another year: "Last year, a missile strike ... killed 10", "two years ago", "In
 # 2019, ...", "a 2014 massacre".
 HISTORY = re.compile(
@@ -175,6 +188,8 @@ def no_event(text: str, trig: Trigger, *, headline: bool = False) -> bool:
     chief condemns attack that kills peacekeeper in Bangassou")."""
     before = text[: trig.position + 40]
     if NO_EVENT.search(before) or HABITUAL_BEFORE.search(text[max(0, trig.position - 30) : trig.position]):
+        return True
+    if PERIOD_SUM.search(text):
         return True
     if CAMPAIGN_COURSE.search(text):
         return True
