@@ -229,10 +229,12 @@ def known_surname(c: NameContext) -> Mention | None:
 
 
 def place_after_locative(c: NameContext) -> Mention | None:
-    """ "in the city of Balakliia, regional Governor ...": a place even when a speaker follows."""
-    if c.place is not None and c.locative and not c.titled:
-        return c.place_mention(c.place)
-    return None
+    """ "in the city of Balakliia, regional Governor ...": a place even when a speaker follows;
+    with no country known, "in Talbiseh" is the one country's sizeable town of that spelling."""
+    if c.titled or not c.locative:
+        return None
+    place = c.place if c.place is not None or c.countries else c.gazetteer.own_spelling_town(c.lookup)
+    return c.place_mention(place) if place is not None else None
 
 
 def titled_or_appositive(c: NameContext) -> Mention | _NotAName | None:
@@ -262,8 +264,11 @@ def _named_place(c: NameContext) -> Mention:
     coordinates."""
     if c.place is not None:
         return c.place_mention(c.place)
-    town_noun = _TOWN_NOUN_AFTER.match(c.after) is not None
-    town = c.gazetteer.sole_small_town(c.lookup) if town_noun and not c.countries else None
+    town = None
+    if not c.countries:
+        town = c.gazetteer.own_spelling_town(c.lookup)
+        if town is None and _TOWN_NOUN_AFTER.match(c.after) is not None:
+            town = c.gazetteer.sole_small_town(c.lookup)
     return c.place_mention(town) if town is not None else c.make("PLACE", c.text)
 
 
@@ -318,7 +323,20 @@ def particle_name(c: NameContext) -> Mention | None:
 
 
 def known_place(c: NameContext) -> Mention | None:
-    return c.place_mention(c.place) if c.place is not None else None
+    """A place the gazetteer knows; with no country known, also the one country's sizeable town
+    of that spelling ("Regime forces shell Talbiseh"), unless the name speaks ("Inkhel says")."""
+    if c.place is not None:
+        return c.place_mention(c.place)
+    if c.countries or c.titled or _SPEAKS_AFTER.match(c.after):
+        return None
+    town = c.gazetteer.own_spelling_town(c.lookup)
+    return c.place_mention(town) if town is not None else None
+
+
+# A reporting verb right after a name: the name is a speaker, not a place ("Inkhel says").
+_SPEAKS_AFTER = re.compile(
+    r"^\s*(?:says?|said|told|tells|claims?|claimed|announced|announces|warned|warns|denied|denies)\b"
+)
 
 
 def person_named_before(c: NameContext) -> Mention | None:

@@ -473,6 +473,27 @@ class Gazetteer:
         name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
         return Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
 
+    def own_spelling_town(self, mention: str) -> ResolvedPlace | None:
+        """With no country known, the sizeable town whose own name ``mention`` spells, when all
+        the places so spelled are in one country ("in Talbiseh" is Tallbisah): for a name the
+        text itself places ("in X", "X city"); a name alone may be a person ("Inkhel says")."""
+        if mention.strip().isupper() and len(mention.strip()) <= ACRONYM_MAX:
+            return None
+        found, exact = self.candidates(mention)
+        if not exact or len({place.country for place in found}) != 1:
+            return None
+        towns = [
+            place
+            for place in found
+            if place.kind == "city"
+            and place.population >= NO_CONTEXT_FLOOR
+            and self.is_own_name(mention, place)
+        ]
+        if not towns:
+            return None
+        town = max(towns, key=lambda place: place.population)
+        return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
+
     def sole_small_town(self, mention: str) -> ResolvedPlace | None:
         """With no country known, the small town spelled like ``mention`` when the towns so
         spelled are all in one country ("Atarib town" is Syria's al-Atarib) and no larger town

@@ -167,10 +167,10 @@ def test_a_name_with_an_article_is_found_without_it() -> None:
 
 
 def test_an_armed_group_of_one_country_places_the_names_of_a_headline_there() -> None:
-    """No country is named, but the Syrian Democratic Forces act only in Syria: "Muhradah" is
-    Syria's Maharda, a spelling the gazetteer only matches loosely."""
-    assert _places("SDF shells Muhradah") == [("Muhradah", "city", "SY")]
-    assert _places("Shells target Muhradah") == []
+    """No country is named, but the Syrian Democratic Forces act only in Syria: "Tabaqa" is
+    Syria's Al-Tabqa, a spelling the gazetteer only matches loosely."""
+    assert _places("SDF shells Tabaqa") == [("Tabaqa", "city", "SY")]
+    assert _places("Shells target Tabaqa") == []
 
 
 def test_a_small_town_of_the_country_wins_over_an_implausible_alternate_name_abroad() -> None:
@@ -476,3 +476,9 @@ def test_a_quarter_is_never_a_small_town_abroad() -> None:
     headline = "Warplanes carry out a massacre in the Barza neighborhood"
     result = Tagger().tag(headline, None, date(2017, 2, 20), "a", fuse=False)
     assert all(i.location is None or i.location["country_code"] != "RO" for i in result.incidents)
+
+
+def test_a_spelling_of_a_sizeable_town_s_own_name_in_one_country_needs_no_country() -> None:
+    result = Tagger().tag("Regime forces shell Talbiseh city", None, date(2017, 1, 16), "a", fuse=False)
+    (incident,) = result.incidents
+    assert incident.location is not None and incident.location["country_code"] == "SY"
