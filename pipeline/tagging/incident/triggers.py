@@ -61,8 +61,7 @@ NO_EVENT = re.compile(
 # killed in May 2016", "123 casualties in a week of military operations", "Hundreds were killed
 # in Aleppo in the past seven days"); never a period named before the count ("In the largest
 # death in months, 5 persons were killed") nor "the second explosion within two weeks".
-PERIOD_SUM = re.compile(
-    r"(?:\b\d[\d,]*|\b(?:hundreds|thousands|dozens|scores|tens))\b[^.;:\u2026]{0,100}?"
+_PERIOD = re.compile(
     r"\b(?:(?:in|during|over|within|throughout)\s+(?:the\s+)?(?:(?:past|last|previous|first|recent)\s+)?"
     r"(?:(?:a|one|two|three|four|five|six|several|few|\d+)\s+)?(?:weeks?|months?|years)|"
     r"(?:in|during|over|within)\s+(?:the\s+)?(?:past|last|previous|first)\s+(?:seven|ten|\d{2,})\s+days|"
@@ -70,6 +69,20 @@ PERIOD_SUM = re.compile(
     r"\s+(?:19|20)\d\d)\b",
     re.I,
 )
+_COUNT_BEFORE = re.compile(
+    r"(?:\b\d[\d,]*|\b(?:hundreds|thousands|dozens|scores|tens))\b[^.;:\u2026]*$", re.I
+)
+PERIOD_WINDOW = 100
+
+
+def sums_a_period(text: str) -> bool:
+    """Whether a count is followed by the period it covers (see :data:`_PERIOD`)."""
+    return any(
+        _COUNT_BEFORE.search(text, max(0, m.start() - PERIOD_WINDOW), m.start())
+        for m in _PERIOD.finditer(text)
+    )
+
+
 # An event of another year: "Last year, a missile strike ... killed 10", "two years ago", "In
 # 2019, ...", "a 2014 massacre".
 HISTORY = re.compile(
@@ -189,7 +202,7 @@ def no_event(text: str, trig: Trigger, *, headline: bool = False) -> bool:
     before = text[: trig.position + 40]
     if NO_EVENT.search(before) or HABITUAL_BEFORE.search(text[max(0, trig.position - 30) : trig.position]):
         return True
-    if PERIOD_SUM.search(text):
+    if sums_a_period(text):
         return True
     if CAMPAIGN_COURSE.search(text):
         return True
