@@ -927,11 +927,6 @@ class EntityRecognizer:
         char_start = base + tokens.idx[start]
         char_end = base + tokens.idx[end - 1] + len(token_text[end - 1])
         before_text = tokens.span_text(max(sent.start, start - 3), start)
-        prev = token_text[start - 1] if start > sent.start else None
-        titled = prev is not None and (
-            prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
-        )
-        after_raw = tokens.span_text(end, min(sent.end, end + 6))
         # "al-Busayrah": the run is "Busayrah", the place is looked up with its article first.
         attached = (
             start - 2 >= sent.start
@@ -940,6 +935,13 @@ class EntityRecognizer:
             and not tokens.space(start - 2)
             and not tokens.space(start - 1)
         )
+        # the word before the name, before its attached article ("in al-Atarib": "in")
+        before = start - 3 if attached else start - 1
+        prev = token_text[before] if before >= sent.start else None
+        titled = prev is not None and (
+            prev.lower().rstrip(".") in self.words.titles or prev.lower() in self.words.titles
+        )
+        after_raw = tokens.span_text(end, min(sent.end, end + 6))
 
         def mention(label: Label, canonical: str, **extra: Any) -> Mention:
             return Mention(text, label, index, char_start, char_end, canonical, **extra)

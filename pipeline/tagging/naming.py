@@ -233,7 +233,9 @@ def place_after_locative(c: NameContext) -> Mention | None:
     with no country known, "in Talbiseh" is the one country's sizeable town of that spelling."""
     if c.titled or not c.locative:
         return None
-    place = c.place if c.place is not None or c.countries else c.gazetteer.own_spelling_town(c.lookup)
+    place = c.place
+    if place is None and not c.countries:
+        place = c.gazetteer.own_spelling_town(c.lookup) or c.gazetteer.sole_small_town(c.lookup)
     return c.place_mention(place) if place is not None else None
 
 

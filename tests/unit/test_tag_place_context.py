@@ -482,3 +482,9 @@ def test_a_spelling_of_a_sizeable_town_s_own_name_in_one_country_needs_no_countr
     result = Tagger().tag("Regime forces shell Talbiseh city", None, date(2017, 1, 16), "a", fuse=False)
     (incident,) = result.incidents
     assert incident.location is not None and incident.location["country_code"] == "SY"
+
+
+def test_a_placed_name_with_no_country_known_is_the_one_country_s_small_town() -> None:
+    result = Tagger().tag("Aerial bombardment kills 5 in al-Atarib", None, date(2016, 11, 12), "a")
+    (incident,) = result.incidents
+    assert incident.location is not None and incident.location["country_code"] == "SY"
