@@ -187,6 +187,9 @@ def test_riots_strategic_developments_and_armed_victims(
         ("Unknown militiamen assassinate 10 members of Fateh al-Sham front", "Battles"),
         ("Gunmen kill 5 members of one family in Kano", "Violence against civilians"),
         ("Jaysh Khaled Ibn al-Walid targets the factions in the Yarmouk Basin", "Battles"),
+        # Killing and abducting: the killing is the event.
+        ("Gunmen kill policeman, abduct 3 in Katsina", "Battles"),
+        ("Kidnappers kill one, abduct 20 passengers in Kogi", "Violence against civilians"),
         ("Government forces attacked the village and killed 20 civilians", "Violence against civilians"),
         # The armed victims with what they belong to between them and the verb.
         ("Twelve fighters of the Northern Brigade were killed near Tal Afar", "Battles"),

@@ -448,6 +448,7 @@ def _figure_of_speech_at(sentence: str, trig: Trigger) -> bool:
 
 # Strategic developments are not violent: a sentence that also kills ("False truce kills 12
 # civilians") reports the violence.
+ABDUCTION = "Abduction/forced disappearance"
 _KILLS = re.compile(r"\b(?:kill(?:s|ed|ing|ings)?|dead|died|massacre[sd]?|slain|shot dead)\b", re.I)
 # ... but not a killing someone is arrested or tried for ("men suspected of killing a trader").
 _CHARGED_WITH = re.compile(
@@ -461,12 +462,12 @@ def _kills(sentence: str) -> bool:
     return any(not _CHARGED_WITH.search(sentence[: m.start()]) for m in _KILLS.finditer(sentence))
 
 
-def _first_rule(sentence: str, *, violent_only: bool = False) -> Trigger | None:
+def _first_rule(sentence: str, *, violent_only: bool = False, skip: str | None = None) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
     for pattern, event_type, sub_type, priority, needs_context, words in _BY_PRIORITY:
         if lower is not None and not any(word in lower for word in words):
             continue
-        if violent_only and event_type == STRATEGIC:
+        if (violent_only and event_type == STRATEGIC) or sub_type == skip:
             continue
         match = pattern.search(sentence)
         if match:
@@ -545,6 +546,9 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
         return None
     if best.event_type == STRATEGIC and _kills(sentence):
         best = _first_rule(sentence, violent_only=True) or best
+    # Killing and abducting ("Gunmen kill policeman, abduct 3"): the killing is the event.
+    if best.sub_event_type == ABDUCTION and _kills(sentence):
+        best = _first_rule(sentence, violent_only=True, skip=ABDUCTION) or best
     # An attack or a clash by a crowd is a riot ("Protesters attacked police", "Demonstrators
     # and police clashed").
     if _by_crowd(sentence, best):
