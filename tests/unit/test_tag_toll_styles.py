@@ -53,6 +53,7 @@ from pipeline.tagging import tolls
         ("Unknown militiamen assassinate 10 members of the front", 10),
         ("Two judges assassinated in Daraa", 2),
         ("Militants slaughter 12 villagers in Borno", 12),
+        ("Bodies discovered of five men tortured in the town", 5),
     ],
 )
 def test_the_toll_stated(sentence: str, toll: int | None) -> None:
