@@ -71,6 +71,7 @@ def test_the_packaged_rules_load_and_drive_classification() -> None:
         "The slaughter of cattle for the feast began in Kano.",
         "The campaign hits 5 targets for growth in Lagos.",
         "Police target drug dealers in Lagos.",
+        "Rebels seize power in Niamey.",
     ],
 )
 def test_figures_of_speech_report_no_incident(sentence: str) -> None:
@@ -94,6 +95,7 @@ def test_figures_of_speech_report_no_incident(sentence: str) -> None:
         ("Five civilians killed by Russian jets in Idlib", "Explosions/Remote violence"),
         ("Soldiers repel rebels at the capital", "Battles"),
         ("Rebels target Damascus and Dahya al-Assad", "Explosions/Remote violence"),
+        ("M23 rebels seize Bunagana", "Battles"),
         ("Turkish military says hits 71 IS targets in northern Syria", "Explosions/Remote violence"),
         ("Rebels slaughter many in cathedral refuge, say priests", "Violence against civilians"),
     ],
