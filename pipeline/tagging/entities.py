@@ -26,7 +26,7 @@ from typing import Any, Literal
 import yaml
 
 from pipeline.tagging.actors import Actor, ActorCatalogue, catalogue
-from pipeline.tagging.naming import INSTITUTION_HEADS, NameContext, type_name
+from pipeline.tagging.naming import INSTITUTION_HEADS, REPORTING_VERBS, NameContext, type_name
 from pipeline.tagging.options import DEFAULT_SPACY_MODEL, TagOptions
 from pipeline.tagging.places import Gazetteer, Place, ResolvedPlace, gazetteer
 from pipeline.tagging.rules import event_words
@@ -167,8 +167,7 @@ _APPOSITIVE = re.compile(
     r"(?!e?s\b)"
     # ... and not the title of the name after it ("Ogossagou and Welingara, local official
     # Moulaye Guindo said"), nor a speaker ("drone hits Belgorod, Russian governor says")
-    r"[\w-]*\b(?!\s+(?:says|said|say|told|tells|adds|added|reports|reported|confirms|confirmed|"
-    r"claims|claimed|announces|announced)\b)(?:\s+[a-z][\w-]*\b){0,2}(?!\s+[A-Z])"
+    rf"[\w-]*\b(?!\s+{REPORTING_VERBS}\b)(?:\s+[a-z][\w-]*\b){{0,2}}(?!\s+[A-Z])"
 )
 _REGION_OF = re.compile(r"\b(province|governorate|region|state|district|oblast)\s+of\s*$", re.I)
 # The rural area of a province named after its seat: "the countryside of Idlib", "rural Damascus",

@@ -233,10 +233,19 @@ def place_after_locative(c: NameContext) -> Mention | None:
     with no country known, "in Talbiseh" is the one country's sizeable town of that spelling."""
     if c.titled or not c.locative:
         return None
-    place = c.place
-    if place is None and not c.countries:
-        place = c.gazetteer.own_spelling_town(c.lookup) or c.gazetteer.sole_small_town(c.lookup)
+    place = c.place or _town_with_no_country(c, small=True)
     return c.place_mention(place) if place is not None else None
+
+
+def _town_with_no_country(c: NameContext, *, small: bool) -> ResolvedPlace | None:
+    """For a name the text places, with no country known: the one country's sizeable town of
+    that spelling ("in Talbiseh"), else, when ``small``, its small town of exactly that name."""
+    if c.countries:
+        return None
+    town = c.gazetteer.own_spelling_town(c.lookup)
+    if town is None and small:
+        town = c.gazetteer.sole_small_town(c.lookup)
+    return town
 
 
 def titled_or_appositive(c: NameContext) -> Mention | _NotAName | None:
@@ -264,13 +273,7 @@ def _named_place(c: NameContext) -> Mention:
     with no country known, the one country's small town of that name (never for a quarter:
     "Barza neighbourhood" is Damascus's, not a Romanian village); else a place with no
     coordinates."""
-    if c.place is not None:
-        return c.place_mention(c.place)
-    town = None
-    if not c.countries:
-        town = c.gazetteer.own_spelling_town(c.lookup)
-        if town is None and _TOWN_NOUN_AFTER.match(c.after) is not None:
-            town = c.gazetteer.sole_small_town(c.lookup)
+    town = c.place or _town_with_no_country(c, small=_TOWN_NOUN_AFTER.match(c.after) is not None)
     return c.place_mention(town) if town is not None else c.make("PLACE", c.text)
 
 
@@ -329,16 +332,18 @@ def known_place(c: NameContext) -> Mention | None:
     of that spelling ("Regime forces shell Talbiseh"), unless the name speaks ("Inkhel says")."""
     if c.place is not None:
         return c.place_mention(c.place)
-    if c.countries or c.titled or _SPEAKS_AFTER.match(c.after):
+    if c.titled or _SPEAKS_AFTER.match(c.after):
         return None
-    town = c.gazetteer.own_spelling_town(c.lookup)
+    town = _town_with_no_country(c, small=False)
     return c.place_mention(town) if town is not None else None
 
 
-# A reporting verb right after a name: the name is a speaker, not a place ("Inkhel says").
-_SPEAKS_AFTER = re.compile(
-    r"^\s*(?:says?|said|told|tells|claims?|claimed|announced|announces|warned|warns|denied|denies)\b"
+# Reporting verbs: right after a name, the name speaks ("Inkhel says", "Russian governor says").
+REPORTING_VERBS = (
+    r"(?:says?|said|told|tells|adds|added|reports|reported|confirms|confirmed|claims?|claimed|"
+    r"announces|announced|warns|warned|denies|denied)"
 )
+_SPEAKS_AFTER = re.compile(rf"^\s*{REPORTING_VERBS}\b")
 
 
 def person_named_before(c: NameContext) -> Mention | None:

@@ -446,9 +446,10 @@ def _figure_of_speech_at(sentence: str, trig: Trigger) -> bool:
     )
 
 
+# An abduction told beside a killing gives way to it ("Gunmen kill policeman, abduct 3").
+ABDUCTION = "Abduction/forced disappearance"
 # Strategic developments are not violent: a sentence that also kills ("False truce kills 12
 # civilians") reports the violence.
-ABDUCTION = "Abduction/forced disappearance"
 _KILLS = re.compile(r"\b(?:kill(?:s|ed|ing|ings)?|dead|died|massacre[sd]?|slain|shot dead)\b", re.I)
 # ... but not a killing someone is arrested or tried for ("men suspected of killing a trader").
 _CHARGED_WITH = re.compile(
