@@ -470,8 +470,7 @@ class Gazetteer:
             rows = [r for r in loose.get(skeleton(mention), []) if r[1] == country]
         if not rows:
             return None
-        name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
-        return Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
+        return _largest_town(rows)
 
     def own_spelling_town(self, mention: str) -> ResolvedPlace | None:
         """With no country known, the sizeable town whose own name ``mention`` spells, when all
@@ -491,8 +490,10 @@ class Gazetteer:
         ]
         if not towns:
             return None
-        town = max(towns, key=lambda place: place.population)
-        return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
+        return self._resolved(mention, max(towns, key=lambda place: place.population))
+
+    def _resolved(self, mention: str, place: Place) -> ResolvedPlace:
+        return ResolvedPlace(mention, place, self.country_names.get(place.country, place.country))
 
     def sole_small_town(self, mention: str) -> ResolvedPlace | None:
         """With no country known, the small town spelled like ``mention`` when the towns so
@@ -512,9 +513,7 @@ class Gazetteer:
         found, is_exact = self.candidates(mention)
         if is_exact and any(place.country != rows[0][1] for place in found):
             return None
-        name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
-        town = Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
-        return ResolvedPlace(mention, town, self.country_names.get(code, code))
+        return self._resolved(mention, _largest_town(rows))
 
     # -- lookups --------------------------------------------------------------------------------
 
@@ -607,7 +606,7 @@ class Gazetteer:
                 # "Ariha" is Jericho's Arabic name abroad, and a small town of the article's country.
                 return self._small_town_in(mention, context) if exact else None
             best = chosen
-        return ResolvedPlace(mention, best, self.country_names.get(best.country, best.country))
+        return self._resolved(mention, best)
 
     def _namesakes_abroad(self, chosen: Place, ranked: Sequence[Place], mention: str) -> bool:
         """Whether a town of another country has the same own name and a size near the chosen
@@ -638,7 +637,7 @@ class Gazetteer:
         for country in context[:SMALL_TOWN_COUNTRIES]:
             town = self.small_town(mention, country)
             if town is not None:
-                return ResolvedPlace(mention, town, self.country_names.get(town.country, town.country))
+                return self._resolved(mention, town)
         return None
 
     def is_own_name(self, mention: str, place: Place) -> bool:
@@ -737,6 +736,11 @@ class Gazetteer:
             if resolved is not None:
                 out.append(resolved)
         return out
+
+
+def _largest_town(rows: Sequence[TownRow]) -> Place:
+    name, code, admin1, lat, lon, population = max(rows, key=lambda r: r[5])
+    return Place(name=name, country=code, admin1=admin1, lat=lat, lon=lon, population=population)
 
 
 def _english_words(key: str) -> bool:
