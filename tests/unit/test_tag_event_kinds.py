@@ -465,6 +465,29 @@ def test_raids_planes_and_missiles_of_a_state_strike_from_afar(title: str) -> No
     assert incident.event_type == EXPLOSIONS
 
 
+@pytest.mark.parametrize(
+    "title",
+    ["Casualties in raids on Saraqeb", "Four wounded in the raids at a village near Ariha"],
+)
+def test_raids_counted_in_casualties_with_no_ground_party_are_air_raids(title: str) -> None:
+    (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
+    assert incident.sub_event_type == "Air/drone strike"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Bandits kill 20 in raids on Katsina villages",
+        "Twelve killed in raids on Zamfara villages",
+        "Five civilians killed in night raids in Nangarhar",
+        "Two killed in raids on the houses of fighters in Daraa",
+    ],
+)
+def test_raids_by_a_ground_party_or_on_villages_and_houses_are_not_air_raids(title: str) -> None:
+    (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
+    assert incident.event_type != EXPLOSIONS
+
+
 def test_security_members_killed_in_an_attack_is_a_battle() -> None:
     title = "42 security members killed by attacks targeted security branches in Homs"
     (incident,) = Tagger().tag(title, None, PUBLISHED, "k", fuse=False).incidents
