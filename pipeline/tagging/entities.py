@@ -159,8 +159,9 @@ PLACE_NOUNS = re.compile(
 
 _APPOSITIVE = re.compile(
     # not "Kharkiv, where officials reported": a clause about the place, not a person's title
+    # nor a speaker after it ("Haditha, says official")
     r"^,\s*(?i:(?:a|an|the)?\s*(?:(?!(?:where|which|who|whose|when|while|as|after|and|but|since|"
-    r"because|though|although|if|whereas)\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
+    rf"because|though|although|if|whereas|{REPORTING_VERBS})\b)\w+\s)?(?:spokes\w+|official|commander|leader|"
     r"resident|witness|governor|chief|head|minister|member|police|officer|"
     r"deputy|director|activist|doctor|chairman))"
     # one person's title, not a plural ("Mubi, residents flee")

@@ -48,6 +48,7 @@ def test_a_route_between_two_places_is_no_name() -> None:
         ("Explosions were heard in Kyiv and Kharkiv, where officials reported damage.", "Kharkiv", "PLACE"),
         ("Abdi Hassan, a spokesman for the governor, said the road was closed.", "Abdi Hassan", "PERSON"),
         ("A Ukrainian drone hit Belgorod, Russian governor says.", "Belgorod", "PLACE"),
+        ("Troops killed six militants in Anbar's Haditha, says official", "Haditha", "PLACE"),
         (
             "Two people were killed, the Kenya National Commission on Human Rights said.",
             "Kenya National Commission on Human Rights",
