@@ -353,6 +353,11 @@ def test_a_withdrawal_is_from_a_place(headline: str, incidents: list[tuple[str, 
         ("Dozens die as sectarian violence erupts in the north", [(VAC, "Attack")]),
         ("Up to 100 civilians shot and burnt alive in Alindao", [(VAC, "Attack")]),
         ("Militants burn refugee camp in the east", [(STRATEGIC, "Looting/property destruction")]),
+        # An armed group's name speaks of violence; its dead are a battle's ("Taliban storm" is
+        # no weather).
+        ("At least 21 dead as Taliban storm government compound in Ghazni", [(VAC, "Attack")]),
+        ("Casualties in SDF in Raqqa", [(BATTLES, "Armed clash")]),
+        ("A storm hit the town, three dead", []),
         # With no word of violence, or of a disaster, or of another sentence's dead, it is not.
         ("Six dead in Bangui", []),
         ("Two dead after heavy rain in Lagos", []),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from pipeline.tagging.actors import catalogue
 from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, LOOK_AFTER, RIOTS, STRATEGIC, VAC
 from pipeline.tagging.rules import trigger_rules
 
@@ -310,6 +311,8 @@ _NOT_EVENTS = re.compile(trigger_rules().vocabularies["not_events"], re.I)
 _ACCIDENTS = re.compile(trigger_rules().vocabularies["accidents"], re.I)
 _WEAPONS = re.compile(trigger_rules().vocabularies["weapons"], re.I)
 _HAZARDS = re.compile(trigger_rules().vocabularies["hazards"], re.I)
+# "Taliban storm a compound": the verb, not the weather.
+_STORMING = re.compile(rf"\b{trigger_rules().vocabularies['storming']}", re.I)
 _CONFLICT = re.compile(trigger_rules().vocabularies["conflict"], re.I)
 _SPORT = re.compile(trigger_rules().vocabularies["sport"], re.I)
 _SPORT_CONTEXT = re.compile(trigger_rules().vocabularies["sport_context"], re.I)
@@ -370,6 +373,25 @@ _VERBAL = re.compile(
     re.I,
 )
 _ARMED = re.compile(rf"\b{_SECURITY}\b", re.I)
+# Kinds of catalogued actors whose name alone says a sentence speaks of armed violence.
+ARMED_GROUP_TYPES = frozenset(["rebel_group", "political_militia", "identity_militia"])
+
+
+def _armed_group_names() -> re.Pattern[str]:
+    """The names of the catalogue's armed groups ("Taliban", "Boko Haram"; "IS" only in capitals)."""
+    groups = [actor for actor in catalogue().actors if actor.type in ARMED_GROUP_TYPES]
+    loose = sorted({a for g in groups for a in (g.name, *g.aliases)}, key=len, reverse=True)
+    exact = sorted({a for g in groups for a in g.exact_aliases}, key=len, reverse=True)
+    either = [rf"(?i:{'|'.join(map(re.escape, loose))})"] + [re.escape(a) for a in exact]
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(either)})(?![\w-])")
+
+
+_ARMED_GROUP = _armed_group_names()
+# "Casualties in SDF in Raqqa", "losses among the ranks of the Taliban": an armed group's dead.
+_GROUP_LOSSES = re.compile(
+    r"\b(?i:casualties|losses|dead|deaths|martyrs)\s+(?i:(?:and|injuries|wounded|more)\s+){0,3}"
+    r"(?i:in|among|of|from)\s+(?i:the\s+)?(?i:ranks\s+of\s+(?:the\s+)?)?" + _ARMED_GROUP.pattern
+)
 # "claimed the attack in a statement": the noun names an event, the verb a verbal attack.
 _NAMED_EVENT_BEFORE = re.compile(
     r"\b(?:the|an?|this|that|these|those|its|their|his|her|deadly|suicide|claimed|for)\s+$", re.I
@@ -401,7 +423,7 @@ def is_accident(sentence: str, trig: Trigger) -> bool:
     a disease ("Earthquake kills 200", "Bus crash kills 20"), and no weapon is named."""
     if _BARE_EXPLOSION.fullmatch(trig.text) is not None and _ACCIDENTS.search(sentence) is not None:
         return _WEAPONS.search(sentence) is None
-    if trig.priority <= BARE_PRIORITY and _HAZARDS.search(sentence) is not None:
+    if trig.priority <= BARE_PRIORITY and _HAZARDS.search(_STORMING.sub(" ", sentence)) is not None:
         # "Lightning strike kills 3": the hazard's own words are no weapon.
         return _WEAPONS.search(_HAZARDS.sub(" ", sentence)) is None
     return False
@@ -415,7 +437,8 @@ def lacks_context(sentence: str, trig: Trigger) -> bool:
     # "police said", "according to the army", "police found the bodies": who reports or finds
     # the dead is no party to their deaths
     told = _SOURCE.sub(" ", sentence)
-    return not (_ARMED.search(told) or _WEAPONS.search(told) or _CONFLICT.search(told))
+    armed = _ARMED.search(told) or _ARMED_GROUP.search(told)
+    return not (armed or _WEAPONS.search(told) or _CONFLICT.search(told))
 
 
 _SOURCE = re.compile(
@@ -564,6 +587,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
             or _ARMED_KILLED.search(sentence)
             or _ATTACK_ON_ARMED.search(sentence)
             or _ARMED_LOSSES.search(sentence)
+            or _GROUP_LOSSES.search(sentence)
             or _STATE_ATTACK.search(sentence)
         )
         and not _CIVILIAN_VICTIMS.search(sentence)
