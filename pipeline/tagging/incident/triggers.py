@@ -269,9 +269,13 @@ _ARMED_KILLED = re.compile(
 )
 # "Human losses in regime forces", "casualties among the ranks of the militants", "dead from the
 # Republican Guard": the armed side's losses.
+# "... and injuries in the ranks of the": what comes between a word of losses and whose they are.
+_AMONG_RANKS = (
+    r"\s+(?:(?:and|injuries|wounded|more)\s+){0,3}"
+    r"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?"
+)
 _ARMED_LOSSES = re.compile(
-    rf"\b(?:casualties|losses|dead|deaths|martyrs|bodies|corpses)\s+(?:(?:and|injuries|wounded|more)\s+){{0,3}}"
-    rf"(?:in|among|of|from)\s+(?:the\s+)?(?:ranks\s+of\s+(?:the\s+)?)?"
+    rf"\b(?:casualties|losses|dead|deaths|martyrs|bodies|corpses){_AMONG_RANKS}"
     rf"(?:(?!(?:after|as|when|while|during|near|at|in|by)\b)[\w'\u2019-]+\s+){{0,2}}?{_SECURITY}\b",
     re.I,
 )
@@ -389,8 +393,7 @@ def _armed_group_names() -> re.Pattern[str]:
 _ARMED_GROUP = _armed_group_names()
 # "Casualties in SDF in Raqqa", "losses among the ranks of the Taliban": an armed group's dead.
 _GROUP_LOSSES = re.compile(
-    r"\b(?i:casualties|losses|dead|deaths|martyrs)\s+(?i:(?:and|injuries|wounded|more)\s+){0,3}"
-    r"(?i:in|among|of|from)\s+(?i:the\s+)?(?i:ranks\s+of\s+(?:the\s+)?)?" + _ARMED_GROUP.pattern
+    rf"\b(?i:(?:casualties|losses|dead|deaths|martyrs){_AMONG_RANKS})" + _ARMED_GROUP.pattern
 )
 # "claimed the attack in a statement": the noun names an event, the verb a verbal attack.
 _NAMED_EVENT_BEFORE = re.compile(
@@ -423,7 +426,12 @@ def is_accident(sentence: str, trig: Trigger) -> bool:
     a disease ("Earthquake kills 200", "Bus crash kills 20"), and no weapon is named."""
     if _BARE_EXPLOSION.fullmatch(trig.text) is not None and _ACCIDENTS.search(sentence) is not None:
         return _WEAPONS.search(sentence) is None
-    if trig.priority <= BARE_PRIORITY and _HAZARDS.search(_STORMING.sub(" ", sentence)) is not None:
+    if (
+        trig.priority <= BARE_PRIORITY
+        and _HAZARDS.search(sentence) is not None
+        # "Taliban storm a compound" is no storm: looked at only when a hazard word is there.
+        and _HAZARDS.search(_STORMING.sub(" ", sentence)) is not None
+    ):
         # "Lightning strike kills 3": the hazard's own words are no weapon.
         return _WEAPONS.search(_HAZARDS.sub(" ", sentence)) is None
     return False
