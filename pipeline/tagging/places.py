@@ -184,9 +184,12 @@ def _add_divisions(
         )
         gaz.regions[admin1] = place
         own_words = words_of.get(seat.country)
-        for word in DIVISION_WORDS:
-            own = own_words is None or word in own_words
-            gaz._add(f"{name} {word}", place, own_name=own, loose=False)
+        # "Bryansk region" is GeoNames' Brjansk: a division named after its seat, as the seat is spelled
+        spellings = {name, seat.name} if spelling_variant(seat.name, name) else {name}
+        for spelling in sorted(spellings):
+            for word in DIVISION_WORDS:
+                own = own_words is None or word in own_words
+                gaz._add(f"{spelling} {word}", place, own_name=own, loose=False)
         key = fold(name)
         english = key in common or all(fold(w) in common for w in name.replace("-", " ").split())
         # a town's alternate name ("Sulu" for Jolo) does not hide the division of that name
@@ -211,6 +214,14 @@ def _add_division_aliases(gaz: Gazetteer, aliases: dict[str, list[str]]) -> None
                 gaz._add(str(spelling), region, own_name=True, loose=False)
             for word in DIVISION_WORDS:
                 gaz._add(f"{spelling} {word}", region, own_name=True, loose=False)
+
+
+def _division_countries(regions: Iterable[Place]) -> dict[str, frozenset[str]]:
+    """The countries of the first-order divisions, by folded name."""
+    out: dict[str, set[str]] = {}
+    for region in regions:
+        out.setdefault(fold(region.name), set()).add(region.country)
+    return {key: frozenset(codes) for key, codes in out.items()}
 
 
 def _capitals_by_folded_name(by_name: dict[tuple[str, str], Place]) -> dict[tuple[str, str], Place]:
@@ -269,6 +280,8 @@ class Gazetteer:
     capitals: dict[str, str] = field(default_factory=dict)  # country code -> capital's name
     not_places: frozenset[str] = frozenset()
     features: frozenset[str] = frozenset()
+    # The countries with a first-order division of each folded name ("plateau": NG, BJ).
+    division_countries: dict[str, frozenset[str]] = field(default_factory=dict)
     version: str = ""
     min_population: int = DEFAULT_MIN_POPULATION
     small_towns: int = 0
@@ -440,6 +453,7 @@ class Gazetteer:
             _words_by_country(data.get("division_words_by_country") or {}),
         )
         _add_division_aliases(gaz, data.get("division_aliases") or {})
+        gaz.division_countries = _division_countries(gaz.regions.values())
         gaz.not_places = frozenset(fold(word) for word in data.get("not_places") or [])
         gaz.features = frozenset(fold(word) for word in data.get("features") or [])
         return gaz
@@ -481,6 +495,8 @@ class Gazetteer:
         found, exact = self.candidates(mention)
         if not exact or len({place.country for place in found}) != 1:
             return None
+        if self._division_abroad(fold(mention), found[0].country):
+            return None
         towns = [
             place
             for place in found
@@ -491,6 +507,11 @@ class Gazetteer:
         if not towns:
             return None
         return self._resolved(mention, max(towns, key=lambda place: place.population))
+
+    def _division_abroad(self, key: str, country: str) -> bool:
+        """Whether a province of another country bears the name: with no country known, "in
+        Plateau" is as likely Nigeria's Plateau state as Plateau, Alabama."""
+        return bool(self.division_countries.get(key, frozenset()) - {country})
 
     def _resolved(self, mention: str, place: Place) -> ResolvedPlace:
         return ResolvedPlace(mention, place, self.country_names.get(place.country, place.country))
@@ -508,7 +529,7 @@ class Gazetteer:
         # the exact spelling, or with the Arabic article GeoNames writes ("Atarib": Al Atarib);
         # never a looser one (with no country to check it, "Maardis" would be Meredosia)
         rows = [row for spelling in (key, f"al {key}") for row in exact.get(spelling, [])]
-        if not rows or len({row[1] for row in rows}) != 1:
+        if not rows or len({row[1] for row in rows}) != 1 or self._division_abroad(key, rows[0][1]):
             return None
         found, is_exact = self.candidates(mention)
         if is_exact and any(place.country != rows[0][1] for place in found):

@@ -488,3 +488,26 @@ def test_a_placed_name_with_no_country_known_is_the_one_country_s_small_town() -
     result = Tagger().tag("Aerial bombardment kills 5 in al-Atarib", None, date(2016, 11, 12), "a")
     (incident,) = result.incidents
     assert incident.location is not None and incident.location["country_code"] == "SY"
+
+
+def test_a_province_s_name_abroad_is_no_small_town_with_no_country_known() -> None:
+    # Plateau, Alabama is the only town so spelled; Nigeria's and Benin's divisions bear the name.
+    result = Tagger().tag("Gunmen kill 12 in Plateau", None, date(2018, 6, 24), "a", fuse=False)
+    (incident,) = result.incidents
+    assert incident.location is None or incident.location["country_code"] != "US"
+    assert gazetteer().sole_small_town("Plateau") is None
+
+
+def test_fulani_herders_are_the_fulani_militia() -> None:
+    headline = "Clashes between Fulani herders and farmers kill 12 in Plateau State"
+    (incident,) = Tagger().tag(headline, None, date(2018, 6, 24), "a", fuse=False).incidents
+    assert "Fulani militia" in incident.actors
+    assert incident.location is not None and incident.location["country_code"] == "NG"
+
+
+def test_a_division_named_after_its_seat_is_found_by_the_seat_s_spelling() -> None:
+    # GeoNames spells the division Brjansk, the press Bryansk region, as the town is spelled.
+    headline = "Drone attack sets fire to oil depot in Russia's Bryansk region"
+    (incident,) = Tagger().tag(headline, None, date(2024, 1, 19), "a", fuse=False).incidents
+    assert incident.location is not None
+    assert (incident.location["admin1"], incident.location["precision"]) == ("RU.10", "admin1")
