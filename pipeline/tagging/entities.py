@@ -152,7 +152,8 @@ LOCATIVE = frozenset(
 )
 PLACE_NOUNS = re.compile(
     r"\b(?:town|city|village|villages|district|suburb|neighbourhood|neighborhood|province|"
-    r"region|area|capital|outskirts|camp|port|border town|hamlet|community)\s+of\s*$",
+    r"region|area|capital|outskirts|camp|port|border town|hamlet|community|county|parish|island|"
+    r"municipality|governorate|prefecture|oblast|commune|township)\s+of\s*$",
     re.I,
 )
 

@@ -300,14 +300,17 @@ GEOGRAPHIC_HEADS = frozenset(
 GEOGRAPHIC_TAILS = frozenset(
     ["River", "Barrage", "Dam", "Lake", "Mountains", "Valley", "Desert", "Plain", "Plains", "Island",
      "Islands", "Bay", "Gulf", "Canal", "Strait", "Peninsula", "Basin", "Delta", "Pass", "Ridge",
-     "Hills", "Forest", "Oasis", "Reservoir", "Crossing", "Airbase"]
+     "Hills", "Forest", "Oasis", "Reservoir", "Crossing", "Airbase", "Brook", "Creek", "Pond", "Falls",
+     "Springs", "Stream", "Plateau", "Highlands", "Heights", "Beach", "Coast", "Lagoon", "Marsh",
+     "Swamp", "Glacier", "Cove", "Harbour", "Harbor", "Peak", "Lakes", "Canyon", "Gorge", "Junction"]
 )  # fmt: skip
 
 
 def place_word_around(c: NameContext) -> Mention | None:
     """A name with a place noun right after it, or a geographic word at its head or its end, is
     a place even when the gazetteer does not know it."""
-    if c.titled:
+    if c.titled or (len(c.words) == 1 and c.gazetteer.is_demonym(c.text)):
+        # "the English town of Salisbury": the town is the place, not its nationality
         return None
     geographic = len(c.words) >= 2 and (c.head in GEOGRAPHIC_HEADS or c.last in GEOGRAPHIC_TAILS)
     if _PLACE_NOUN_AFTER.match(c.after) or geographic:
@@ -366,7 +369,7 @@ FACILITY_WORDS = frozenset(
      "Road", "Avenue", "Highway", "Dam", "Mall", "Tower", "Towers", "Prison", "Camp", "Base",
      "Campaign", "War", "Revolution", "Offensive", "Operation", "Crisis", "Massacre", "Agreement",
      "Accord", "Accords", "Treaty", "Act", "Declaration", "Doctrine", "Protocol", "Convention",
-     "Uprising", "Siege", "Expedition", "Album", "Award"]
+     "Uprising", "Siege", "Expedition", "Album", "Award", "Book"]
 )
 
 

@@ -247,6 +247,8 @@ def _load_yaml(name: str) -> dict[str, Any]:
 # countries are known, when none is known, and when only an alternate name of it matched.
 FOREIGN_TOWN_FLOOR = 500_000
 NO_CONTEXT_FLOOR = 15_000
+# What being a national capital weighs against being in the article's leading country (6.0).
+CAPITAL_BONUS = 5.0
 ALTERNATE_NAME_ABROAD = 1_000_000
 ALTERNATE_NAME_NO_CONTEXT = 50_000
 ACRONYM_MAX = 5
@@ -606,6 +608,9 @@ class Gazetteer:
                 value += 2.0
             if place.kind == "country":
                 value += 4.0
+            if self.capitals.get(place.country) == place.name and place.kind == "city":
+                # "Moscow" is Russia's capital even in an article about Idaho's namesake's country
+                value += CAPITAL_BONUS
             if place.country in context:
                 value += 6.0 - min(list(context).index(place.country), 4) * 0.5
             return value - (0.0 if exact else 1.0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.tagging.entities import EntityRecognizer, recognizer
+from pipeline.tagging.places import gazetteer
 
 
 def _entities(title: str | None, body: str) -> set[tuple[str, str]]:
@@ -240,3 +241,30 @@ def test_an_event_s_name_is_no_person() -> None:
     body = "He fought in the Overland Campaign and signed the Dayton Agreement."
     analysis = recognizer().analyse(None, body)
     assert not [m for m in analysis.mentions if m.label == "PERSON"]
+
+
+
+def _spans(body: str) -> set[tuple[str, str]]:
+    return {(m.text, m.label) for m in recognizer().analyse(None, body).mentions if not m.inferred}
+
+
+def test_natural_features_and_junctions_are_places_not_people() -> None:
+    found = _spans("The railroad ran from Bridgton Junction along Hancock Brook to Sandy Creek.")
+    assert {("Bridgton Junction", "PLACE"), ("Hancock Brook", "PLACE"), ("Sandy Creek", "PLACE")} <= found
+
+
+def test_a_nationality_before_a_place_noun_is_no_place() -> None:
+    found = _spans("Aisby is a village in the English county of Lincolnshire, listed in the Domesday Book.")
+    assert ("Lincolnshire", "PLACE") in found
+    assert ("English", "PLACE") not in found
+    assert all(label != "PERSON" for _, label in found)
+
+
+def test_former_states_are_places() -> None:
+    found = _spans("The band toured Moscow, USSR, and then West Germany.")
+    assert {("USSR", "PLACE"), ("West Germany", "PLACE")} <= found
+
+
+def test_a_capital_outweighs_a_namesake_in_the_article_s_country() -> None:
+    place = gazetteer().resolve("Moscow", ["US"])
+    assert place is not None and place.place.country == "RU"
