@@ -21,6 +21,10 @@ from typing import Any
 import yaml
 
 SOURCE = "source"
+# Actors the news names that are never a party to an incident: monitors and news agencies,
+# governmental and international bodies, companies and institutions.
+ORGANISATION = "organisation"
+NON_PARTY_TYPES = frozenset({SOURCE, "agency", ORGANISATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +38,12 @@ class Actor:
     @property
     def is_source(self) -> bool:
         return self.type == SOURCE
+
+    @property
+    def listed_as_actor(self) -> bool:
+        """Whether an article naming it lists it among its actors: not a source of the news,
+        nor a company or institution the news merely names."""
+        return self.type not in (SOURCE, ORGANISATION)
 
 
 @dataclass(frozen=True, slots=True)

@@ -562,6 +562,7 @@ class EntityRecognizer:
                     # What is left of "The al-Shabab" is an article, not a name.
                     if end - start == 1 and (tokens.stop(start) or tokens.text[start] in self.words.common):
                         continue
+                    start = self._after_titles(tokens, start, end)
                 candidates.append((index, sent, base, start, end))
         if not countries:
             countries = self._shared_country(
@@ -670,6 +671,16 @@ class EntityRecognizer:
                 m.place = ResolvedPlace(m.text, town, region.place.country_name)
             else:
                 m.place, m.canonical = None, m.text
+
+    def _after_titles(self, tokens: _Tokens, start: int, end: int) -> int:
+        """Where the name starts in what an organisation left of a run: "CIA Director John
+        Brennan", "UN Secretary-General Antonio Guterres" (titles are no part of the name)."""
+        titles = self.words.titles
+        while end - start > 1 and (
+            tokens.text[start].lower().rstrip(".") in titles or tokens.text[start] == "-"
+        ):
+            start += 1
+        return start
 
     def _actor_matches(self, sent: Any) -> Iterator[tuple[int, int, Actor]]:
         doc = sent.doc

@@ -56,7 +56,7 @@ class Tagger:
             incident.reports = [{**r, **(report_fields or {})} for r in incident.reports]
         if fuse:
             incidents = self.fuser.fuse(incidents)
-        actors = [a.name for a in analysis.actors() if not a.is_source]
+        actors = [a.name for a in analysis.actors() if a.listed_as_actor]
         for incident in incidents:
             actors.extend(incident.actors)
         return TagResult(

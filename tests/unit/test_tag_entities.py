@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from pipeline.tagging.entities import EntityRecognizer, recognizer
 from pipeline.tagging.places import gazetteer
+from pipeline.tagging.tagger import Tagger
 
 
 def _entities(title: str | None, body: str) -> set[tuple[str, str]]:
@@ -268,3 +271,15 @@ def test_former_states_are_places() -> None:
 def test_a_capital_outweighs_a_namesake_in_the_article_s_country() -> None:
     place = gazetteer().resolve("Moscow", ["US"])
     assert place is not None and place.place.country == "RU"
+
+
+def test_companies_and_institutions_are_organisations_not_actors() -> None:
+    body = "Google and Microsoft said the FBI had asked for the data after the attack in Kabul."
+    assert {("Google", "ORG"), ("Microsoft", "ORG"), ("FBI", "ORG")} <= _spans(body)
+    result = Tagger().tag(None, body, date(2020, 3, 2), "o", fuse=False)
+    assert not {"Google", "Microsoft", "FBI"} & set(result.actors)
+
+
+def test_a_title_after_an_organisation_is_no_part_of_the_name() -> None:
+    found = _spans("CIA Director John Brennan and UN Secretary-General Antonio Guterres spoke.")
+    assert {("John Brennan", "PERSON"), ("Antonio Guterres", "PERSON")} <= found

@@ -8,6 +8,7 @@ import re
 from pipeline.tagging.actors import (
     DEMONYM_WINDOW,
     GENERIC_ACTORS,
+    NON_PARTY_TYPES,
     NON_STATE_BEFORE,
     OWNER_BEFORE,
     STATE_OWNER_BEFORE,
@@ -86,7 +87,7 @@ def actors_for(analysis: Analysis, clauses: list[tuple[int, str, bool]], country
                 continue
             names.append(m.text)
             position = text.find(m.text)
-            if actor.type in ("source", "agency") or _speaker(text, position, position + len(m.text)):
+            if actor.type in NON_PARTY_TYPES or _speaker(text, position, position + len(m.text)):
                 continue
             if _QUALIFIER_AFTER.match(text, position + len(m.text)):
                 continue  # "the al Qaeda-linked group", "Iran-backed militias": another party
