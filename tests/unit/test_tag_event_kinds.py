@@ -26,6 +26,12 @@ PUBLISHED = date(2022, 5, 1)
             "Shelling/artillery/missile attack",
         ),
         ("A kamikaze drone hit a power station near the city.", EXPLOSIONS, "Air/drone strike"),
+        ("A drone slammed into an apartment block, killing three.", EXPLOSIONS, "Air/drone strike"),
+        (
+            "A missile crashed into a hospital in the city on Friday.",
+            EXPLOSIONS,
+            "Shelling/artillery/missile attack",
+        ),
         # Arson: a riot when a crowd does it, property destruction otherwise.
         (
             "Unknown assailants set fire to a church in the village.",
@@ -545,3 +551,8 @@ def test_the_one_reacting_is_no_party() -> None:
     (incident,) = result.incidents
     assert incident.fatalities == 5
     assert incident.actors == []
+
+
+def test_a_trade_named_in_the_background_is_no_abduction() -> None:
+    body = "The state has been plagued by armed gangs who kidnap for ransom."
+    assert Tagger().tag(None, body, PUBLISHED, "k", fuse=False).incidents == []
