@@ -550,11 +550,20 @@ def is_update(figure: Figure) -> bool:
 # So is a count of the attackers ("Security forces killed three of the attackers"): the lead
 # counts those they attacked; and so are an attacking force's own losses ("Army kills 10 militants,
 # loses two soldiers").
-ADDED = re.compile(
-    r"\b(?:also|another|a further|an additional|attackers|assailants|bombers|raiders)\b"
-    r"|\blos(?:e|es|t|ing)\s+(?!(?:their|his|her)\s+li(?:fe|ves)\b)",
-    re.I,
-)
+_OTHER_WORDS = r"\b(?:also|another|a further|an additional)\b"
+_LOSS = r"\blos(?:e|es|t|ing)\s+(?!(?:their|his|her)\s+li(?:fe|ves)\b)"
+ADDED = re.compile(rf"{_OTHER_WORDS}|\b(?:attackers|assailants|bombers|raiders)\b|{_LOSS}", re.I)
+LOSS = re.compile(_LOSS, re.I)
+OTHER_WORDS = re.compile(_OTHER_WORDS, re.I)
+
+
+def _added(figure: Figure, lead: int) -> bool:
+    """Whether a later figure adds to the lead's: "another N", "N of the attackers", a force's
+    own losses; not the lead's own count told again as a loss ("killing 17 soldiers" ... "we lost
+    17 soldiers")."""
+    if ADDED.search(figure.text) is None:
+        return False
+    return not (figure.value == lead and LOSS.search(figure.text) and not OTHER_WORDS.search(figure.text))
 
 
 def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, list[int]]:
@@ -576,7 +585,7 @@ def current_and_history(found: list[Figure], kind: Kind) -> tuple[int | None, li
     value = max(updates) if updates else (current[0] if current else max(earlier))
     if not updates and current:
         later = current_figs[1:]
-        added = [f for f in later if ADDED.search(f.text)]
+        added = [f for f in later if _added(f, value)]
         # "wounded dozens more ... 97 people were wounded": the count, not the estimate
         exact = [f.value for f in later if not f.vague and f not in added]
         if current_figs[0].vague and exact and exact[0] > value:

@@ -122,3 +122,16 @@ def test_a_risen_count_of_the_wounded_is_no_toll(sentence: str, injured: int) ->
 def test_a_count_of_forces_named_in_a_list_is_the_toll() -> None:
     sentence = "More than 32 of the regime forces, Russian and clan forces were killed in 4 days of clashes"
     assert [(f.kind, f.value) for f in tolls.figures(sentence)] == [("deaths", 32)]
+
+
+def test_the_lead_s_count_told_again_as_a_loss_is_no_addition() -> None:
+    found = [
+        *tolls.figures("Militants attacked a military base, killing 17 soldiers, an officer said."),
+        *tolls.figures('"We lost 17 soldiers, and we killed more than 30 of the attackers," he said.'),
+    ]
+    assert tolls.current_and_history(found, "deaths")[0] == 47
+
+
+def test_a_force_s_own_losses_add_to_the_lead_s_count() -> None:
+    found = tolls.figures("Army kills 10 militants, loses two soldiers")
+    assert tolls.current_and_history(found, "deaths")[0] == 12
