@@ -45,6 +45,9 @@ PUBLISHED = date(2022, 5, 1)
         ("Gunmen killed five students and a teacher at the college.", VAC, "Attack"),
         # Armed victims make it a battle, plural officers as much as one policeman.
         ("Two police officers were shot dead by unidentified gunmen.", BATTLES, "Armed clash"),
+        # An armed group's own men killed: its member, its commander.
+        ("A Taliban commander was killed in the district on Monday.", BATTLES, "Armed clash"),
+        ("An ISIS member killed in the eastern countryside", BATTLES, "Armed clash"),
         ("Security forces arrested 11 suspected members of the cell.", STRATEGIC, "Arrests"),
         # A killing in the sentence outranks the arrest beside it.
         ("Troops killed 10 militants and arrested five others.", BATTLES, "Armed clash"),

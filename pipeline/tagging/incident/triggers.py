@@ -395,6 +395,16 @@ _ARMED_GROUP = _armed_group_names()
 _GROUP_LOSSES = re.compile(
     rf"\b(?i:(?:casualties|losses|dead|deaths|martyrs){_AMONG_RANKS})" + _ARMED_GROUP.pattern
 )
+# "An ISIS member killed in Deir Ezzor", "Taliban commander shot dead": an armed group's own men
+# killed (not "IS fighters killed 20 people": there they kill).
+_GROUP_MEMBERS_KILLED = re.compile(
+    _ARMED_GROUP.pattern
+    + r"(?:['\u2019]s)?\s+(?:[\w-]+\s+)?(?i:members?|fighters?|commanders?|leaders?|militants?|"
+    r"operatives?|elements?|emirs?|officials?|gunmen|militiam[ae]n)\b[^.;:]{0,30}?"
+    r"\b(?i:killed|dead|died|shot dead|assassinated)\b"
+    r"(?!\s+(?i:at least\s+)?(?:\d|a\b|an\b|the\b|two|three|four|five|six|seven|eight|nine|ten|"
+    r"dozens|scores|several|many|his|her|their|its))"
+)
 # "claimed the attack in a statement": the noun names an event, the verb a verbal attack.
 _NAMED_EVENT_BEFORE = re.compile(
     r"\b(?:the|an?|this|that|these|those|its|their|his|her|deadly|suicide|claimed|for)\s+$", re.I
@@ -596,6 +606,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
             or _ATTACK_ON_ARMED.search(sentence)
             or _ARMED_LOSSES.search(sentence)
             or _GROUP_LOSSES.search(sentence)
+            or _GROUP_MEMBERS_KILLED.search(sentence)
             or _STATE_ATTACK.search(sentence)
         )
         and not _CIVILIAN_VICTIMS.search(sentence)
