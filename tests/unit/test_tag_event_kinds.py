@@ -49,6 +49,9 @@ PUBLISHED = date(2022, 5, 1)
         ("A Taliban commander was killed in the district on Monday.", BATTLES, "Armed clash"),
         ("An ISIS member killed in the eastern countryside", BATTLES, "Armed clash"),
         ("Security forces arrested 11 suspected members of the cell.", STRATEGIC, "Arrests"),
+        # Aircraft brought down: a headline's bare "down" is a verb, "walked down the" is not.
+        ("Rebels down army helicopter in the south", STRATEGIC, "Disrupted weapons use"),
+        ("Air defences downed two drones over the city.", STRATEGIC, "Disrupted weapons use"),
         # A killing in the sentence outranks the arrest beside it.
         ("Troops killed 10 militants and arrested five others.", BATTLES, "Armed clash"),
     ],
@@ -559,3 +562,7 @@ def test_the_one_reacting_is_no_party() -> None:
 def test_a_trade_named_in_the_background_is_no_abduction() -> None:
     body = "The state has been plagued by armed gangs who kidnap for ransom."
     assert Tagger().tag(None, body, PUBLISHED, "k", fuse=False).incidents == []
+
+
+def test_down_the_aisle_of_a_plane_is_no_event() -> None:
+    assert classify("He walked down the plane aisle to his seat.") is None
