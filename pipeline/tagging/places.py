@@ -370,7 +370,9 @@ class Gazetteer:
             gaz.capitals[code] = capital.name
             gaz.country_names[code] = info["name"]
             extra = countries_extra.get(code) or {}
-            for spelling in [info["name"], *extra.get("aliases", [])]:
+            # "The Netherlands" is written "the Netherlands": the article is not part of the name.
+            bare = info["name"].removeprefix("The ")
+            for spelling in dict.fromkeys([info["name"], bare, *extra.get("aliases", [])]):
                 gaz.country_words[fold(spelling)] = code
                 gaz._add(spelling, country, own_name=True)
             for spelling in extra.get("exact_aliases", []):
@@ -715,7 +717,8 @@ class Gazetteer:
         # another name altogether ("Bassa" is one of Passau's) names a city abroad only if it is a large one
         own = self.is_own_name(mention, best)
         alternate_floor = ALTERNATE_NAME_NO_CONTEXT if own and not context else ALTERNATE_NAME_ABROAD
-        if not primary and best.population < alternate_floor:
+        if not primary and (best.population < alternate_floor or context):
+            # With the article's countries known, a town abroad is named by its own name only.
             return False
         floor = FOREIGN_TOWN_FLOOR if context else NO_CONTEXT_FLOOR
         return best.population >= floor

@@ -566,3 +566,17 @@ def test_a_trade_named_in_the_background_is_no_abduction() -> None:
 
 def test_down_the_aisle_of_a_plane_is_no_event() -> None:
     assert classify("He walked down the plane aisle to his seat.") is None
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Rebels seized a military outpost near the border on Sunday.",
+        "Insurgents captured two police stations in the district.",
+        "The militia overran the army barracks after a day of fighting.",
+    ],
+)
+def test_posts_and_barracks_taken_by_an_armed_group_are_territory_overtaken(sentence: str) -> None:
+    trig = classify(sentence)
+    assert trig is not None
+    assert (trig.event_type, trig.sub_event_type) == (BATTLES, "Non-state actor overtakes territory")

@@ -511,3 +511,36 @@ def test_a_division_named_after_its_seat_is_found_by_the_seat_s_spelling() -> No
     (incident,) = Tagger().tag(headline, None, date(2024, 1, 19), "a", fuse=False).incidents
     assert incident.location is not None
     assert (incident.location["admin1"], incident.location["precision"]) == ("RU.10", "admin1")
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Talks in the Netherlands failed.", "NL"),
+        ("The team flew to Holland.", "NL"),
+        ("Refugees reached the Czech Republic.", "CZ"),
+        ("Troops were sent to East Timor.", "TL"),
+    ],
+)
+def test_a_country_is_named_without_its_article_and_by_its_common_names(text: str, country: str) -> None:
+    assert [(kind, code) for _, kind, code in _places(text)] == [("country", country)]
+
+
+def test_a_town_abroad_is_not_named_by_an_alternate_spelling_when_the_country_is_known() -> None:
+    # Samar is an island of the Philippines; Samara (Russia) lists "Samar" among its names.
+    headline = "New People's Army rebels ambush troops in Samar, Philippines"
+    places = _places(headline)
+    assert all(code == "PH" for _, _, code in places)
+
+
+def test_an_incident_with_no_place_is_in_the_country_of_the_domestic_group_it_names() -> None:
+    headline = "Somali forces retake a town from al-Shabaab"
+    (incident,) = Tagger().tag(headline, None, date(2017, 3, 1), "a", fuse=False).incidents
+    assert incident.location is not None
+    assert (incident.location["country_code"], incident.location["precision"]) == ("SO", "country")
+
+
+def test_a_group_s_home_is_no_place_when_the_article_names_another_country() -> None:
+    headline = "M23 rebels seize a town on the Uganda border"
+    (incident,) = Tagger().tag(headline, None, date(2022, 6, 13), "a", fuse=False).incidents
+    assert incident.location is None or incident.location["country_code"] != "CD"

@@ -62,6 +62,7 @@ from pipeline.tagging.incident.where import (
     dateline_end,
     division_capital,
     far,
+    home_country_of_group,
     inside,
     more_precise,
     sentence_places,
@@ -453,7 +454,7 @@ def extract(
     for ordinal, group in enumerate(groups):
         if not violent(group) and len(groups) > 1:
             continue
-        place = _incident_place(group, fallback)
+        place = _incident_place(group, fallback) or home_country_of_group(analysis, group.sentences)
         incident_id = incident_id_for(article_id, ordinal)
         out.append(_incident(analysis, group, incident_id, place, published, article_id, source))
     return out

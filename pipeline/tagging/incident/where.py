@@ -296,3 +296,34 @@ def _dateline_country(analysis: Analysis, filed: list[Mention]) -> ResolvedPlace
         if country is not None:
             return ResolvedPlace(m.text, country, gaz.country_names.get(country.country, country.country))
     return None
+
+
+# Armed groups that fight in their own country: with no place named, an incident they take
+# part in is placed in that country ("Somali forces retake town from al-Shabaab").
+DOMESTIC_GROUP_TYPES = frozenset({"rebel_group", "political_militia", "identity_militia"})
+
+
+def home_country_of_group(analysis: Analysis, sentences: list[int]) -> ResolvedPlace | None:
+    """The country of a domestic armed group named in ``sentences``, when it is the only
+    country the article speaks of: an incident that names no place is placed there, at the
+    precision of a country. Nothing when the article names another country ("M23 seize a town
+    on the Uganda border") or groups of two countries."""
+    gaz = analysis.gazetteer
+    if gaz is None or len(set(analysis.countries)) > 1:
+        return None
+    homes = {
+        m.actor.country
+        for m in analysis.mentions
+        if m.sentence in sentences
+        and m.actor is not None
+        and m.actor.country
+        and m.actor.type in DOMESTIC_GROUP_TYPES
+    }
+    if len(homes) != 1:
+        return None
+    (code,) = homes
+    country = gaz.countries.get(code)
+    if country is None or (analysis.countries and analysis.countries[0] != code):
+        return None
+    name = gaz.country_names.get(code, code)
+    return ResolvedPlace(name, country, name)
