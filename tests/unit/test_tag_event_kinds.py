@@ -580,3 +580,9 @@ def test_posts_and_barracks_taken_by_an_armed_group_are_territory_overtaken(sent
     trig = classify(sentence)
     assert trig is not None
     assert (trig.event_type, trig.sub_event_type) == (BATTLES, "Non-state actor overtakes territory")
+
+
+def test_a_force_s_own_officers_killed_make_a_battle() -> None:
+    trig = classify("Revolutionary Guards general and six Basij volunteers killed near Aleppo")
+    assert trig is not None and trig.event_type == BATTLES
+

@@ -381,9 +381,10 @@ _ARMED = re.compile(rf"\b{_SECURITY}\b", re.I)
 ARMED_GROUP_TYPES = frozenset(["rebel_group", "political_militia", "identity_militia"])
 
 
-def _armed_group_names() -> re.Pattern[str]:
-    """The names of the catalogue's armed groups ("Taliban", "Boko Haram"; "IS" only in capitals)."""
-    groups = [actor for actor in catalogue().actors if actor.type in ARMED_GROUP_TYPES]
+def _armed_group_names(types: frozenset[str] = ARMED_GROUP_TYPES) -> re.Pattern[str]:
+    """The names of the catalogue's armed groups ("Taliban", "Boko Haram"; "IS" only in capitals),
+    or of its actors of other ``types``."""
+    groups = [actor for actor in catalogue().actors if actor.type in types]
     loose = sorted({a for g in groups for a in (g.name, *g.aliases)}, key=len, reverse=True)
     exact = sorted({a for g in groups for a in g.exact_aliases}, key=len, reverse=True)
     either = [rf"(?i:{'|'.join(map(re.escape, loose))})"] + [re.escape(a) for a in exact]
@@ -397,10 +398,13 @@ _GROUP_LOSSES = re.compile(
 )
 # "An ISIS member killed in Deir Ezzor", "Taliban commander shot dead": an armed group's own men
 # killed (not "IS fighters killed 20 people": there they kill).
+# Forces too: "Revolutionary Guards general, 6 Basij volunteers killed".
+_ARMED_ACTOR = _armed_group_names(ARMED_GROUP_TYPES | {"state_forces", "external_forces"})
 _GROUP_MEMBERS_KILLED = re.compile(
-    _ARMED_GROUP.pattern
+    _ARMED_ACTOR.pattern
     + r"(?:['\u2019]s)?\s+(?:[\w-]+\s+)?(?i:members?|fighters?|commanders?|leaders?|militants?|"
-    r"operatives?|elements?|emirs?|officials?|gunmen|militiam[ae]n)\b[^.;:]{0,30}?"
+    r"operatives?|elements?|emirs?|officials?|gunmen|militiam[ae]n|generals?|officers?|soldiers?|"
+    r"volunteers?)\b[^.;:]{0,30}?"
     r"\b(?i:killed|dead|died|shot dead|assassinated)\b"
     r"(?!\s+(?i:at least\s+)?(?:\d|a\b|an\b|the\b|two|three|four|five|six|seven|eight|nine|ten|"
     r"dozens|scores|several|many|his|her|their|its))"
