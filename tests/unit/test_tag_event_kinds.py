@@ -586,3 +586,21 @@ def test_a_force_s_own_officers_killed_make_a_battle() -> None:
     trig = classify("Revolutionary Guards general and six Basij volunteers killed near Aleppo")
     assert trig is not None and trig.event_type == BATTLES
 
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Explosions were heard over the capital as air defences shot down drones.",
+        "The air force said it shot down 18 of 33 missiles, but not the one that hit the city.",
+    ],
+)
+def test_weapons_shot_down_with_no_one_killed_are_an_interception(sentence: str) -> None:
+    trig = classify(sentence)
+    assert trig is not None
+    assert (trig.event_type, trig.sub_event_type) == (STRATEGIC, "Disrupted weapons use")
+
+
+def test_a_strike_told_before_its_interceptions_stays_a_strike() -> None:
+    trig = classify("Drones hit the port overnight; air defences shot down ten others.")
+    assert trig is not None and trig.event_type == EXPLOSIONS

@@ -8,7 +8,15 @@ import re
 from dataclasses import dataclass, replace
 
 from pipeline.tagging.actors import catalogue
-from pipeline.tagging.incident.model import BARE_PRIORITY, BATTLES, LOOK_AFTER, RIOTS, STRATEGIC, VAC
+from pipeline.tagging.incident.model import (
+    BARE_PRIORITY,
+    BATTLES,
+    EXPLOSIONS,
+    LOOK_AFTER,
+    RIOTS,
+    STRATEGIC,
+    VAC,
+)
 from pipeline.tagging.rules import trigger_rules
 
 _SECURITY = trigger_rules().vocabularies["security"]
@@ -508,12 +516,34 @@ def _kills(sentence: str) -> bool:
     return any(not _CHARGED_WITH.search(sentence[: m.start()]) for m in _KILLS.finditer(sentence))
 
 
-def _first_rule(sentence: str, *, violent_only: bool = False, skip: str | None = None) -> Trigger | None:
+DISRUPTED = "Disrupted weapons use"
+# Explosions heard, not an explosive that went off: "Explosions heard in Kyiv as air defences
+# shoot down drones".
+_EXPLOSIONS_HEARD = re.compile(r"\b(?:explosions?|blasts?|bangs?)\s+(?:(?:were|was)\s+)?heard\b", re.I)
+
+
+def _interception(sentence: str, best: Trigger) -> Trigger | None:
+    """Missiles or drones shot down, with no one killed: the interception is the event, when
+    it comes before the strike ("shot down 18 of 33 missiles, but not the one that hit the
+    city": that strike was told before) or when the explosions were only heard."""
+    if best.event_type != EXPLOSIONS or _kills(sentence):
+        return None
+    disrupted = _first_rule(sentence, skip=None, only=DISRUPTED)
+    if disrupted is None:
+        return None
+    if disrupted.position < best.position or _EXPLOSIONS_HEARD.search(sentence):
+        return disrupted
+    return None
+
+
+def _first_rule(
+    sentence: str, *, violent_only: bool = False, skip: str | None = None, only: str | None = None
+) -> Trigger | None:
     lower = sentence.lower() if sentence.isascii() else None
     for pattern, event_type, sub_type, priority, needs_context, words in _BY_PRIORITY:
         if lower is not None and not any(word in lower for word in words):
             continue
-        if (violent_only and event_type == STRATEGIC) or sub_type == skip:
+        if (violent_only and event_type == STRATEGIC) or sub_type == skip or only not in (None, sub_type):
             continue
         match = pattern.search(sentence)
         if match:
@@ -592,6 +622,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
         return None
     if best.event_type == STRATEGIC and _kills(sentence):
         best = _first_rule(sentence, violent_only=True) or best
+    best = _interception(sentence, best) or best
     # Killing and abducting ("Gunmen kill policeman, abduct 3"): the killing is the event.
     if best.sub_event_type == ABDUCTION and _kills(sentence):
         best = _first_rule(sentence, violent_only=True, skip=ABDUCTION) or best
