@@ -544,3 +544,29 @@ def test_a_group_s_home_is_no_place_when_the_article_names_another_country() -> 
     headline = "M23 rebels seize a town on the Uganda border"
     (incident,) = Tagger().tag(headline, None, date(2022, 6, 13), "a", fuse=False).incidents
     assert incident.location is None or incident.location["country_code"] != "CD"
+
+
+def test_an_incident_told_in_a_part_of_the_country_is_not_at_the_article_s_town() -> None:
+    body = (
+        "A suicide bomber struck a police truck in Quetta on Tuesday, killing nine officers. "
+        "Earlier this month, militants attacked a checkpoint in the northwest, killing four soldiers."
+    )
+    result = Tagger().tag("Suicide bomber kills 9 police in Quetta", body, date(2023, 5, 10), "a", fuse=False)
+    earlier = [i for i in result.incidents if i.fatalities == 4]
+    assert earlier and earlier[0].location is not None
+    assert (earlier[0].location["country_code"], earlier[0].location["precision"]) == ("PK", "country")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "vague"),
+    [
+        ("Militants attacked a checkpoint in the northwest, killing four soldiers.", True),
+        ("Fighting in the country's south killed three.", True),
+        ("Clashes broke out in northern Syria.", False),
+        ("Shelling hit a village in the north of Aleppo.", False),
+    ],
+)
+def test_a_part_of_the_country_is_told_from_a_named_place(sentence: str, vague: bool) -> None:
+    from pipeline.tagging.incident.where import names_a_vague_part
+
+    assert names_a_vague_part(sentence) is vague

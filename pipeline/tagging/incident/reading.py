@@ -59,12 +59,14 @@ from pipeline.tagging.incident.triggers import (
 from pipeline.tagging.incident.where import (
     article_fallback_place,
     best_place,
+    country_of,
     dateline_end,
     division_capital,
     far,
     home_country_of_group,
     inside,
     more_precise,
+    names_a_vague_part,
     sentence_places,
 )
 from pipeline.tagging.incident.who import actors_for, armed_on_both_sides
@@ -363,6 +365,11 @@ class Reader:
         return target
 
 
+def _told_in_a_part(analysis: Analysis, group: Group) -> bool:
+    """Whether the group's opening sentence places it only in a part of the country."""
+    return names_a_vague_part(analysis.sentences[group.first_sentence].text)
+
+
 def _incident_place(group: Group, fallback: ResolvedPlace | None) -> ResolvedPlace | None:
     """The group's place, else the article's; a country gives way to the article's town in it."""
     place = group.place or fallback
@@ -455,6 +462,8 @@ def extract(
         if not violent(group) and len(groups) > 1:
             continue
         place = _incident_place(group, fallback) or home_country_of_group(analysis, group.sentences)
+        if place is not None and group.place is None and _told_in_a_part(analysis, group):
+            place = country_of(analysis, place)
         incident_id = incident_id_for(article_id, ordinal)
         out.append(_incident(analysis, group, incident_id, place, published, article_id, source))
     return out

@@ -327,3 +327,31 @@ def home_country_of_group(analysis: Analysis, sentences: list[int]) -> ResolvedP
         return None
     name = gaz.country_names.get(code, code)
     return ResolvedPlace(name, country, name)
+
+
+# "in the northwest", "in the country's north", "in the south of the country": a part of the
+# country, not a named place. An incident told so is not at the article's town.
+_VAGUE_PART = re.compile(
+    r"\b(?:in|across)\s+(?:the\s+)?(?:country's\s+|country\u2019s\s+|far\s+|restive\s+)?"
+    r"(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?"
+    r"(?:\s+(?:part|parts|region|regions|provinces?)(?:\s+of\s+the\s+country)?|\s+of\s+the\s+country)?"
+    r"(?=\s*[,.;:!?]|\s*$|\s+(?-i:[a-z]))(?!\s+of\b)",
+    re.I,
+)
+
+
+def names_a_vague_part(sentence: str) -> bool:
+    """Whether the sentence places its event only in a part of the country ("militants attacked
+    a checkpoint in the northwest"), not in a named place ("in northern Syria", "in the north
+    of Aleppo")."""
+    return _VAGUE_PART.search(sentence) is not None
+
+
+def country_of(analysis: Analysis, place: ResolvedPlace) -> ResolvedPlace:
+    """The country a place is in, as a place of that precision."""
+    gaz = analysis.gazetteer
+    country = gaz.countries.get(place.place.country) if gaz is not None else None
+    if country is None or place.precision == "country":
+        return place
+    name = gaz.country_names.get(country.country, country.country) if gaz is not None else country.name
+    return ResolvedPlace(name, country, name)
