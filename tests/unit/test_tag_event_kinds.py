@@ -604,3 +604,21 @@ def test_weapons_shot_down_with_no_one_killed_are_an_interception(sentence: str)
 def test_a_strike_told_before_its_interceptions_stays_a_strike() -> None:
     trig = classify("Drones hit the port overnight; air defences shot down ten others.")
     assert trig is not None and trig.event_type == EXPLOSIONS
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Protesters stormed the parliament building on Saturday.",
+        "Hundreds of demonstrators broke into the governor's offices.",
+    ],
+)
+def test_a_crowd_storming_a_building_is_a_violent_demonstration(sentence: str) -> None:
+    trig = classify(sentence)
+    assert trig is not None
+    assert (trig.event_type, trig.sub_event_type) == (RIOTS, "Violent demonstration")
+
+
+def test_stun_grenades_fired_at_a_crowd_are_no_explosion() -> None:
+    trig = classify("Police fired tear gas and stun grenades to disperse the crowd.")
+    assert trig is not None and trig.event_type != EXPLOSIONS

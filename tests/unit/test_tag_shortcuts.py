@@ -17,12 +17,16 @@ from pipeline.tagging.incident.triggers import (
     _ARMED_KILLED,
     _ARMED_LOSSES,
     _CIVILIAN_VICTIMS,
+    _EXPLOSIONS_HEARD,
     _KILLED_ARMED,
     BATTLES,
+    DISRUPTED,
+    EXPLOSIONS,
     RULE_WORDS,
     RULES,
     VAC,
     Trigger,
+    _kills,
     classify,
     is_accident,
     lacks_context,
@@ -71,6 +75,13 @@ def _classify_every_rule(sentence: str) -> Trigger | None:
             best = Trigger(event_type, sub_type, priority, match.group(0), match.start(), needs_context)
     if best is None or is_accident(sentence, best) or lacks_context(sentence, best):
         return None
+    if best.event_type == EXPLOSIONS and not _kills(sentence):
+        for pattern, event_type, sub_type, priority, needs_context in RULES:
+            match = pattern.search(sentence) if sub_type == DISRUPTED else None
+            if match and (match.start() < best.position or _EXPLOSIONS_HEARD.search(sentence)):
+                return Trigger(event_type, sub_type, priority, match.group(0), match.start(), needs_context)
+            if match:
+                break
     armed = (
         _KILLED_ARMED.search(sentence) or _ARMED_KILLED.search(sentence) or _ARMED_LOSSES.search(sentence)
     ) and not (
