@@ -16,6 +16,7 @@ from importlib import resources
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Final
 
+from pipeline.tagging.places import DIVISION_WORDS
 from pipeline.tagging.truecase import common_words
 
 if TYPE_CHECKING:
@@ -233,8 +234,20 @@ def place_after_locative(c: NameContext) -> Mention | None:
     with no country known, "in Talbiseh" is the one country's sizeable town of that spelling."""
     if c.titled or not c.locative:
         return None
-    place = c.place or _town_with_no_country(c, small=True)
+    place = c.place or _town_with_no_country(c, small=True) or _division_without_its_word(c)
     return c.place_mention(place) if place is not None else None
+
+
+def _division_without_its_word(c: NameContext) -> ResolvedPlace | None:
+    """ "in Plateau", "in Rivers" in an article about Nigeria: the leading country's division so
+    named, which outside that country's news needs its word ("Plateau state")."""
+    if not c.countries or not c.prev_locative:
+        return None
+    for word in DIVISION_WORDS:
+        found = c.gazetteer.resolve(f"{c.lookup} {word}", c.countries[:1])
+        if found is not None and found.precision == "admin1" and found.place.country == c.countries[0]:
+            return found
+    return None
 
 
 def _town_with_no_country(c: NameContext, *, small: bool) -> ResolvedPlace | None:
