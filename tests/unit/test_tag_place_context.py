@@ -572,7 +572,9 @@ def test_a_part_of_the_country_is_told_from_a_named_place(sentence: str, vague: 
     assert names_a_vague_part(sentence) is vague
 
 
-@pytest.mark.parametrize("headline", ["Nigeria: Gunmen kill 12 in Plateau", "Gunmen kill 12 in Plateau, Nigeria"])
+@pytest.mark.parametrize(
+    "headline", ["Nigeria: Gunmen kill 12 in Plateau", "Gunmen kill 12 in Plateau, Nigeria"]
+)
 def test_a_division_named_by_a_word_is_the_leading_country_s_after_a_locative(headline: str) -> None:
     (incident,) = Tagger().tag(headline, None, date(2018, 6, 24), "a", fuse=False).incidents
     assert incident.location is not None
