@@ -622,3 +622,20 @@ def test_a_crowd_storming_a_building_is_a_violent_demonstration(sentence: str) -
 def test_stun_grenades_fired_at_a_crowd_are_no_explosion() -> None:
     trig = classify("Police fired tear gas and stun grenades to disperse the crowd.")
     assert trig is not None and trig.event_type != EXPLOSIONS
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The army has been fighting the paramilitary forces since April 15.",
+        "The two sides have been fighting for years over the province.",
+    ],
+)
+def test_a_war_s_course_is_no_event(sentence: str) -> None:
+    result = Tagger().tag("A long war", sentence, PUBLISHED, "a", fuse=False)
+    assert result.incidents == []
+
+
+def test_fighting_since_a_weekday_is_an_event() -> None:
+    trig = classify("Troops have been fighting rebels near the town since Monday, killing 20.")
+    assert trig is not None and trig.event_type == BATTLES
