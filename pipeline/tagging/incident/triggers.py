@@ -408,19 +408,40 @@ _ARMED_GROUP = _armed_group_names()
 _GROUP_LOSSES = re.compile(
     rf"\b(?i:(?:casualties|losses|dead|deaths|martyrs){_AMONG_RANKS})" + _ARMED_GROUP.pattern
 )
-# "An ISIS member killed in Deir Ezzor", "Taliban commander shot dead": an armed group's own men
-# killed (not "IS fighters killed 20 people": there they kill).
-# Forces too: "Revolutionary Guards general, 6 Basij volunteers killed".
+# The catalogue's armed groups and forces, whose own men killed make a battle.
 _ARMED_ACTOR = _armed_group_names(ARMED_GROUP_TYPES | {"state_forces", "external_forces"})
-_GROUP_MEMBERS_KILLED = re.compile(
-    _ARMED_ACTOR.pattern
-    + r"(?:['\u2019]s)?\s+(?:[\w-]+\s+)?(?i:members?|fighters?|commanders?|leaders?|militants?|"
+# The members and the verb first, then the name in the few words before them: one pass of the
+# catalogue's long alternation over a whole sentence would cost more than every other rule.
+_MEMBERS_KILLED = re.compile(
+    r"\b(?i:members?|fighters?|commanders?|leaders?|militants?|"
     r"operatives?|elements?|emirs?|officials?|gunmen|militiam[ae]n|generals?|officers?|soldiers?|"
     r"volunteers?)\b[^.;:]{0,30}?"
     r"\b(?i:killed|dead|died|shot dead|assassinated)\b"
     r"(?!\s+(?i:at least\s+)?(?:\d|a\b|an\b|the\b|two|three|four|five|six|seven|eight|nine|ten|"
     r"dozens|scores|several|many|his|her|their|its))"
 )
+# between a name and its members: "IS's", a word ("Taliban local commander")
+_POSSESSIVE_END = re.compile(r"['\u2019]s$")
+_LAST_WORD = re.compile(r"[\w-]+$")
+_WORD_START = re.compile(r"(?<![\w-])\S")
+ACTOR_NAME_MAX = 70
+
+
+def group_members_killed(sentence: str) -> bool:
+    """Whether an armed party's own men are killed ("An ISIS member killed in Deir Ezzor",
+    "Revolutionary Guards general, 6 Basij volunteers killed"), not killing ("IS fighters
+    killed 20 people")."""
+    for match in _MEMBERS_KILLED.finditer(sentence):
+        before = sentence[max(0, match.start() - ACTOR_NAME_MAX) : match.start()]
+        right_before = before.rstrip()
+        one_word_before = _LAST_WORD.sub("", right_before).rstrip()
+        for name in (right_before, one_word_before):
+            name = _POSSESSIVE_END.sub("", name)
+            if any(_ARMED_ACTOR.fullmatch(name, w.start()) for w in _WORD_START.finditer(name)):
+                return True
+    return False
+
+
 # "claimed the attack in a statement": the noun names an event, the verb a verbal attack.
 _NAMED_EVENT_BEFORE = re.compile(
     r"\b(?:the|an?|this|that|these|those|its|their|his|her|deadly|suicide|claimed|for)\s+$", re.I
@@ -645,7 +666,7 @@ def classify(sentence: str, *, running_text: bool = False) -> Trigger | None:
             or _ATTACK_ON_ARMED.search(sentence)
             or _ARMED_LOSSES.search(sentence)
             or _GROUP_LOSSES.search(sentence)
-            or _GROUP_MEMBERS_KILLED.search(sentence)
+            or group_members_killed(sentence)
             or _STATE_ATTACK.search(sentence)
         )
         and not _CIVILIAN_VICTIMS.search(sentence)
