@@ -837,7 +837,11 @@ class EntityRecognizer:
                 common = text[k] in self.words.common and not organisation
                 return opens and (common or tokens.stop(k)) and not self._known_name(text[k])
 
-            strip = opening_word(start) and not self._whole_name(tokens.span_text(i, j), j - i)
+            strip = (
+                opening_word(start)
+                and not self._whole_name(tokens.span_text(i, j), j - i)
+                and not self._division_by_its_word(tokens, sent, i, j)
+            )
             while strip and start < j and opening_word(start):
                 start += 1
             # A headline's "Al-Raqqah" loses its article above: the run is "Raqqah", looked up
@@ -875,14 +879,26 @@ class EntityRecognizer:
             while stop > start and (text[stop - 1] == "-" or text[stop - 1].lower() in PARTICLES):
                 stop -= 1
             stop = self._without_district_word(tokens, start, stop)
-            if stop > start:
-                if (stop - start == 1 and text[start] in self.words.common) or (
-                    stop - start == 1 and self.gazetteer.is_demonym(text[start])
-                ):
-                    pass
-                else:
-                    yield start, stop
+            if stop > start and not self._lone_word_no_name(tokens, sent, start, stop):
+                yield start, stop
             i = max(j, i + 1)
+
+    def _lone_word_no_name(self, tokens: _Tokens, sent: Any, start: int, stop: int) -> bool:
+        """Whether a run is one common word or demonym, which names nothing ("North", "Syrian"),
+        unless a division word after it makes a division of it ("Cameroon's Northwest region")."""
+        word = tokens.text[start]
+        if stop - start != 1 or not (word in self.words.common or self.gazetteer.is_demonym(word)):
+            return False
+        return not self._division_by_its_word(tokens, sent, start, stop)
+
+    def _division_by_its_word(self, tokens: _Tokens, sent: Any, start: int, stop: int) -> bool:
+        """Whether the run and the division word after it name a first-order division
+        ("Northwest region", "Centre province")."""
+        nxt = tokens.text[stop].lower() if stop < sent.end else ""
+        if nxt not in PLACE_SUFFIXES:
+            return False
+        places, _ = self.gazetteer.candidates(f"{tokens.span_text(start, stop)} {nxt}")
+        return any(place.kind == "admin1" for place in places)
 
     def _without_district_word(self, tokens: _Tokens, start: int, stop: int) -> int:
         """Where a run ends without a trailing district word: "Bassa LGA" and "Kajuru Local

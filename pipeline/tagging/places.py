@@ -139,6 +139,20 @@ DIVISION_WORDS = ("province", "state", "region", "governorate", "oblast", "prefe
 OTHER_DIVISION_WORDS = ("department", "district")
 
 
+_COMPASS_COMPOUND = re.compile(r"\b(North|South)[- ]?(East|West)\b", re.I)
+
+
+def compass_spellings(name: str) -> set[str]:
+    """The other ways the press writes a compass compound in a division's name: GeoNames'
+    "North-West" is also "Northwest" and "North West" ("Cameroon's Northwest region")."""
+    match = _COMPASS_COMPOUND.search(name)
+    if match is None:
+        return set()
+    first, second = match.group(1).capitalize(), match.group(2).capitalize()
+    forms = (f"{first}-{second}", f"{first}{second.lower()}", f"{first} {second}")
+    return {name[: match.start()] + form + name[match.end() :] for form in forms} - {name}
+
+
 def _division_names() -> dict[str, str]:
     """GeoNames division code -> name, from ``pipeline/data/admin1.tsv``."""
     text = resources.files("pipeline.data").joinpath("admin1.tsv").read_text(encoding="utf-8")
@@ -186,7 +200,7 @@ def _add_divisions(
         own_words = words_of.get(seat.country)
         # "Bryansk region" is GeoNames' Brjansk: a division named after its seat, as the seat is spelled
         spellings = {name, seat.name} if spelling_variant(seat.name, name) else {name}
-        for spelling in sorted(spellings):
+        for spelling in sorted(spellings | compass_spellings(name)):
             for word in DIVISION_WORDS:
                 own = own_words is None or word in own_words
                 gaz._add(f"{spelling} {word}", place, own_name=own, loose=False)
@@ -638,8 +652,14 @@ class Gazetteer:
 
     def _namesakes_abroad(self, chosen: Place, ranked: Sequence[Place], mention: str) -> bool:
         """Whether a town of another country has the same own name and a size near the chosen
-        town's (a third of it or more): a name that, with no country known, says no country."""
-        if chosen.kind != "city" or chosen.curated:
+        town's (a third of it or more), or a division of another country with the name
+        ("Northwest region" is in Cameroon, South Africa and Botswana): a name that, with no
+        country known, says no country."""
+        if chosen.curated:
+            return False
+        if chosen.kind == "admin1":
+            return any(other.kind == "admin1" and other.country != chosen.country for other in ranked)
+        if chosen.kind != "city":
             return False
         return any(
             other.country != chosen.country

@@ -45,6 +45,8 @@ PUBLISHED = date(2022, 5, 1)
         ("Gunmen killed five students and a teacher at the college.", VAC, "Attack"),
         # Armed victims make it a battle, plural officers as much as one policeman.
         ("Two police officers were shot dead by unidentified gunmen.", BATTLES, "Armed clash"),
+        ("Militants attacked a camp in the district and three jawans were killed.", BATTLES, "Armed clash"),
+        ("Two marines were killed when their patrol was ambushed.", BATTLES, "Armed clash"),
         # An armed group's own men killed: its member, its commander.
         ("A Taliban commander was killed in the district on Monday.", BATTLES, "Armed clash"),
         ("An ISIS member killed in the eastern countryside", BATTLES, "Armed clash"),

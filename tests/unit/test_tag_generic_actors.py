@@ -137,3 +137,15 @@ def test_a_short_foreign_alternate_name_is_not_a_town_abroad() -> None:
     analysis = recognizer().analyse("FAMa soldiers killed in ambush near Boni", None)
     for incident in extract(analysis, date(2019, 6, 15), "b"):
         assert (incident.location or {}).get("country") != "Germany"
+
+
+@pytest.mark.parametrize(
+    ("headline", "actor"),
+    [
+        ("Militants attack a CRPF camp in Pulwama", "Police Forces of India"),
+        ("The Counter-Terrorism Service retakes a district of Mosul", "Military Forces of Iraq"),
+        ("The Rapid Intervention Battalion clashes with rebels in Bamenda", "Military Forces of Cameroon"),
+    ],
+)
+def test_a_force_named_by_its_title_is_its_country_s_forces(headline: str, actor: str) -> None:
+    assert actor in _actors(headline)

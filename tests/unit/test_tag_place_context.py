@@ -147,6 +147,24 @@ def test_a_division_named_like_an_english_word_needs_its_word() -> None:
 
 
 @pytest.mark.parametrize(
+    "headline",
+    [
+        "Separatists kill two gendarmes in Cameroon's Northwest region",
+        "Separatists attack a school in Cameroon's North West region",
+        "Gunmen kill three in the North-West region of Cameroon",
+    ],
+)
+def test_a_compass_division_is_found_however_its_compound_is_written(headline: str) -> None:
+    divisions = [place for place in _places(headline) if place[1] == "admin1"]
+    assert divisions == [(divisions[0][0], "admin1", "CM")]
+
+
+def test_a_division_several_countries_share_names_none_with_no_country_known() -> None:
+    assert _places("Gunmen kill three in the Northwest region") == []
+    assert gazetteer().resolve("Northwest region", ["CM"]) is not None
+
+
+@pytest.mark.parametrize(
     ("headline", "town"),
     [
         ("Clashes continue in Al-Raqqah city", "Raqqa"),
