@@ -148,13 +148,15 @@ DEATH_SINGLE = re.compile(
 )
 _VICTIMS = trigger_rules().vocabularies["victims"]
 _VICTIM = "(?:{victim}|{nationals})".format(**trigger_rules().vocabularies)
-# "one government soldier and four militants were killed", "eight soldiers and 12 militants died":
-# two counts sharing one death verb.
+# "a soldier", "an elderly civilian": one victim, counted in a list as one.
+_ONE_VICTIM = rf"an?(?=\s+(?:[A-Za-z'\u2019-]+\s+)?{_VICTIM}\b)"
+# "one government soldier and four militants were killed", "eight soldiers and 12 militants died",
+# "a soldier and two civilians were killed": two counts sharing one death verb.
 CONJOINED = re.compile(
     # "Two soldiers, 10 insurgents die": a comma joins two counts only after a noun for people
-    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM})\s+(?:(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and|"
+    rf"\b(?P<qual>{QUAL}\s+)?(?P<num>{NUM}|{_ONE_VICTIM})\s+(?:(?:[A-Za-z'\u2019-]+\s+){{0,3}}?and|"
     rf"(?:[A-Za-z'\u2019-]+\s+){{0,2}}?{_VICTIMS},)\s+(?:{QUAL}\s+)?"
-    rf"(?P<num2>{NUM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:(?:were|have been|had been|was)\s+"
+    rf"(?P<num2>{NUM}|{_ONE_VICTIM})\s+(?:[A-Za-z'\u2019-]+\s+){{0,3}}?(?:(?:were|have been|had been|was)\s+"
     rf"(?:\w+\s+)?(?:killed|slain|shot dead)|died|dies|die|perished|lost their lives|"
     # a headline's bare participle, not an active verb with its object ("... killed 30 people")
     rf"(?:killed|slain)(?!\s+(?:{QUAL}\s+)?(?:{NUM}|an?|the|his|her|their)\b))\b",
@@ -456,7 +458,7 @@ def _read_revisions_and_lists(found: _Figures) -> None:
             figure = Figure("deaths", value, match.group(0), True, vague, match.start(group))
             found.put(figure, match.span(group))
     for match in CONJOINED.finditer(sentence):
-        first, second = parse_number(match.group("num")), parse_number(match.group("num2"))
+        first, second = _count_of(match.group("num")), _count_of(match.group("num2"))
         if first is None or second is None or not _accept(sentence, *match.span("num")):
             continue
         figure = Figure("deaths", first + second, match.group(0), False, False, match.start("num"))
@@ -464,12 +466,17 @@ def _read_revisions_and_lists(found: _Figures) -> None:
     if _ACTIVE_KILLING.search(sentence) is None:
         return
     for match in KILLED_LIST.finditer(sentence):
-        first = 1 if match.group("num").lower() in ("a", "an") else parse_number(match.group("num"))
+        first = _count_of(match.group("num"))
         second = parse_number(match.group("num2"))
         if first is None or second is None or not _accept(sentence, *match.span("num")):
             continue
         figure = Figure("deaths", first + second, match.group(0), False, False, match.start("num"))
         found.put(figure, (match.start("num"), match.end("num2")))
+
+
+def _count_of(num: str) -> int | None:
+    """A list member's count: "a" or "an" before a victim is one."""
+    return 1 if num.lower() in ("a", "an") else parse_number(num)
 
 
 def _read_deaths(found: _Figures) -> None:

@@ -20,6 +20,10 @@ from pipeline.tagging import tolls
         ("Gunmen killed a teacher in the village", 1),
         ("Insurgents behead 10 in Cabo Delgado", 10),
         ("Eight soldiers and 12 militants died in the fighting", 20),
+        # "a" before a victim counts one in a list
+        ("A soldier and two civilians were killed in the attack", 3),
+        ("Two soldiers and a civilian were killed in the shelling", 3),
+        ("A series of blasts rocked the city and 5 people were killed", 5),
         ("A roadside bomb killed a district governor and his two bodyguards", 3),
         ("The attack claimed 14 lives", 14),
         ("The bombing claimed the lives of 9 people", 9),
