@@ -54,6 +54,9 @@ PUBLISHED = date(2022, 5, 1)
         # Aircraft brought down: a headline's bare "down" is a verb, "walked down the" is not.
         ("Rebels down army helicopter in the south", STRATEGIC, "Disrupted weapons use"),
         ("Air defences downed two drones over the city.", STRATEGIC, "Disrupted weapons use"),
+        ("Police defuse a roadside bomb near the market", STRATEGIC, "Disrupted weapons use"),
+        ("The death toll from the truck bomb rose to 40.", EXPLOSIONS, "Remote explosive/landmine/IED"),
+        ("A motorcycle bomb went off near the checkpoint.", EXPLOSIONS, "Remote explosive/landmine/IED"),
         # A killing in the sentence outranks the arrest beside it.
         ("Troops killed 10 militants and arrested five others.", BATTLES, "Armed clash"),
     ],
