@@ -243,6 +243,18 @@ NO_DEATHS = re.compile(
     r",\s*no\s+(?:casualties|deaths|fatalities)(?:\s+reported)?\s*(?:$|[,;.])",
     re.I,
 )
+# "kill a police officer and his wife", "killed village chief and his son": one victim and one
+# of theirs, two dead.
+_RELATIVE = (
+    r"(?:wife|husband|son|daughter|brother|sister|father|mother|nephew|niece|cousin|uncle|aunt|"
+    r"grandson|granddaughter|grandfather|grandmother|fianc\u00e9e?|fiancee?)"
+)
+KILLED_PAIR = re.compile(
+    rf"\b(?:killed|killing|kills|kill|shot dead|shoot dead|shoots dead|gunned down|gun down|guns down)\s+"
+    rf"(?P<one>(?:an?\s+|the\s+)?(?:[\w'\u2019-]+\s+){{0,2}}?{_VICTIM}\s+and\s+(?:his|her|their)\s+"
+    rf"(?:[\w'\u2019-]+\s+)?(?:{_RELATIVE}|{_VICTIM}))\b(?!\s*-|\s+(?:in-law|and)\b)",
+    re.I,
+)
 # "killing 5 soldiers and 10 militants", "kill a woman and two of her children", "killed a
 # governor and his two bodyguards", "kills 2 police, 3 paramilitaries": a list after the verb
 # adds up ("killing 5 civilians, 3 of them children" does not).
@@ -472,6 +484,10 @@ def _read_revisions_and_lists(found: _Figures) -> None:
             continue
         figure = Figure("deaths", first + second, match.group(0), False, False, match.start("num"))
         found.put(figure, (match.start("num"), match.end("num2")))
+    for match in KILLED_PAIR.finditer(sentence):
+        if not found.claimed(*match.span("one")):
+            pair = Figure("deaths", 2, match.group(0), False, False, match.start("one"))
+            found.put(pair, match.span("one"))
 
 
 def _count_of(num: str) -> int | None:

@@ -24,6 +24,9 @@ from pipeline.tagging import tolls
         ("A soldier and two civilians were killed in the attack", 3),
         ("Two soldiers and a civilian were killed in the shelling", 3),
         ("A series of blasts rocked the city and 5 people were killed", 5),
+        # a victim and one of theirs
+        ("Gunmen kill police officer and his wife in the town", 2),
+        ("Militants killed a soldier and his brother at the checkpoint", 2),
         ("A roadside bomb killed a district governor and his two bodyguards", 3),
         ("The attack claimed 14 lives", 14),
         ("The bombing claimed the lives of 9 people", 9),
