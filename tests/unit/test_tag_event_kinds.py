@@ -212,6 +212,14 @@ def test_a_protest_whose_demonstrators_turn_violent_is_a_riot() -> None:
     ]
 
 
+def test_a_protest_broken_up_with_people_killed_is_excessive_force() -> None:
+    body = "Two people died and 15 were injured when security forces dispersed protesters in the town."
+    result = Tagger().tag(None, body, PUBLISHED, "protest", fuse=False)
+    assert [(i.event_type, i.sub_event_type, i.fatalities) for i in result.incidents] == [
+        ("Protests", "Excessive force against protesters", 2)
+    ]
+
+
 SPORT_REPORT = (
     "Manchester City's striker shot his side into a two-goal lead before half-time on Saturday, "
     "and the visitors' defence was blown apart in the second half. The champions attacked from the "

@@ -21,6 +21,7 @@ from pipeline.tagging.entities import Analysis
 from pipeline.tagging.incident.grouping import (
     ANOTHER,
     ANTECEDENT,
+    EXCESSIVE_FORCE,
     Group,
     conflicts,
     drop_summaries,
@@ -37,6 +38,7 @@ from pipeline.tagging.incident.model import (
     BARE_PRIORITY,
     BATTLES,
     MAX_EVIDENCE,
+    PROTESTS,
     STRATEGIC,
     TOWNS,
     VAC,
@@ -416,6 +418,9 @@ def _incident(
     # An attack or a killing between armed parties is a battle, not violence against civilians.
     if is_generic_attack(best) and armed_on_both_sides(analysis, actors, group.clauses):
         event_type, sub_event_type = BATTLES, "Armed clash"
+    # A protest the authorities broke up with people killed: lethal force against protesters.
+    if event_type == PROTESTS and sub_event_type == "Protest with intervention" and deaths:
+        sub_event_type = EXCESSIVE_FORCE
     return Incident(
         incident_id=incident_id,
         event_type=event_type,
