@@ -102,3 +102,12 @@ def test_with_no_country_known_a_name_of_several_alike_towns_says_none() -> None
     # Libya's Tripoli is five times Lebanon's
     tripoli = gaz.resolve("Tripoli", [])
     assert tripoli is not None and tripoli.place.country == "LY"
+
+
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [("Mindanao", "PH"), ("Jubaland", "SO"), ("Nagorno-Karabakh", "AZ"), ("Kurram", "PK")],
+)
+def test_regions_of_the_conflict_press_that_are_no_division_resolve(name: str, country: str) -> None:
+    resolved = gazetteer().resolve(name, [])
+    assert resolved is not None and resolved.place.country == country
