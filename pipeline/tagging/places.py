@@ -142,7 +142,7 @@ OTHER_DIVISION_WORDS = ("department", "district")
 _COMPASS_COMPOUND = re.compile(r"\b(North|South)[- ]?(East|West)\b", re.I)
 
 
-def compass_spellings(name: str) -> set[str]:
+def _compass_spellings(name: str) -> set[str]:
     """The other ways the press writes a compass compound in a division's name: GeoNames'
     "North-West" is also "Northwest" and "North West" ("Cameroon's Northwest region")."""
     match = _COMPASS_COMPOUND.search(name)
@@ -200,7 +200,7 @@ def _add_divisions(
         own_words = words_of.get(seat.country)
         # "Bryansk region" is GeoNames' Brjansk: a division named after its seat, as the seat is spelled
         spellings = {name, seat.name} if spelling_variant(seat.name, name) else {name}
-        for spelling in sorted(spellings | compass_spellings(name)):
+        for spelling in sorted(spellings | _compass_spellings(name)):
             for word in DIVISION_WORDS:
                 own = own_words is None or word in own_words
                 gaz._add(f"{spelling} {word}", place, own_name=own, loose=False)
